@@ -1,0 +1,226 @@
+/**
+ * OpenAPI 3.1 document, built from the route table and the request schemas the API validates with.
+ * `npm run openapi` writes it to docs/openapi.json; a test keeps the file in step.
+ */
+import { z } from 'zod';
+import { CHANNEL_CLASSES, STREAM_STATUSES } from '../core/stream.js';
+import { ROUTES, type RouteSpec } from './routes.js';
+
+type Json = Record<string, unknown>;
+
+const nullable = (type: string, description: string): Json => ({ type: [type, 'null'], description });
+
+const streamSchema: Json = {
+  type: 'object',
+  description: 'A stream. Fields of the seed API keep their names and meaning.',
+  properties: {
+    id: { type: 'string', pattern: '^[0-9A-F]{16}$' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    rtmp1: nullable('string', 'RTMP push URL with the stream key (secret). Null in listings.'),
+    rtmp2: nullable('string', 'Second RTMP push URL (STANDARD channels). Null in listings.'),
+    viewer_endpoint: nullable('string', 'MediaPackage HLS URL.'),
+    viewer_endpoint_cloudfront: nullable('string', 'HLS URL on the live CloudFront domain, when live.'),
+    archives_path: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Session id → s3://bucket/prefix of its archive.',
+    },
+    last_update: { type: 'string', description: 'Epoch seconds.' },
+    last_started: nullable('string', 'Epoch seconds.'),
+    last_stopped: nullable('string', 'Epoch seconds.'),
+    started: { type: 'boolean' },
+    current_session_id: nullable('string', 'Session of the current or last start.'),
+    live_channel_id: nullable('string', 'MediaLive channel id.'),
+    live_input_id: nullable('string', 'MediaLive input id.'),
+    package_endpoint_id: nullable('string', 'MediaPackage origin endpoint id.'),
+    package_channel_id: nullable('string', 'MediaPackage channel id.'),
+    segment_length: { type: 'integer' },
+    startover_window_seconds: { type: 'integer' },
+    key_rotation_interval: nullable('integer', 'Null when HLS encryption is not configured.'),
+    cloudfront_associated: { type: 'boolean' },
+    status: { enum: [...STREAM_STATUSES] },
+    version: { type: 'integer', description: 'Increases with every change (optimistic locking).' },
+    channel_class: { enum: [...CHANNEL_CLASSES] },
+    error: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            code: { type: 'string' },
+            message: { type: 'string' },
+            action: { type: 'string' },
+            at: { type: 'string', format: 'date-time' },
+          },
+        },
+      ],
+      description: 'Why the last workflow failed.',
+    },
+    execution: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            action: { type: 'string' },
+            name: { type: 'string' },
+            arn: { type: 'string' },
+            started_at: { type: 'string', format: 'date-time' },
+          },
+        },
+      ],
+      description: 'The latest lifecycle execution (Step Functions).',
+    },
+    created_at: { type: 'string', format: 'date-time' },
+    max_duration_seconds: nullable('integer', 'Auto-stop guard.'),
+    stop_after_input_loss_seconds: nullable('integer', 'Stop after this long without input.'),
+  },
+  required: ['id', 'name', 'status', 'version'],
+};
+
+const sessionSchema: Json = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    prefix: { type: 'string' },
+    uri: { type: 'string' },
+    started_at: { type: 'string', format: 'date-time' },
+    stopped_at: { type: ['string', 'null'], format: 'date-time' },
+    segment_length: { type: 'integer' },
+    channel_class: { enum: [...CHANNEL_CLASSES] },
+  },
+};
+
+const splitSchema: Json = {
+  type: 'object',
+  properties: {
+    indexes: { type: 'array', items: { type: 'string' }, description: 'S3 URIs of the playlists (seed field).' },
+    clips: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          index: { type: 'string' },
+          start: { type: 'number' },
+          end: { type: 'number' },
+          covered_start: { type: ['number', 'null'] },
+          covered_end: { type: ['number', 'null'] },
+          segments: { type: 'integer' },
+          missing: { type: 'array', items: { type: 'object' } },
+        },
+      },
+    },
+  },
+};
+
+const errorSchema: Json = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        status: { type: 'string', description: 'Current stream status (409).' },
+        details: {
+          type: 'array',
+          items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+        },
+      },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+};
+
+function successSchema(route: RouteSpec): Json {
+  switch (route.answers) {
+    case 'stream':
+      return { $ref: '#/components/schemas/Stream' };
+    case 'streamPage':
+      return { type: 'array', items: { $ref: '#/components/schemas/Stream' } };
+    case 'sessionPage':
+      return { type: 'array', items: { $ref: '#/components/schemas/Session' } };
+    case 'split':
+      return { $ref: '#/components/schemas/SplitResult' };
+    default:
+      return { type: 'object' };
+  }
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+function operation(route: RouteSpec): Json {
+  const parameters: Json[] = [];
+  if (route.path.includes('{id}')) {
+    parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9A-F]{16}$' } });
+  }
+  if (route.query) {
+    const schema = z.toJSONSchema(route.query, { io: 'input' }) as { properties?: Record<string, Json> };
+    for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+      parameters.push({ name, in: 'query', required: false, schema: prop });
+    }
+  }
+  if (route.method === 'POST' && route.path.startsWith('/streams')) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'A retried request with the same key returns the first answer and starts nothing new (24 h).',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+    });
+  }
+  const op: Json = {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.path === '/openapi.json' ? {} : { tags: ['streams'] }),
+    parameters,
+    responses: {
+      [String(route.success)]: {
+        description: route.success === 202 ? 'Accepted: the workflow is running' : 'OK',
+        content: { 'application/json': { schema: successSchema(route) } },
+      },
+      '400': errorResponse('Invalid request: which field and why'),
+      '403': { description: 'Not authenticated (IAM or Cognito)' },
+      '404': errorResponse('Unknown stream or session'),
+      '409': errorResponse('The stream status does not allow this action'),
+      '413': errorResponse('Body over 64 KiB'),
+      '415': errorResponse('Body not application/json'),
+    },
+  };
+  if (route.body) {
+    const { $schema: _s, ...schema } = z.toJSONSchema(route.body, { io: 'input' }) as Json;
+    op.requestBody = { required: false, content: { 'application/json': { schema } } };
+  }
+  return op;
+}
+
+export function buildOpenApi(): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of ROUTES as readonly RouteSpec[]) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Json)[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Live streaming workflow API',
+      version: '1.0.0',
+      description:
+        'Create, start, stop, delete, put on the CDN and clip live streams. Lifecycle actions answer 202 and run a Step Functions workflow; poll GET /streams/{id} for the status.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    security: [{ sigv4: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (IAM), or a Cognito token, or in local mode `Bearer <API_TOKEN>`.' },
+      },
+      schemas: { Stream: streamSchema, Session: sessionSchema, SplitResult: splitSchema, Error: errorSchema },
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Errors that the API maps to HTTP and that the state machines retry or catch by `name`.
+ * The `name` of each class is part of the contract with the state machine definitions: never rename.
+ */
+export class DomainError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class StreamNotFound extends DomainError {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} does not exist`);
+  }
+}
+
+export class SessionNotFound extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly sessionId: string,
+  ) {
+    super(`stream ${streamId} has no recording session ${sessionId}`);
+  }
+}
+
+/** The stream's status does not allow the action (HTTP 409 with the current status). */
+export class ActionNotAllowed extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly action: string,
+    readonly status: string,
+    reason?: string,
+  ) {
+    super(reason ?? `cannot ${action} stream ${streamId} while it is ${status}`);
+  }
+}
+
+/** Optimistic locking lost: someone else changed the record since it was read (HTTP 409). */
+export class VersionConflict extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`stream ${streamId} changed since version ${expectedVersion}; read it again and retry`);
+  }
+}
+
+/** A feature the deployment does not have (CloudFront, SPEKE encryption...). HTTP 400/409. */
+export class FeatureNotConfigured extends DomainError {
+  constructor(
+    readonly feature: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One invalid field: `path` like `timestamp_list[2].end`. */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export class InvalidRequest extends DomainError {
+  constructor(
+    readonly problems: FieldProblem[],
+    message = 'the request is not valid',
+  ) {
+    super(message);
+  }
+}
+
+/** A status change outside `TRANSITIONS`: a bug or a late duplicate task, never applied. */
+export class InvalidTransition extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`stream ${streamId} cannot go from ${from} to ${to}`);
+  }
+}

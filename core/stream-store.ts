@@ -1,0 +1,272 @@
+/**
+ * DynamoDB store of stream records and their recording sessions.
+ *
+ * Key design (one table):
+ * - stream:      pk `STREAM#<id>`  sk `STREAM`
+ * - session:     pk `STREAM#<id>`  sk `SESSION#<started_at>#<session id>` (sorted by start)
+ * - idempotency: pk `IDEMPOTENCY#<hash>` sk `IDEMPOTENCY`, with TTL `expires_at`
+ *
+ * The listing queries the GSI `by-created` (partition `list_pk` = `STREAM`, sort
+ * `<created_at>#<id>`) with `Limit` and `ExclusiveStartKey`: a bounded Query per page instead of
+ * the seed's unbounded Scan, in creation order, and it never reads sessions or idempotency items.
+ * One GSI partition holds every stream: a deployment runs at most a few hundred channels (MediaLive
+ * quotas), far below one partition's 3,000 reads/1,000 writes per second, so sharding would only
+ * cost a scatter-gather on every page.
+ *
+ * Every write of a stream is conditional on its `version` (optimistic locking) and a status change
+ * is checked against `TRANSITIONS`, so two racing writers never both win.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { InvalidTransition, InvalidRequest, SessionNotFound, StreamNotFound, VersionConflict } from './errors.js';
+import {
+  canTransition,
+  epochString,
+  type RecordingSession,
+  type StreamRecord,
+} from './stream.js';
+
+export const LIST_INDEX = 'by-created';
+const LIST_PARTITION = 'STREAM';
+const STREAM_SK = 'STREAM';
+
+export interface Page<T> {
+  items: T[];
+  next_token: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  next_token?: string | undefined;
+}
+
+type Changes = Partial<Omit<StreamRecord, 'id' | 'version' | 'created_at'>>;
+
+const streamKey = (id: string) => ({ pk: `STREAM#${id}`, sk: STREAM_SK });
+
+export class StreamStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async find(id: string): Promise<StreamRecord | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: streamKey(id), ConsistentRead: true }),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async get(id: string): Promise<StreamRecord> {
+    const record = await this.find(id);
+    if (!record) throw new StreamNotFound(id);
+    return record;
+  }
+
+  /** Writes a new record; fails if the id exists. */
+  async create(record: StreamRecord): Promise<StreamRecord> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new VersionConflict(record.id, 0);
+      throw error;
+    }
+  }
+
+  /**
+   * Applies `changes` to the record read as `current`, if nobody wrote it since (same `version`).
+   * A status change must be allowed by `TRANSITIONS`. Returns the new record.
+   */
+  async update(current: StreamRecord, changes: Changes, options: { anyTransition?: boolean } = {}): Promise<StreamRecord> {
+    // `anyTransition` is for putting a status back after a workflow could not even start.
+    if (changes.status !== undefined && !options.anyTransition && !canTransition(current.status, changes.status)) {
+      throw new InvalidTransition(current.id, current.status, changes.status);
+    }
+    const next: StreamRecord = {
+      ...current,
+      ...changes,
+      version: current.version + 1,
+      last_update: epochString(this.now()),
+    };
+    const fields = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
+    const names: Record<string, string> = { '#version': 'version', '#last_update': 'last_update' };
+    const values: Record<string, unknown> = {
+      ':expected': current.version,
+      ':version': next.version,
+      ':last_update': next.last_update,
+    };
+    const sets = ['#version = :version', '#last_update = :last_update'];
+    fields.forEach((field, i) => {
+      if (field === 'last_update') return;
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = (next as unknown as Record<string, unknown>)[field];
+      sets.push(`#f${i} = :f${i}`);
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: streamKey(current.id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return next;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        if (!(await this.find(current.id))) throw new StreamNotFound(current.id);
+        throw new VersionConflict(current.id, current.version);
+      }
+      throw error;
+    }
+  }
+
+  /** Removes the record (and its sessions' index entries stay: sessions are history). */
+  async delete(current: StreamRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: streamKey(current.id),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': current.version },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        if (!(await this.find(current.id))) return;
+        throw new VersionConflict(current.id, current.version);
+      }
+      throw error;
+    }
+  }
+
+  async list(page: PageRequest): Promise<Page<StreamRecord>> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'list_pk = :p',
+        ExpressionAttributeValues: { ':p': LIST_PARTITION },
+        Limit: page.limit,
+        ExclusiveStartKey: page.next_token ? decodeToken(page.next_token, 'stream') : undefined,
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map(fromItem),
+      next_token: out.LastEvaluatedKey ? encodeToken(out.LastEvaluatedKey, 'stream') : null,
+    };
+  }
+
+  async putSession(streamId: string, session: RecordingSession): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `STREAM#${streamId}`, sk: sessionSk(session), stream_id: streamId, ...session },
+      }),
+    );
+  }
+
+  async getSession(streamId: string, sessionId: string): Promise<RecordingSession> {
+    // Sessions are few per stream and the id is not the sort key's prefix: a keyed Query with a
+    // filter reads only this stream's sessions.
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+          FilterExpression: 'id = :id',
+          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':s': 'SESSION#', ':id': sessionId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      const item = out.Items?.[0];
+      if (item) return toSession(item);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    throw new SessionNotFound(streamId, sessionId);
+  }
+
+  async listSessions(streamId: string, page: PageRequest): Promise<Page<RecordingSession>> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':s': 'SESSION#' },
+        Limit: page.limit,
+        ExclusiveStartKey: page.next_token ? decodeToken(page.next_token, 'session') : undefined,
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map(toSession),
+      next_token: out.LastEvaluatedKey ? encodeToken(out.LastEvaluatedKey, 'session') : null,
+    };
+  }
+}
+
+function sessionSk(session: RecordingSession): string {
+  return `SESSION#${session.started_at}#${session.id}`;
+}
+
+function toSession(item: Record<string, unknown>): RecordingSession {
+  const { pk: _pk, sk: _sk, stream_id: _s, ...session } = item;
+  return session as unknown as RecordingSession;
+}
+
+function toItem(record: StreamRecord): Record<string, unknown> {
+  return {
+    ...streamKey(record.id),
+    list_pk: LIST_PARTITION,
+    list_sk: `${record.created_at}#${record.id}`,
+    ...record,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): StreamRecord {
+  const { pk: _pk, sk: _sk, list_pk: _lp, list_sk: _ls, ...record } = item;
+  return record as unknown as StreamRecord;
+}
+
+/** Page tokens are opaque to clients: base64url JSON of the last key, checked on the way back in. */
+function encodeToken(key: Record<string, unknown>, kind: string): string {
+  return Buffer.from(JSON.stringify({ k: kind, key })).toString('base64url');
+}
+
+function decodeToken(token: string, kind: string): Record<string, unknown> {
+  const invalid = () => new InvalidRequest([{ field: 'next_token', reason: 'is not a token this API returned' }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw invalid();
+  const { k, key } = parsed as { k?: unknown; key?: unknown };
+  if (k !== kind || typeof key !== 'object' || key === null) throw invalid();
+  const entries = Object.entries(key as Record<string, unknown>);
+  const allowed = kind === 'stream' ? ['pk', 'sk', 'list_pk', 'list_sk'] : ['pk', 'sk'];
+  if (entries.length !== allowed.length || entries.some(([n, v]) => !allowed.includes(n) || typeof v !== 'string')) {
+    throw invalid();
+  }
+  if (kind === 'stream' && (key as Record<string, unknown>).list_pk !== LIST_PARTITION) throw invalid();
+  return key as Record<string, unknown>;
+}

@@ -1,0 +1,170 @@
+/**
+ * The stream record: the seed's fields (same names, same meaning) plus the status model.
+ *
+ * Time fields of the seed (`last_update`, `last_started`, `last_stopped`) keep its format, epoch
+ * seconds as a string, because clients already parse them. New time fields are ISO 8601.
+ */
+export const STREAM_STATUSES = [
+  'CREATING',
+  'IDLE',
+  'STARTING',
+  'RUNNING',
+  'STOPPING',
+  'DELETING',
+  'FAILED',
+] as const;
+export type StreamStatus = (typeof STREAM_STATUSES)[number];
+
+export const CHANNEL_CLASSES = ['STANDARD', 'SINGLE_PIPELINE'] as const;
+export type ChannelClass = (typeof CHANNEL_CLASSES)[number];
+
+/** Lifecycle actions, each one a state machine (`core/workflows.ts`). */
+export type LifecycleAction = 'create' | 'start' | 'stop' | 'delete' | 'go-live' | 'end-live';
+
+export interface StreamError {
+  /** Stable name of the failure (an error class name or an AWS error code). */
+  code: string;
+  message: string;
+  /** The action whose workflow failed. */
+  action: string;
+  at: string;
+}
+
+export interface StreamExecution {
+  action: LifecycleAction;
+  name: string;
+  arn: string;
+  started_at: string;
+}
+
+/** One start of the stream: a recording session archived under `prefix`. */
+export interface RecordingSession {
+  id: string;
+  /** S3 key prefix of the session's archive (no bucket, no trailing slash). */
+  prefix: string;
+  /** `s3://bucket/prefix`, the seed's `archives_path` value. */
+  uri: string;
+  started_at: string;
+  stopped_at: string | null;
+  segment_length: number;
+  channel_class: ChannelClass;
+}
+
+export interface StreamSchedule {
+  start_at: string | null;
+  stop_at: string | null;
+  start_options: StartOptions;
+  updated_at: string;
+}
+
+export interface StartOptions {
+  path?: string | undefined;
+  startover_window_seconds?: number | undefined;
+  key_rotation_interval?: number | undefined;
+}
+
+export interface StreamRecord {
+  id: string;
+  name: string;
+  description: string;
+  /** RTMP push URLs with the stream key: secrets, only in single-stream answers. */
+  rtmp1: string | null;
+  rtmp2: string | null;
+  viewer_endpoint: string | null;
+  viewer_endpoint_cloudfront: string | null;
+  /** Session id → `s3://bucket/prefix` (the seed's map, kept for compatibility). */
+  archives_path: Record<string, string>;
+  last_update: string;
+  last_started: string | null;
+  last_stopped: string | null;
+  started: boolean;
+  current_session_id: string | null;
+  live_channel_id: string | null;
+  live_input_id: string | null;
+  package_endpoint_id: string | null;
+  package_channel_id: string | null;
+  segment_length: number;
+  startover_window_seconds: number;
+  key_rotation_interval: number | null;
+  cloudfront_associated: boolean;
+  status: StreamStatus;
+  version: number;
+  channel_class: ChannelClass;
+  error: StreamError | null;
+  execution: StreamExecution | null;
+  created_at: string;
+  schedule: StreamSchedule | null;
+  max_duration_seconds: number | null;
+  stop_after_input_loss_seconds: number | null;
+}
+
+/** Defaults of the seed's API documentation. */
+export const DEFAULTS = {
+  segment_length: 300,
+  startover_window_seconds: 3600,
+  key_rotation_interval: 60,
+  channel_class: 'STANDARD' as ChannelClass,
+} as const;
+
+/**
+ * Which status each action needs, and which status it moves the stream to while its workflow runs.
+ * `update`, `split`, `live` keep the status.
+ */
+export const ACTION_RULES = {
+  start: { from: ['IDLE', 'FAILED'], to: 'STARTING' },
+  stop: { from: ['RUNNING', 'FAILED'], to: 'STOPPING' },
+  delete: { from: ['IDLE', 'FAILED'], to: 'DELETING' },
+  'force-delete': { from: ['IDLE', 'FAILED', 'RUNNING'], to: 'DELETING' },
+  'go-live': { from: ['IDLE', 'RUNNING'], to: null },
+  'end-live': { from: ['IDLE', 'RUNNING', 'FAILED'], to: null },
+  update: { from: ['IDLE', 'RUNNING', 'FAILED'], to: null },
+  split: { from: ['IDLE', 'RUNNING', 'STOPPING', 'FAILED'], to: null },
+  schedule: { from: ['IDLE', 'RUNNING', 'STARTING'], to: null },
+} as const satisfies Record<string, { from: readonly StreamStatus[]; to: StreamStatus | null }>;
+export type RuledAction = keyof typeof ACTION_RULES;
+
+/**
+ * Every status change a workflow or the API may make. The store refuses any other, so a late or
+ * duplicated task cannot move a stream backwards (e.g. a retried "record RUNNING" after a stop).
+ */
+export const TRANSITIONS: Readonly<Record<StreamStatus, readonly StreamStatus[]>> = {
+  CREATING: ['IDLE', 'FAILED'],
+  IDLE: ['STARTING', 'DELETING', 'RUNNING', 'FAILED'],
+  STARTING: ['RUNNING', 'IDLE', 'FAILED', 'STOPPING'],
+  RUNNING: ['STOPPING', 'DELETING', 'IDLE', 'FAILED'],
+  STOPPING: ['IDLE', 'FAILED'],
+  DELETING: ['FAILED'],
+  FAILED: ['STARTING', 'STOPPING', 'DELETING', 'IDLE', 'RUNNING'],
+};
+
+export function canTransition(from: StreamStatus, to: StreamStatus): boolean {
+  return from === to || TRANSITIONS[from].includes(to);
+}
+
+export function isAllowed(action: RuledAction, status: StreamStatus): boolean {
+  return (ACTION_RULES[action].from as readonly StreamStatus[]).includes(status);
+}
+
+/** Epoch seconds as a string: the seed's time format. */
+export function epochString(date: Date): string {
+  return String(Math.floor(date.getTime() / 1000));
+}
+
+/** Fields a client may change with `POST /streams/{id}`. Ids, endpoints and archives never. */
+export const EDITABLE_FIELDS = [
+  'name',
+  'description',
+  'segment_length',
+  'startover_window_seconds',
+  'key_rotation_interval',
+  'max_duration_seconds',
+  'stop_after_input_loss_seconds',
+] as const;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+
+/** The stream as the listing shows it: without the stream keys. */
+export type StreamSummary = Omit<StreamRecord, 'rtmp1' | 'rtmp2'> & { rtmp1: null; rtmp2: null };
+
+export function toSummary(record: StreamRecord): StreamSummary {
+  return { ...record, rtmp1: null, rtmp2: null };
+}
