@@ -81,3 +81,28 @@ export class InvalidTransition extends DomainError {
     super(`stream ${streamId} cannot go from ${from} to ${to}`);
   }
 }
+
+/** MediaLive refused because the channel is not IDLE (StartChannel, UpdateChannel, DeleteChannel). */
+export class ChannelNotIdle extends DomainError {
+  constructor(
+    readonly channelId: string,
+    readonly state: string,
+  ) {
+    super(`channel ${channelId} is ${state}, not IDLE`);
+  }
+}
+
+/** A wait for a channel state ran past its bound. */
+export class ChannelStateTimeout extends DomainError {}
+
+/** The channel reached a failure state (CREATE_FAILED, UPDATE_FAILED) or one the workflow did not expect. */
+export class ChannelFailed extends DomainError {}
+
+/** The input is still attached to a channel; retried until MediaLive detaches it. */
+export class InputNotDetached extends DomainError {}
+
+/** The stream record lacks a resource a step needs. */
+export class MissingResource extends DomainError {}
+
+/** The live distribution cannot take another origin or cache behaviour (CloudFront quota). */
+export class DistributionQuotaReached extends DomainError {}

@@ -138,7 +138,7 @@ export class StreamStore {
     }
   }
 
-  /** Removes the record (and its sessions' index entries stay: sessions are history). */
+  /** Removes the record if nobody changed it since it was read. */
   async delete(current: StreamRecord): Promise<void> {
     try {
       await this.doc.send(
@@ -206,14 +206,33 @@ export class StreamStore {
     throw new SessionNotFound(streamId, sessionId);
   }
 
+  /** Removes every session item of a stream (its archive stays in S3). */
+  async deleteSessions(streamId: string): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page = await this.listSessions(streamId, { limit: 25, next_token: token });
+      await Promise.all(
+        page.items.map((session) =>
+          this.doc.send(
+            new DeleteCommand({ TableName: this.tableName, Key: { pk: `STREAM#${streamId}`, sk: sessionSk(session) } }),
+          ),
+        ),
+      );
+      token = page.next_token ?? undefined;
+    } while (token);
+  }
+
   async listSessions(streamId: string, page: PageRequest): Promise<Page<RecordingSession>> {
+    const start = page.next_token ? decodeToken(page.next_token, 'session') : undefined;
+    // DynamoDB rejects a start key outside the query's partition with a ValidationException (a 500).
+    if (start && (start.pk !== `STREAM#${streamId}` || !String(start.sk).startsWith('SESSION#'))) throw invalidToken();
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
         ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':s': 'SESSION#' },
         Limit: page.limit,
-        ExclusiveStartKey: page.next_token ? decodeToken(page.next_token, 'session') : undefined,
+        ExclusiveStartKey: start,
       }),
     );
     return {
@@ -251,8 +270,12 @@ function encodeToken(key: Record<string, unknown>, kind: string): string {
   return Buffer.from(JSON.stringify({ k: kind, key })).toString('base64url');
 }
 
+function invalidToken(): InvalidRequest {
+  return new InvalidRequest([{ field: 'next_token', reason: 'is not a token this API returned' }]);
+}
+
 function decodeToken(token: string, kind: string): Record<string, unknown> {
-  const invalid = () => new InvalidRequest([{ field: 'next_token', reason: 'is not a token this API returned' }]);
+  const invalid = invalidToken;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));

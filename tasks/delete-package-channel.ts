@@ -1,0 +1,7 @@
+import { deletePackageChannel } from './delete-package.js';
+import type { StreamTaskInput } from './create-package-channel.js';
+import { clients, taskHandler } from './runtime.js';
+
+export const handler = taskHandler('delete-package-channel', (input: StreamTaskInput) =>
+  deletePackageChannel({ mediapackage: clients.mediapackage(), store: clients.store() }, input),
+);

@@ -1,0 +1,32 @@
+/** StopStream's last step (and StartStream's after a stop on failure): IDLE, session closed. */
+import { epochString, type StreamError } from '../core/stream.js';
+import type { StreamStore } from '../core/stream-store.js';
+import { clients, taskHandler } from './runtime.js';
+
+export interface RecordStoppedInput {
+  stream_id: string;
+}
+
+export async function recordStopped(
+  deps: { store: StreamStore; now?: () => Date },
+  input: RecordStoppedInput,
+  error: StreamError | null = null,
+): Promise<{ status: string }> {
+  const at = deps.now?.() ?? new Date();
+  const record = await deps.store.get(input.stream_id);
+  if (record.current_session_id && record.started) {
+    const session = await deps.store.getSession(record.id, record.current_session_id).catch(() => undefined);
+    if (session && !session.stopped_at) await deps.store.putSession(record.id, { ...session, stopped_at: at.toISOString() });
+  }
+  const updated = await deps.store.update(record, {
+    status: 'IDLE',
+    started: false,
+    last_stopped: record.started ? epochString(at) : record.last_stopped,
+    error,
+  });
+  return { status: updated.status };
+}
+
+export const handler = taskHandler('record-stopped', (input: RecordStoppedInput) =>
+  recordStopped({ store: clients.store() }, input),
+);
