@@ -25,7 +25,13 @@ const logger = new Logger({ serviceName: 'live-streaming-api' });
 
 export const handler = createApi({
   store: new StreamStore(doc, tableName),
-  workflows: new SfnWorkflowStarter(new SFNClient({}), machines, requireEnv(SPLIT_WORKFLOW.env)),
+  workflows: new SfnWorkflowStarter(
+    // StartSyncExecution goes to the `sync-states` host; with a custom endpoint (local mode, another
+    // emulator) that prefix would make a host that does not exist.
+    new SFNClient({ disableHostPrefix: process.env.AWS_ENDPOINT_URL_SFN !== undefined }),
+    machines,
+    requireEnv(SPLIT_WORKFLOW.env),
+  ),
   idempotency: new DynamoIdempotencyStore(doc, tableName),
   logger,
   config: {

@@ -23,6 +23,7 @@ import type { Construct } from 'constructs';
 
 /** Throttling and 5xx of Lambda and of the services the tasks call, plus a lost optimistic lock. */
 export const TRANSIENT_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -53,6 +54,8 @@ export function taskStep(scope: Construct, name: string, fn: IFunction, options:
     lambdaFunction: fn,
     payload: TaskInput.fromObject({ 'stream_id.$': '$.stream_id', ...(options.payload ?? {}) }),
     payloadResponseOnly: true,
+    // TRANSIENT_ERRORS below covers Lambda's own faults too, with jitter and a bound.
+    retryOnServiceExceptions: false,
     resultPath: options.resultPath ?? JsonPath.DISCARD,
     // A task Lambda runs at most 60 s; this bounds a hung invocation.
     taskTimeout: Timeout.duration(Duration.seconds(90)),

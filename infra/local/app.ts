@@ -1,0 +1,71 @@
+/**
+ * The whole local product: the local stack plus the API on its port. Used by `npm start`, the demo,
+ * the end-to-end tests and the benchmarks.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
+import { createLocalApi } from './api-server.js';
+
+export interface LocalAppOptions extends LocalStackOptions {
+  /** 0 = a free port. @default 3000 */
+  apiPort?: number;
+  /** @default env API_TOKEN, else generated once and kept in `<dataDir>/api-token` */
+  apiToken?: string;
+}
+
+export interface LocalApp {
+  stack: LocalStack;
+  apiUrl: string;
+  token: string;
+  endpoints: LocalEndpoints & { api: string };
+  close(): Promise<void>;
+}
+
+/** The token from the environment, else the one kept in the data directory, else a new one. */
+export function apiToken(dataDir: string, fromEnv = process.env.API_TOKEN): { token: string; generated: boolean } {
+  if (fromEnv) return { token: fromEnv, generated: false };
+  const file = path.join(dataDir, 'api-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
+  const token = randomBytes(24).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, generated: true };
+}
+
+export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
+  const started = Date.now();
+  const stack = await startLocalStack(options);
+  const host = options.host ?? '127.0.0.1';
+  try {
+    const token = options.apiToken ?? apiToken(options.dataDir).token;
+    // The Lambda's own wiring module, imported once the environment points at the local services.
+    const { handler } = await import('../../api/handler.js');
+    const server = createLocalApi({
+      token,
+      handler: (event, context) => handler(event, context),
+      health: async () => ({ ok: true, details: { uptime_ms: Date.now() - started } }),
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.apiPort ?? 3000, host, () => resolve());
+    });
+    const apiUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+    return {
+      stack,
+      apiUrl,
+      token,
+      endpoints: { api: apiUrl, ...stack.endpoints },
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stack.close();
+      },
+    };
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+}

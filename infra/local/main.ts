@@ -1,0 +1,73 @@
+/**
+ * `npm start`: the whole workflow on this machine. Prints every endpoint and writes them to
+ * `<DATA_DIR>/local-endpoints.json`. SIGINT/SIGTERM stop FFmpeg and persist state.
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { apiToken, startLocalApp } from './app.js';
+import { DEFAULT_PORTS } from './stack.js';
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+const port = (name: string, fallback: number) => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`${name} must be a port number (0-65535), not "${value}"`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const t0 = Date.now();
+const { token, generated } = apiToken(dataDir);
+const app = await startLocalApp({
+  dataDir,
+  apiPort: port('PORT', 3000),
+  apiToken: token,
+  ports: {
+    rtmp: port('RTMP_PORT', DEFAULT_PORTS.rtmp),
+    origin: port('HLS_PORT', DEFAULT_PORTS.origin),
+    cdn: port('CDN_PORT', DEFAULT_PORTS.cdn),
+    dynamodb: port('DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
+    s3: port('S3_PORT', DEFAULT_PORTS.s3),
+    sfn: port('SFN_PORT', DEFAULT_PORTS.sfn),
+    media: port('MEDIA_PORT', DEFAULT_PORTS.media),
+  },
+  ...(process.env.X264_PRESET ? { x264Preset: process.env.X264_PRESET } : {}),
+});
+
+writeFileSync(path.join(dataDir, 'local-endpoints.json'), `${JSON.stringify(app.endpoints, null, 2)}\n`);
+const e = app.endpoints;
+console.log(`
+Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s (data in ${dataDir})
+
+  API            ${e.api}        (Authorization: Bearer <API_TOKEN>)
+  API token      ${generated ? `${token}   (new; kept in ${path.join(dataDir, 'api-token')})` : `kept in ${path.join(dataDir, 'api-token')} or $API_TOKEN`}
+  RTMP ingest    ${e.rtmp}/<app>/<stream key>   (rtmp1 of a stream)
+  HLS origin     ${e.hls}        (viewer_endpoint of a stream)
+  CDN            ${e.cdn}        (viewer_endpoint_cloudfront, after POST /streams/{id}/live)
+
+  AWS-compatible endpoints (e.g. aws --endpoint-url ... or AWS_ENDPOINT_URL_<SERVICE>):
+  DynamoDB       ${e.dynamodb}
+  S3             ${e.s3}
+  Step Functions ${e.stepfunctions}
+  MediaLive      ${e.medialive}
+  MediaPackage   ${e.mediapackage}
+  CloudFront     ${e.cloudfront}
+
+  Endpoints as JSON: ${path.join(dataDir, 'local-endpoints.json')}
+  Try: curl -H "Authorization: Bearer $(cat ${path.join(dataDir, 'api-token')})" ${e.api}/streams
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping encoders and saving state...`);
+    await app.close();
+    console.log('stopped');
+    process.exit(0);
+  });
+}

@@ -1,0 +1,272 @@
+/**
+ * The local stack: every AWS service the workflow uses, on this machine, with the app's own API
+ * handler, state machine definitions and task code. `npm start` runs it (infra/local/main.ts); the
+ * workflow and end-to-end tests run it on free ports.
+ *
+ * The AWS SDK reaches the local services through the standard `AWS_ENDPOINT_URL_<SERVICE>`
+ * variables, set here for this process; a variable the user already set wins (and the matching
+ * local service is not started), e.g. to use another emulator.
+ */
+import './polyfills.js';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateInputSecurityGroupCommand, ListInputSecurityGroupsCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import { S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { createTableInput } from '../../core/table-schema.js';
+import { renderWorkflows } from './definitions.js';
+import { createMediaControlPlane } from './media/control/control-plane.js';
+import type { ControlPlaneView } from './media/contracts.js';
+import { createMediaPlane } from './media/plane/media-plane.js';
+import { createLocalStepFunctions } from './stepfunctions/index.js';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 = a free port (tests). */
+  ports?: Partial<Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn', number>>;
+  tableName?: string;
+  archiveBucket?: string;
+  /** MediaLive transition times of the local channel (defaults: a few seconds). */
+  timings?: { createMs?: number; startMs?: number; stopMs?: number; deleteMs?: number; updateMs?: number };
+  /** Scales Wait states and Retry intervals (tests); default 1. */
+  waitTimeScale?: number;
+  /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
+  pollIntervalMs?: number;
+  x264Preset?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalEndpoints {
+  dynamodb: string;
+  s3: string;
+  stepfunctions: string;
+  medialive: string;
+  mediapackage: string;
+  cloudfront: string;
+  rtmp: string;
+  hls: string;
+  cdn: string;
+}
+
+export interface LocalStack {
+  endpoints: LocalEndpoints;
+  tableName: string;
+  archiveBucket: string;
+  region: string;
+  /** Set in process.env: what the SDK clients of the API and the tasks read. */
+  env: Record<string, string>;
+  stepFunctions: ReturnType<typeof createLocalStepFunctions>;
+  isPublishing(app: string, name: string): boolean;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORTS = { dynamodb: 4567, s3: 4568, sfn: 4569, media: 4570, rtmp: 1935, origin: 8080, cdn: 8081 };
+export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
+const REGION = 'us-east-1';
+
+async function listen(server: import('node:http').Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const log = options.log ?? ((line: string) => console.log(line));
+  const tableName = options.tableName ?? 'live-streams';
+  const archiveBucket = options.archiveBucket ?? 'live-archive';
+  const dataDir = path.resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const closers: Array<() => Promise<void>> = [];
+  const userEndpoint = (service: string) => process.env[`AWS_ENDPOINT_URL_${service}`];
+
+  // Dummy credentials: the local services accept any signature, the SDK insists on signing.
+  process.env.AWS_REGION ??= REGION;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const region = process.env.AWS_REGION;
+
+  try {
+    // DynamoDB
+    let dynamodbUrl = userEndpoint('DYNAMODB');
+    if (!dynamodbUrl) {
+      mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+      const server = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      const port = await listen(server, ports.dynamodb, host);
+      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      dynamodbUrl = `http://${host}:${port}`;
+    }
+    const dynamo = new DynamoDBClient({ endpoint: dynamodbUrl, region });
+    await ensureTable(dynamo, tableName);
+    dynamo.destroy();
+
+    // S3
+    let s3Url = userEndpoint('S3');
+    if (!s3Url) {
+      const s3rver = new S3rver({
+        port: ports.s3,
+        address: host,
+        directory: path.join(dataDir, 's3'),
+        silent: true,
+        configureBuckets: [{ name: archiveBucket, configs: [] }],
+      });
+      const { port } = (await s3rver.run()) as AddressInfo;
+      closers.push(() => s3rver.close());
+      s3Url = `http://${host}:${port}`;
+    }
+    const s3 = new S3Client({ endpoint: s3Url, region, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+
+    // Media plane first (its ports go into the control plane's URLs), with a view bound below.
+    let view: ControlPlaneView | undefined;
+    const lazyView: ControlPlaneView = {
+      findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
+      findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
+      getPackageChannel: (id) => view?.getPackageChannel(id),
+      findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
+      cdnServes: (hash) => view?.cdnServes(hash) ?? false,
+    };
+    const plane = createMediaPlane({
+      dataDir,
+      rtmpPort: ports.rtmp,
+      host,
+      originPort: ports.origin,
+      cdnPort: ports.cdn,
+      s3,
+      view: lazyView,
+      ...(options.x264Preset ? { x264Preset: options.x264Preset } : {}),
+      logger: (line) => log(`[media] ${line}`),
+    });
+    const urls = await plane.listen();
+    closers.push(() => plane.close());
+    const rtmp = new URL(urls.rtmpUrl);
+    const control = createMediaControlPlane({
+      dataDir,
+      region,
+      rtmpHost: rtmp.hostname,
+      rtmpPort: Number(rtmp.port),
+      hlsBaseUrl: urls.originUrl,
+      distribution: { id: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host },
+      ...(options.timings ? { timings: options.timings } : {}),
+      mediaPlane: plane,
+      log: (message, details) => log(`[media-control] ${message} ${details ? JSON.stringify(details) : ''}`),
+    });
+    view = control.view;
+    const media = await control.listen(ports.media, host);
+    closers.push(() => control.close());
+    const mediaUrl = userEndpoint('MEDIALIVE') ?? media.url;
+
+    const securityGroupId = await ensureInputSecurityGroup(new MediaLiveClient({ endpoint: mediaUrl, region }));
+
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_MEDIALIVE: mediaUrl,
+      AWS_ENDPOINT_URL_MEDIAPACKAGE: userEndpoint('MEDIAPACKAGE') ?? media.url,
+      AWS_ENDPOINT_URL_CLOUDFRONT: userEndpoint('CLOUDFRONT') ?? media.url,
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME: tableName,
+      ARCHIVE_BUCKET: archiveBucket,
+      INPUT_SECURITY_GROUP_ID: securityGroupId,
+      MEDIALIVE_ROLE_ARN: `arn:aws:iam::000000000000:role/local-medialive`,
+      LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
+      LIVE_BASE_URL: urls.cdnUrl,
+      LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
+      POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
+      POLL_BUDGET_MS: '20000',
+      CLOUDFRONT_ENABLED: 'true',
+      ENCRYPTION_ENABLED: 'false',
+    };
+
+    // Step Functions: the app's own definitions, the real task modules in-process.
+    const rendered = renderWorkflows({
+      tableName,
+      archiveBucket,
+      inputSecurityGroupId: securityGroupId,
+      liveDistribution: { distributionId: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host, cachePolicyId: env.LIVE_CACHE_POLICY_ID as string },
+    });
+    const handlers = new Map<string, Promise<(input: unknown) => Promise<unknown>>>();
+    const stepFunctions = createLocalStepFunctions({
+      dataDir: path.join(dataDir, 'stepfunctions'),
+      stateMachines: rendered.machines,
+      region,
+      ...(options.waitTimeScale !== undefined ? { waitTimeScale: options.waitTimeScale } : {}),
+      invokeLambda: async (functionArn, payload) => {
+        const task = rendered.tasks.get(functionArn);
+        if (!task) throw new Error(`no local task for ${functionArn}`);
+        let handler = handlers.get(task);
+        if (!handler) {
+          handler = import(`../../tasks/${task}.js`).then((m: { handler: (input: unknown) => Promise<unknown> }) => m.handler);
+          handlers.set(task, handler);
+        }
+        return (await handler)(payload);
+      },
+    });
+    let sfnUrl = userEndpoint('SFN');
+    if (!sfnUrl) {
+      sfnUrl = (await stepFunctions.listen(ports.sfn, host)).url;
+      closers.push(() => stepFunctions.close());
+    }
+    env.AWS_ENDPOINT_URL_SFN = sfnUrl;
+    for (const machine of rendered.machines) {
+      const workflow = Object.values((await import('../../core/workflows.js')).WORKFLOWS).find((w) => w.machineName === machine.name);
+      if (workflow) env[workflow.env] = machine.arn;
+      if (machine.name === 'SplitArchive') env.SPLIT_ARCHIVE_STATE_MACHINE_ARN = machine.arn;
+    }
+    Object.assign(process.env, env);
+
+    return {
+      endpoints: {
+        dynamodb: dynamodbUrl,
+        s3: s3Url,
+        stepfunctions: sfnUrl,
+        medialive: mediaUrl,
+        mediapackage: env.AWS_ENDPOINT_URL_MEDIAPACKAGE as string,
+        cloudfront: env.AWS_ENDPOINT_URL_CLOUDFRONT as string,
+        rtmp: urls.rtmpUrl,
+        hls: urls.originUrl,
+        cdn: urls.cdnUrl,
+      },
+      tableName,
+      archiveBucket,
+      region,
+      env,
+      stepFunctions,
+      isPublishing: (app, name) => plane.isPublishing(app, name),
+      close: async () => {
+        for (const close of closers.reverse()) await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  }
+}
+
+/** The CDK app creates the input security group on AWS; locally, one allowing loopback. */
+async function ensureInputSecurityGroup(medialive: MediaLiveClient): Promise<string> {
+  const existing = await medialive.send(new ListInputSecurityGroupsCommand({}));
+  const found = existing.InputSecurityGroups?.find((g) => g.Tags?.purpose === 'local-rtmp');
+  if (found?.Id) return found.Id;
+  const created = await medialive.send(
+    new CreateInputSecurityGroupCommand({ WhitelistRules: [{ Cidr: '127.0.0.1/32' }], Tags: { purpose: 'local-rtmp' } }),
+  );
+  if (!created.SecurityGroup?.Id) throw new Error('local MediaLive created no input security group');
+  medialive.destroy();
+  return created.SecurityGroup.Id;
+}
