@@ -87,10 +87,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const closers: Array<() => Promise<void>> = [];
   const userEndpoint = (service: string) => process.env[`AWS_ENDPOINT_URL_${service}`];
 
-  // Dummy credentials: the local services accept any signature, the SDK insists on signing.
+  // Local credentials, whatever the shell has: local mode must never sign with (or reach) a real
+  // account. s3rver accepts only its own key pair; the other local services accept any.
   process.env.AWS_REGION ??= REGION;
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
   const region = process.env.AWS_REGION;
 
   try {
