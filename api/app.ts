@@ -32,7 +32,7 @@ import {
   updateStreamBody,
 } from './schemas.js';
 import { parseWith } from './validation.js';
-import type { WorkflowStarter } from './workflow-starter.js';
+import type { SyncResult, WorkflowStarter } from './workflow-starter.js';
 
 /** API Gateway accepts 10 MB; no request of this API needs more than a few KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -103,7 +103,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
         return json(405, errorBody('MethodNotAllowed', `${method} is not allowed on ${path}`), { allow });
       }
       const rawId = hit.match?.[1];
-      const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
+      const id = rawId === undefined ? undefined : decodePathId(rawId);
       if (id !== undefined) {
         logger.appendKeys({ stream_id: id });
         if (!STREAM_ID.test(id)) throw new HttpError(404, 'StreamNotFound', `stream ${id} does not exist`);
@@ -160,8 +160,11 @@ export function createApi(deps: ApiDeps): ApiHandler {
     } catch (error) {
       response = failure(error);
     }
-    if (response.statusCode >= 500) await deps.idempotency.release(scope, key);
-    else await deps.idempotency.complete(scope, key, response);
+    // The action has happened: a failure to record the answer must not turn it into a 500 that
+    // invites a retry (the key stays claimed until IN_PROGRESS expires).
+    const record =
+      response.statusCode >= 500 ? deps.idempotency.release(scope, key) : deps.idempotency.complete(scope, key, response);
+    await record.catch((e: unknown) => logger.error('could not record the idempotent answer', { error: e as Error }));
     return response;
   }
 
@@ -230,6 +233,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     requireEncryption(body.key_rotation_interval);
     const at = now();
     const id = randomBytes(8).toString('hex').toUpperCase();
+    logger.appendKeys({ stream_id: id });
     const record: StreamRecord = {
       id,
       name: body.name,
@@ -293,7 +297,14 @@ export function createApi(deps: ApiDeps): ApiHandler {
       }
     }
     if (problems.length > 0) throw new InvalidRequest(problems, `read-only fields cannot change: ${problems.map((p) => p.field).join(', ')}`);
-    const changes = parseWith(updateStreamBody, editable) as UpdateStreamBody;
+    const parsed = parseWith(updateStreamBody, editable) as UpdateStreamBody;
+    // An echoed record repeats its settings: only values that differ are changes (a RUNNING stream
+    // refuses encoder changes, not the same segment_length sent back).
+    const changes = Object.fromEntries(
+      Object.entries(parsed).filter(
+        ([field, value]) => JSON.stringify((current as unknown as Record<string, unknown>)[field]) !== JSON.stringify(value),
+      ),
+    ) as UpdateStreamBody;
     requireEncryption(changes.key_rotation_interval);
     if (!isAllowed('update', current.status)) throw new ActionNotAllowed(id, 'update', current.status);
     if (current.status === 'RUNNING') {
@@ -382,13 +393,19 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const session = await store.getSession(id, body.session_id);
     const at = now();
     const name = executionName(id, 'split', at, randomBytes(3).toString('hex'));
-    const result = await workflows.runSplit(name, {
-      stream_id: id,
-      session,
-      timestamp_list: body.timestamp_list,
-      name_modifier: body.name_modifier ?? randomUUID(),
-      request_id: req.requestId,
-    });
+    let result: SyncResult;
+    try {
+      result = await workflows.runSplit(name, {
+        stream_id: id,
+        session,
+        timestamp_list: body.timestamp_list,
+        name_modifier: body.name_modifier ?? randomUUID(),
+        request_id: req.requestId,
+      });
+    } catch (error) {
+      logger.error('could not run the split workflow', { error: error as Error });
+      throw new HttpError(503, 'SplitFailed', 'could not run the split workflow; nothing was written, retry later');
+    }
     if (result.status === 'SUCCEEDED' && result.output) return JSON.parse(result.output);
     const cause = parseCause(result.cause);
     if (result.error === 'InvalidRequest' || result.error === 'ClipOutOfRange') {
@@ -413,6 +430,15 @@ function parseCause(cause: string | undefined): { message: string; details?: Arr
     return { message: parsed.errorMessage ?? 'the request is not valid', ...(parsed.details ? { details: parsed.details } : {}) };
   } catch {
     return { message: cause ?? 'the request is not valid' };
+  }
+}
+
+/** A malformed escape (`%E0%A4%A`) cannot name a stream: keep it raw so the id check answers 404. */
+function decodePathId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
 

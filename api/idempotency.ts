@@ -78,8 +78,9 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: this.key(scope, key),
-        UpdateExpression: 'SET #s = :d, response = :r',
-        ExpressionAttributeNames: { '#s': 'state' },
+        // `response` is a DynamoDB reserved word: it must go through a name placeholder.
+        UpdateExpression: 'SET #s = :d, #r = :r',
+        ExpressionAttributeNames: { '#s': 'state', '#r': 'response' },
         ExpressionAttributeValues: { ':d': 'DONE', ':r': JSON.stringify(response) },
       }),
     );
