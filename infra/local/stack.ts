@@ -17,7 +17,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
-import { renderWorkflows } from './definitions.js';
+import { renderWorkflowsCached } from './definitions.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import type { ControlPlaneView } from './media/contracts.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
@@ -188,12 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     // Step Functions: the app's own definitions, the real task modules in-process.
-    const rendered = renderWorkflows({
-      tableName,
-      archiveBucket,
-      inputSecurityGroupId: securityGroupId,
-      liveDistribution: { distributionId: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host, cachePolicyId: env.LIVE_CACHE_POLICY_ID as string },
-    });
+    const rendered = await renderWorkflowsCached();
     const handlers = new Map<string, Promise<(input: unknown) => Promise<unknown>>>();
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
