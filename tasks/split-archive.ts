@@ -1,12 +1,16 @@
 /**
  * SplitArchive: one VOD playlist per requested range of a recording session.
  *
- * S3 cost: per clip one ListObjectsV2 on pipeline 0 starting right before the clip's first file
- * (`StartAfter`, `MaxKeys` = files needed), one more on pipeline 1 only when pipeline 0 lacks a file,
+ * S3 cost: per clip one ListObjects on pipeline 0 starting right before the clip's first file
+ * (`Marker`, `MaxKeys` = files needed), one more on pipeline 1 only when pipeline 0 lacks a file,
  * and one PutObject: the number of requests grows with the clips asked for, not with the archive's
  * length (a clip longer than 1,000 files costs one list per 1,000 files).
+ *
+ * ListObjects (v1) with `Marker` rather than ListObjectsV2 with `StartAfter`: the same request on
+ * AWS, and the local S3 (s3rver) cannot make V2 continuation tokens on Node 20 (its DES cipher is
+ * gone from OpenSSL 3), which any truncated V2 listing needs.
  */
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { archiveKey, parseArchiveKey, pipelinesOf } from '../core/archive-naming.js';
 import {
   type ClipRange,
@@ -62,10 +66,10 @@ async function presentCounters(
   for (;;) {
     const wanted = last - first + 1 - present.size;
     const out = await s3.send(
-      new ListObjectsV2Command({
+      new ListObjectsCommand({
         Bucket: bucket,
         Prefix: `${prefix}/_${pipeline + 1}/`,
-        ...(startAfter ? { StartAfter: startAfter } : {}),
+        ...(startAfter ? { Marker: startAfter } : {}),
         MaxKeys: Math.min(PAGE, Math.max(1, wanted)),
       }),
     );

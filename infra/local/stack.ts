@@ -17,6 +17,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
+import { TASK_MODULES } from '../../tasks/registry.js';
 import { renderWorkflowsCached } from './definitions.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import type { ControlPlaneView } from './media/contracts.js';
@@ -64,6 +65,9 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The environment as the user gave it, before any local stack set its own endpoints. */
+const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
+
 export const DEFAULT_PORTS = { dynamodb: 4567, s3: 4568, sfn: 4569, media: 4570, rtmp: 1935, origin: 8080, cdn: 8081 };
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
 const REGION = 'us-east-1';
@@ -85,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const closers: Array<() => Promise<void>> = [];
-  const userEndpoint = (service: string) => process.env[`AWS_ENDPOINT_URL_${service}`];
+  const userEndpoint = (service: string) => USER_ENV[`AWS_ENDPOINT_URL_${service}`];
 
   // Local credentials, whatever the shell has: local mode must never sign with (or reach) a real
   // account. s3rver accepts only its own key pair; the other local services accept any.
@@ -200,7 +204,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (!task) throw new Error(`no local task for ${functionArn}`);
         let handler = handlers.get(task);
         if (!handler) {
-          handler = import(`../../tasks/${task}.js`).then((m: { handler: (input: unknown) => Promise<unknown> }) => m.handler);
+          const load = TASK_MODULES[task];
+          if (!load) throw new Error(`no task module ${task}`);
+          handler = load().then((m) => m.handler as (input: unknown) => Promise<unknown>);
           handlers.set(task, handler);
         }
         return (await handler)(payload);
@@ -238,6 +244,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stepFunctions,
       isPublishing: (app, name) => plane.isPublishing(app, name),
       close: async () => {
+        for (const key of Object.keys(env)) {
+          if (process.env[key] === env[key]) {
+            if (USER_ENV[key] === undefined) delete process.env[key];
+            else process.env[key] = USER_ENV[key];
+          }
+        }
         for (const close of closers.reverse()) await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
       },
     };

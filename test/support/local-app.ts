@@ -1,0 +1,52 @@
+/** A local app on free ports for end-to-end tests, with a small API client. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { type LocalApp, startLocalApp } from '../../infra/local/app.js';
+
+export const FREE_PORTS = { dynamodb: 0, s3: 0, sfn: 0, media: 0, rtmp: 0, origin: 0, cdn: 0 };
+
+export async function startTestApp(dataDir = mkdtempSync(path.join(tmpdir(), 'live-e2e-'))): Promise<LocalApp & { dataDir: string }> {
+  const app = await startLocalApp({
+    dataDir,
+    apiPort: 0,
+    apiToken: 'test-token',
+    ports: FREE_PORTS,
+    timings: { createMs: 300, startMs: 1000, stopMs: 500, deleteMs: 300, updateMs: 100 },
+    pollIntervalMs: 100,
+    log: () => undefined,
+  });
+  return Object.assign(app, { dataDir });
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown> & Array<Record<string, unknown>>;
+  headers: Headers;
+}
+
+export function apiClient(app: { apiUrl: string; token: string }) {
+  const call = async (method: string, route: string, body?: unknown): Promise<ApiAnswer> => {
+    const res = await fetch(`${app.apiUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as ApiAnswer['body'], headers: res.headers };
+  };
+  const waitForStatus = async (id: string, status: string, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: ApiAnswer | undefined;
+    while (Date.now() < deadline) {
+      last = await call('GET', `/streams/${id}`);
+      if (last.body.status === status) return last.body;
+      if (status === 'GONE' && last.status === 404) return last.body;
+      if (last.body.status === 'FAILED' && status !== 'FAILED') {
+        throw new Error(`stream ${id} FAILED: ${JSON.stringify(last.body.error)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`stream ${id} did not reach ${status}; last: ${JSON.stringify(last?.body)}`);
+  };
+  return { call, waitForStatus };
+}
