@@ -11,7 +11,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import type { LocalApp } from '../../infra/local/app.js';
-import { apiClient, startTestApp } from '../support/local-app.js';
+import { apiClient, portsOf, startTestApp } from '../support/local-app.js';
 
 const run = promisify(execFile);
 const { ffmpeg, ffprobe } = findFfmpeg();
@@ -125,8 +125,9 @@ describe('local mode, end to end', () => {
     const id = String(created.body.id);
     await api.waitForStatus(id, 'IDLE');
     const dataDir = app.dataDir;
+    const ports = portsOf(app);
     await app.close();
-    app = await startTestApp(dataDir);
+    app = await startTestApp(dataDir, ports);
     api = apiClient(app);
     const again = await api.call('GET', `/streams/${id}`);
     expect(again.status).toBe(200);

@@ -6,12 +6,32 @@ import { type LocalApp, startLocalApp } from '../../infra/local/app.js';
 
 export const FREE_PORTS = { dynamodb: 0, s3: 0, sfn: 0, media: 0, rtmp: 0, origin: 0, cdn: 0 };
 
-export async function startTestApp(dataDir = mkdtempSync(path.join(tmpdir(), 'live-e2e-'))): Promise<LocalApp & { dataDir: string }> {
+/** Ports of a running app, to restart it on the same ones (clients built once keep their endpoints). */
+export function portsOf(app: LocalApp): typeof FREE_PORTS & { api: number } {
+  const port = (url: string) => Number(new URL(url).port);
+  const e = app.endpoints;
+  return {
+    api: port(e.api),
+    dynamodb: port(e.dynamodb),
+    s3: port(e.s3),
+    sfn: port(e.stepfunctions),
+    media: port(e.medialive),
+    rtmp: port(e.rtmp.replace('rtmp:', 'http:')),
+    origin: port(e.hls),
+    cdn: port(e.cdn),
+  };
+}
+
+export async function startTestApp(
+  dataDir = mkdtempSync(path.join(tmpdir(), 'live-e2e-')),
+  ports: typeof FREE_PORTS & { api?: number } = FREE_PORTS,
+): Promise<LocalApp & { dataDir: string }> {
+  const { api, ...services } = ports;
   const app = await startLocalApp({
     dataDir,
-    apiPort: 0,
+    apiPort: api ?? 0,
     apiToken: 'test-token',
-    ports: FREE_PORTS,
+    ports: services,
     timings: { createMs: 300, startMs: 1000, stopMs: 500, deleteMs: 300, updateMs: 100 },
     pollIntervalMs: 100,
     log: () => undefined,
