@@ -1,0 +1,139 @@
+/**
+ * The archive of one running channel: which counter each encoder run starts at, and which closed
+ * files are ready to upload.
+ *
+ * MediaLive's counter starts at 000000 when the channel starts and never goes back while it runs,
+ * so when a publisher drops and comes back (a new FFmpeg run) the numbering continues instead of
+ * overwriting the session's first files. Each pipeline (rtmp1 → `_1`, rtmp2 → `_2`) counts alone.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type ArchiveUploader, archiveObjectKey } from './archive-upload.js';
+import { type ArchiveTarget, archiveListFile } from './encoder-command.js';
+import type { ArchiveOutput } from './encoder-plan.js';
+
+interface RunOutput {
+  output: ArchiveOutput;
+  target: ArchiveTarget;
+  queued: Set<number>;
+}
+
+/** One encoder run's archive outputs for one pipeline. */
+export class ArchiveRun {
+  readonly #outputs: RunOutput[];
+
+  constructor(
+    readonly recorder: ArchiveRecorder,
+    readonly pipeline: number,
+    /** Absolute folder against which the targets' relative folders resolve. */
+    readonly baseDir: string,
+    outputs: RunOutput[],
+  ) {
+    this.#outputs = outputs;
+  }
+
+  get targets(): ArchiveTarget[] {
+    return this.#outputs.map((o) => o.target);
+  }
+
+  /**
+   * Queues the files FFmpeg has closed. `final` (FFmpeg has exited) also takes files that never
+   * reached the list (a crash): they are complete as far as anyone will ever write them.
+   */
+  async collect(final: boolean): Promise<void> {
+    for (const run of this.#outputs) {
+      const dir = path.join(this.baseDir, run.target.dir);
+      const listed = await closedFiles(path.join(this.baseDir, archiveListFile(run.target)));
+      const found = final ? await filesIn(dir) : [];
+      for (const counter of [...new Set([...listed, ...found])].sort((a, b) => a - b)) {
+        if (run.queued.has(counter)) continue;
+        run.queued.add(counter);
+        this.recorder.queue(this.pipeline, run.output, counter, path.join(dir, fileName(counter)));
+      }
+      if (final) {
+        const last = Math.max(run.target.startNumber - 1, ...run.queued);
+        this.recorder.advance(this.pipeline, run.output, last + 1);
+      }
+    }
+  }
+
+  /** Removes the run's folders once its files are uploaded (failed uploads keep their file). */
+  async cleanUp(): Promise<void> {
+    for (const run of this.#outputs) {
+      const dir = path.join(this.baseDir, run.target.dir);
+      const left = await filesIn(dir);
+      if (left.length === 0) await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function fileName(counter: number): string {
+  return `${String(counter).padStart(6, '0')}.ts`;
+}
+
+async function closedFiles(listFile: string): Promise<number[]> {
+  if (!existsSync(listFile)) return [];
+  const text = await readFile(listFile, 'utf8');
+  return text
+    .split('\n')
+    .map((line) => /^(\d{6,})\.ts,/.exec(line.trim())?.[1])
+    .filter((counter): counter is string => counter !== undefined)
+    .map(Number);
+}
+
+async function filesIn(dir: string): Promise<number[]> {
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir))
+    .map((name) => /^(\d{6,})\.ts$/.exec(name)?.[1])
+    .filter((counter): counter is string => counter !== undefined)
+    .map(Number);
+}
+
+export class ArchiveRecorder {
+  /** `pipeline/output` → next counter. */
+  readonly #next = new Map<string, number>();
+  readonly #uploads: Promise<void>[] = [];
+
+  constructor(
+    readonly channelId: string,
+    readonly outputs: ArchiveOutput[],
+    private readonly uploader: ArchiveUploader,
+  ) {}
+
+  /** Targets for a run on `pipeline`, with folders under `relativeDir` (relative to `baseDir`). */
+  startRun(pipeline: number, baseDir: string, relativeDir: string): ArchiveRun {
+    return new ArchiveRun(
+      this,
+      pipeline,
+      baseDir,
+      this.outputs.map((output) => ({
+        output,
+        target: {
+          dir: `${relativeDir}/${output.name}`,
+          startNumber: this.#next.get(`${pipeline}/${output.name}`) ?? 0,
+        },
+        queued: new Set<number>(),
+      })),
+    );
+  }
+
+  advance(pipeline: number, output: ArchiveOutput, next: number): void {
+    const key = `${pipeline}/${output.name}`;
+    this.#next.set(key, Math.max(next, this.#next.get(key) ?? 0));
+  }
+
+  queue(pipeline: number, output: ArchiveOutput, counter: number, file: string): void {
+    // MediaLive asks one URL per pipeline; a destination with a single URL serves every pipeline.
+    const url = output.destinations[pipeline] ?? output.destinations[0];
+    if (!url) return;
+    this.#uploads.push(
+      this.uploader.upload(file, archiveObjectKey(url, output.nameModifier, counter, output.extension)),
+    );
+  }
+
+  /** Resolves once every file queued so far is uploaded. */
+  async flushed(): Promise<void> {
+    await Promise.all(this.#uploads);
+  }
+}

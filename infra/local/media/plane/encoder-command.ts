@@ -1,0 +1,148 @@
+/**
+ * The FFmpeg command line of one encoder run: one input (the publication, pulled over RTMP), every
+ * distinct encode once, and a `tee` muxer fanning the encoded streams out to one HLS muxer per
+ * rendition and one segment muxer per archive output. `tee` is what lets the archive reuse the
+ * ladder's 1080p encode: without it FFmpeg encodes a stream again for every output file.
+ *
+ * Paths are relative to the run's working directory (`<dataDir>/media`) and made of characters
+ * that need no escaping in the tee syntax.
+ */
+import type { EncoderPlan } from './encoder-plan.js';
+
+export interface ArchiveTarget {
+  /** Relative folder where FFmpeg writes this archive output's files. */
+  dir: string;
+  /** The 6-digit counter of the first file of this run. */
+  startNumber: number;
+}
+
+export interface EncoderCommand {
+  plan: EncoderPlan;
+  inputUrl: string;
+  /** False when the publisher sends no audio: silence is encoded instead, as MediaLive does. */
+  inputHasAudio: boolean;
+  /** x264 preset, `ultrafast` by default (see infra/local/ffmpeg.ts). */
+  preset: string;
+  /** Relative folder of the package channel's HLS files. */
+  hlsDir: string;
+  /** Unique per run, so a new run never overwrites the segments of the previous one. */
+  runId: string;
+  /** One per `plan.archives` entry. */
+  archives: ArchiveTarget[];
+}
+
+/** Rendition playlist FFmpeg maintains in each rendition folder (the origin builds its own). */
+export const FFMPEG_PLAYLIST = 'live.m3u8';
+/** Segments FFmpeg keeps listed: enough that a poll every half second never misses one. */
+const FFMPEG_LIST_SIZE = 20;
+const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
+
+export function archiveFilePattern(target: ArchiveTarget): string {
+  return `${target.dir}/%06d.ts`;
+}
+
+export function archiveListFile(target: ArchiveTarget): string {
+  return `${target.dir}/files.csv`;
+}
+
+function checkPath(path: string): string {
+  if (!SAFE_PATH.test(path.replace('%05d', '').replace('%06d', ''))) {
+    throw new Error(`unsafe path for FFmpeg's tee muxer: ${path}`);
+  }
+  return path;
+}
+
+function kbps(bits: number): string {
+  return `${Math.round(bits / 1000)}k`;
+}
+
+function videoFilters(plan: EncoderPlan): string {
+  const branches = plan.videos.map((video, i) => {
+    const chain = [
+      ...(video.frameRate ? [`fps=${video.frameRate.numerator}/${video.frameRate.denominator}`] : []),
+      // Bilinear scaling: the bicubic default costs CPU that 2 cores do not have at 1080p30.
+      `scale=${video.width}:${video.height}:flags=bilinear`,
+      'format=yuv420p',
+    ].join(',');
+    return `[src${i}]${chain}[v${i}]`;
+  });
+  const split =
+    plan.videos.length === 1
+      ? '[0:v]null[src0]'
+      : `[0:v]split=${plan.videos.length}${plan.videos.map((_, i) => `[src${i}]`).join('')}`;
+  return [split, ...branches].join(';');
+}
+
+function select(video: number, audio: number | undefined): string {
+  return audio === undefined ? `\\'v:${video}\\'` : `\\'v:${video},a:${audio}\\'`;
+}
+
+export function encoderArgs(command: EncoderCommand): string[] {
+  const { plan } = command;
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
+  // The encoder starts on a key frame with headers sent first: a short analysis is enough.
+  args.push('-analyzeduration', '1000000', '-i', command.inputUrl);
+  if (!command.inputHasAudio && plan.audios.length > 0) {
+    args.push('-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo');
+  }
+  args.push('-filter_complex', videoFilters(plan));
+  plan.videos.forEach((_, i) => {
+    args.push('-map', `[v${i}]`);
+  });
+  const audioInput = command.inputHasAudio ? '0:a:0' : '1:a:0';
+  for (const _ of plan.audios) args.push('-map', audioInput);
+
+  // No `-tune zerolatency`: it turns x264's frame threads into slice threads, which cost a fifth of
+  // the throughput here (1.2x against 1.54x for the 1080p30 ladder on 2 cores), and a few frames
+  // of encoder delay do not matter against segments of seconds.
+  args.push('-c:v', 'libx264', '-preset', command.preset);
+  // Key frames on the segment grid, never on scene cuts, so every HLS segment and archive file
+  // starts with one and the renditions stay aligned.
+  args.push('-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${plan.keyframeSeconds})`);
+  plan.videos.forEach((video, i) => {
+    args.push(`-b:v:${i}`, kbps(video.bitrate), `-maxrate:v:${i}`, kbps(video.maxBitrate));
+    args.push(`-bufsize:v:${i}`, kbps(video.bufSize), `-g:v:${i}`, String(video.gopFrames));
+    args.push(`-profile:v:${i}`, video.profile);
+    if (video.level) args.push(`-level:v:${i}`, video.level);
+    if (video.crf !== undefined) args.push(`-crf:v:${i}`, String(video.crf));
+  });
+  if (plan.audios.length > 0) args.push('-c:a', 'aac');
+  plan.audios.forEach((audio, i) => {
+    args.push(`-b:a:${i}`, kbps(audio.bitrate), `-ar:a:${i}`, String(audio.sampleRate));
+    args.push(`-ac:a:${i}`, String(audio.channels));
+  });
+  // The silent track is endless: stop with the video.
+  if (!command.inputHasAudio && plan.audios.length > 0) args.push('-shortest');
+
+  const slaves = plan.renditions.map((rendition) => {
+    const dir = checkPath(`${command.hlsDir}/${rendition.name}`);
+    const options = [
+      'f=hls',
+      `select=${select(rendition.video, rendition.audio)}`,
+      `hls_time=${plan.segmentSeconds}`,
+      `hls_list_size=${FFMPEG_LIST_SIZE}`,
+      // temp_file: a segment appears under its name only once complete, so the origin never
+      // serves half a file; program_date_time: wall-clock start of each segment, for ?start=/end=.
+      'hls_flags=program_date_time+independent_segments+temp_file',
+      `hls_segment_filename=${checkPath(`${dir}/${command.runId}_%05d.ts`)}`,
+    ];
+    return `[${options.join(':')}]${dir}/${FFMPEG_PLAYLIST}`;
+  });
+  plan.archives.forEach((archive, i) => {
+    const target = command.archives[i];
+    if (!target) throw new Error(`no archive target for output ${archive.name}`);
+    const options = [
+      'f=segment',
+      `select=${select(archive.video, archive.audio)}`,
+      `segment_time=${plan.rolloverSeconds}`,
+      'segment_format=mpegts',
+      `segment_start_number=${target.startNumber}`,
+      // The CSV list gets a line when a file is closed: the signal to upload it.
+      `segment_list=${checkPath(archiveListFile(target))}`,
+      'segment_list_type=csv',
+    ];
+    slaves.push(`[${options.join(':')}]${checkPath(archiveFilePattern(target))}`);
+  });
+  args.push('-f', 'tee', slaves.join('|'));
+  return args;
+}

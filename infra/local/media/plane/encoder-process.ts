@@ -1,0 +1,185 @@
+/**
+ * One FFmpeg encoder process: its progress (FFmpeg's `speed=`, logged periodically so a slow
+ * machine shows up in the logs), its warnings, and a graceful stop that lets it close every file.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface EncoderProgress {
+  frame?: number;
+  fps?: number;
+  /** FFmpeg's `speed=` as a number (1.0 = real time). */
+  speed?: number;
+  /** Seconds of output written. */
+  outTime?: number;
+  /** CPU seconds FFmpeg has used, all threads (Linux only). */
+  cpuSeconds?: number;
+}
+
+export interface EncoderExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines FFmpeg wrote to stderr, for the log when it failed. */
+  lastErrors: string[];
+}
+
+/** Parses one `-progress` block (key=value lines). */
+export function parseProgress(block: string): EncoderProgress {
+  const values = new Map<string, string>();
+  for (const line of block.split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) values.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+  }
+  const number = (key: string): number | undefined => {
+    const value = Number.parseFloat(values.get(key) ?? '');
+    return Number.isFinite(value) ? value : undefined;
+  };
+  const progress: EncoderProgress = {};
+  const frame = number('frame');
+  const fps = number('fps');
+  const speed = number('speed');
+  const outTimeUs = number('out_time_us') ?? number('out_time_ms');
+  if (frame !== undefined) progress.frame = frame;
+  if (fps !== undefined) progress.fps = fps;
+  if (speed !== undefined) progress.speed = speed;
+  if (outTimeUs !== undefined) progress.outTime = outTimeUs / 1_000_000;
+  return progress;
+}
+
+export function formatProgress(progress: EncoderProgress): string {
+  const parts = [`speed=${progress.speed === undefined ? 'N/A' : `${progress.speed.toFixed(2)}x`}`];
+  if (progress.fps !== undefined) parts.push(`fps=${progress.fps.toFixed(1)}`);
+  if (progress.frame !== undefined) parts.push(`frame=${progress.frame}`);
+  if (progress.outTime !== undefined) parts.push(`time=${progress.outTime.toFixed(1)}s`);
+  // CPU per second of video: the cores real time needs, whatever else the machine is doing
+  // (speed= drops on a busy machine; this does not).
+  if (progress.cpuSeconds !== undefined && progress.outTime !== undefined && progress.outTime >= 1) {
+    parts.push(`cpu=${(progress.cpuSeconds / progress.outTime).toFixed(2)} cores at 1x`);
+  }
+  return parts.join(' ');
+}
+
+/** Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/stat, 100 on every mainstream kernel. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system, all threads) of a running process, from /proc; undefined elsewhere. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime + stime) ? (utime + stime) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface EncoderProcessOptions {
+  ffmpeg: string;
+  args: string[];
+  cwd: string;
+  /** Prefix of every log line, e.g. `encoder 1234567`. */
+  label: string;
+  logger: (line: string) => void;
+  /** How often a progress line is logged. */
+  progressLogMs?: number;
+  /** stderr lines that are expected (kept for diagnostics, not logged). */
+  expectedLines?: RegExp[];
+  /** Bounds of a graceful stop (tests shorten them). */
+  sigintAfterMs?: number;
+  sigkillAfterMs?: number;
+}
+
+const KEPT_ERROR_LINES = 20;
+/** FFmpeg can be chatty (timestamps warnings on a bad input); past this, lines are only kept. */
+const MAX_LOGGED_LINES = 50;
+/** `q` lets FFmpeg finish cleanly; it is read between packets, so a stalled input needs SIGINT. */
+const SIGINT_AFTER_MS = 3_000;
+const SIGKILL_AFTER_MS = 15_000;
+
+export class EncoderProcess {
+  readonly exited: Promise<EncoderExit>;
+  readonly startedAt = Date.now();
+  progress: EncoderProgress = {};
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #errors: string[] = [];
+  #stopping: Promise<EncoderExit> | undefined;
+  readonly #sigintAfterMs: number;
+  readonly #sigkillAfterMs: number;
+
+  constructor(options: EncoderProcessOptions) {
+    const { logger, label } = options;
+    this.#sigintAfterMs = options.sigintAfterMs ?? SIGINT_AFTER_MS;
+    this.#sigkillAfterMs = options.sigkillAfterMs ?? SIGKILL_AFTER_MS;
+    this.#child = spawn(options.ffmpeg, options.args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let lastLog = 0;
+    let pending = '';
+    this.#child.stdout.setEncoding('utf8');
+    this.#child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      let end = pending.indexOf('\nprogress=');
+      while (end >= 0) {
+        const lineEnd = pending.indexOf('\n', end + 1);
+        if (lineEnd < 0) break;
+        const cpuSeconds = this.#child.pid === undefined ? undefined : processCpuSeconds(this.#child.pid);
+        this.progress = {
+          ...this.progress,
+          ...parseProgress(pending.slice(0, lineEnd)),
+          ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+        };
+        pending = pending.slice(lineEnd + 1);
+        end = pending.indexOf('\nprogress=');
+        if (Date.now() - lastLog >= (options.progressLogMs ?? 10_000)) {
+          lastLog = Date.now();
+          logger(`${label}: ${formatProgress(this.progress)}`);
+        }
+      }
+    });
+    let logged = 0;
+    let partial = '';
+    this.#child.stderr.setEncoding('utf8');
+    this.#child.stderr.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r?\n|\r/);
+      partial = lines.pop() ?? '';
+      for (const line of lines.filter((l) => l.trim() !== '')) {
+        this.#errors.push(line);
+        if (this.#errors.length > KEPT_ERROR_LINES) this.#errors.shift();
+        if (options.expectedLines?.some((expected) => expected.test(line))) continue;
+        if (logged < MAX_LOGGED_LINES) logger(`${label}: ffmpeg: ${line}`);
+        logged += 1;
+      }
+    });
+    // A closed stdin (FFmpeg already gone) must not crash the service.
+    this.#child.stdin.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.#child.on('error', (error) => {
+        this.#errors.push(error.message);
+        resolve({ code: null, signal: null, lastErrors: [...this.#errors] });
+      });
+      this.#child.on('close', (code, signal) => {
+        logger(`${label}: exited (${signal ?? `code ${code}`}), last ${formatProgress(this.progress)}`);
+        resolve({ code, signal, lastErrors: [...this.#errors] });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** Asks FFmpeg to finish (closing every segment and playlist), forcing it after a bound. */
+  stop(): Promise<EncoderExit> {
+    if (this.#stopping) return this.#stopping;
+    const child = this.#child;
+    if (child.exitCode === null && child.signalCode === null) child.stdin.end('q');
+    const interrupt = setTimeout(() => child.kill('SIGINT'), this.#sigintAfterMs);
+    const kill = setTimeout(() => child.kill('SIGKILL'), this.#sigkillAfterMs);
+    this.#stopping = this.exited.finally(() => {
+      clearTimeout(interrupt);
+      clearTimeout(kill);
+    });
+    return this.#stopping;
+  }
+}

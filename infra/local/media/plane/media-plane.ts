@@ -1,0 +1,203 @@
+/**
+ * The local media service's media plane: RTMP ingest, FFmpeg encoding of each running channel's
+ * own EncoderSettings, the MediaPackage-shaped HLS origin, the local CloudFront listener, and the
+ * archive files in local S3. The control plane drives it through `MediaPlane` and answers its
+ * questions through `ControlPlaneView` (see ../contracts.ts).
+ *
+ * Files under `<dataDir>/media/`: `hls/<packageChannelId>/` (master `index.m3u8`, one folder per
+ * rendition with FFmpeg's playlist and segments, `segments.json` the origin's index) and
+ * `archive/<channelId>/<run>/` (archive files until uploaded).
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type FfmpegBinaries, findFfmpeg, x264Preset } from '../../ffmpeg.js';
+import type { ControlPlaneView, LocalChannel, LocalInput, MediaPlane } from '../contracts.js';
+import { ArchiveRecorder } from './archive-recorder.js';
+import { ArchiveUploader } from './archive-upload.js';
+import { ChannelEncoder } from './channel-encoder.js';
+import { planEncoding } from './encoder-plan.js';
+import { HlsSegmentIndex } from './hls-segment-index.js';
+import { originRequestHandler } from './origin-http.js';
+import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
+
+export interface MediaPlaneOptions {
+  dataDir: string;
+  /** 0 picks a free port (tests); `listen()` reports the one bound. */
+  rtmpPort: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  originPort: number;
+  cdnPort: number;
+  /** Local S3 (s3rver): `forcePathStyle` and `requestChecksumCalculation: 'WHEN_REQUIRED'`. */
+  s3: S3Client;
+  view: ControlPlaneView;
+  /** @default env X264_PRESET, else 'ultrafast' */
+  x264Preset?: string;
+  /** @default console.log with a `[media]` prefix */
+  logger?: (line: string) => void;
+}
+
+export interface MediaPlaneUrls {
+  /** `rtmp://host:port`; publishers push to `<rtmpUrl>/<app>/<stream key>`. */
+  rtmpUrl: string;
+  /** The local MediaPackage origin; endpoint URLs are `<originUrl>/out/v1/<hash>/<manifest>.m3u8`. */
+  originUrl: string;
+  /** The local CloudFront: the same paths, for associated endpoints only. */
+  cdnUrl: string;
+}
+
+export type LocalMediaPlane = MediaPlane & {
+  listen(): Promise<MediaPlaneUrls>;
+  /** True once a publisher is connected on this input stream name (for tests and /health). */
+  isPublishing(app: string, name: string): boolean;
+};
+
+function pipelineOf(input: LocalInput, publication: Publication): number {
+  const wanted = `${publication.app}/${publication.name}`;
+  const index = input.streamNames.findIndex((name) => name.replace(/^\/+/, '') === wanted);
+  return Math.max(index, 0);
+}
+
+async function listenHttp(server: http.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeHttp(server: http.Server): Promise<void> {
+  if (!server.listening) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+function urlHost(host: string): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return reachable.includes(':') ? `[${reachable}]` : reachable;
+}
+
+export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
+  const host = opts.host ?? '127.0.0.1';
+  const logger = opts.logger ?? ((line: string) => console.log(`[media] ${line}`));
+  const preset = opts.x264Preset ?? x264Preset();
+  const mediaDir = path.resolve(opts.dataDir, 'media');
+  const uploader = new ArchiveUploader(opts.s3, logger);
+  const channels = new Map<string, { channel: LocalChannel; encoder: ChannelEncoder }>();
+  const indexes = new Map<string, HlsSegmentIndex>();
+  let binaries: FfmpegBinaries | undefined;
+
+  function indexFor(packageChannelId: string, create: boolean): HlsSegmentIndex | undefined {
+    const existing = indexes.get(packageChannelId);
+    if (existing) return existing;
+    const dir = path.join(mediaDir, 'hls', packageChannelId);
+    // After a restart of the local service the startover window is still on disk: serve it.
+    if (!create && !existsSync(path.join(dir, 'segments.json'))) return undefined;
+    const index = new HlsSegmentIndex(dir);
+    indexes.set(packageChannelId, index);
+    return index;
+  }
+
+  function offerToChannels(publication: Publication): void {
+    const input = opts.view.findInputByStreamName(publication.app, publication.name);
+    if (!input) return;
+    for (const { channel, encoder } of channels.values()) {
+      if (channel.inputIds.includes(input.id)) encoder.offer(publication, pipelineOf(input, publication));
+    }
+  }
+
+  const ingest = new RtmpIngestServer({
+    host,
+    port: opts.rtmpPort,
+    admitPublish: (app, name) =>
+      opts.view.findInputByStreamName(app, name) ? undefined : 'unknown stream key',
+    onReady: offerToChannels,
+    onUnpublish: (publication) => {
+      for (const { encoder } of channels.values()) encoder.withdraw(publication);
+    },
+    logger,
+  });
+
+  const source = {
+    view: opts.view,
+    segments: (packageChannelId: string) => indexFor(packageChannelId, false),
+    now: () => Date.now(),
+  };
+  const origin = http.createServer(originRequestHandler(source));
+  const cdn = http.createServer(originRequestHandler(source, (hash) => opts.view.cdnServes(hash)));
+
+  async function stopChannel(channelId: string): Promise<void> {
+    const running = channels.get(channelId);
+    if (!running) return;
+    channels.delete(channelId);
+    await running.encoder.stop();
+    logger(`channel ${channelId}: stopped, archive flushed`);
+  }
+
+  return {
+    async listen() {
+      // Found once, at start-up: the lookup runs `ffmpeg -version` synchronously.
+      binaries ??= findFfmpeg();
+      const rtmpPort = await ingest.listen();
+      const originPort = await listenHttp(origin, opts.originPort, host);
+      const cdnPort = await listenHttp(cdn, opts.cdnPort, host);
+      const shown = urlHost(host);
+      return {
+        rtmpUrl: `rtmp://${shown}:${rtmpPort}`,
+        originUrl: `http://${shown}:${originPort}`,
+        cdnUrl: `http://${shown}:${cdnPort}`,
+      };
+    },
+
+    isPublishing(app, name) {
+      return ingest.publication(app, name) !== undefined;
+    },
+
+    async startChannel(channel) {
+      if (channels.has(channel.id)) await stopChannel(channel.id);
+      const plan = planEncoding(channel);
+      binaries ??= findFfmpeg();
+      const index = indexFor(plan.packageChannelId, true) as HlsSegmentIndex;
+      const encoder = new ChannelEncoder(plan, {
+        ffmpeg: binaries.ffmpeg,
+        preset,
+        mediaDir,
+        index,
+        archive: new ArchiveRecorder(channel.id, plan.archives, uploader),
+        encoderFeed: (publication) => ingest.encoderFeed(publication),
+        startoverSeconds: () =>
+          Math.max(
+            0,
+            ...(opts.view.getPackageChannel(plan.packageChannelId)?.endpoints ?? []).map(
+              (endpoint) => endpoint.startoverWindowSeconds,
+            ),
+          ),
+        logger,
+      });
+      channels.set(channel.id, { channel, encoder });
+      logger(
+        `channel ${channel.id}: ready to encode ${plan.renditions.map((r) => `${r.width}x${r.height}`).join(', ')} ` +
+          `(${plan.segmentSeconds} s segments) for package channel ${plan.packageChannelId}`,
+      );
+      for (const publication of ingest.publications()) {
+        if (publication.ready) offerToChannels(publication);
+      }
+    },
+
+    stopChannel,
+
+    async close() {
+      await Promise.all([...channels.keys()].map((id) => stopChannel(id)));
+      await ingest.close();
+      await Promise.all([closeHttp(origin), closeHttp(cdn)]);
+      await uploader.idle();
+      await Promise.all([...indexes.values()].map((index) => index.flush()));
+    },
+  };
+}

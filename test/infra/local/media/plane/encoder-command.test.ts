@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { type EncoderCommand, encoderArgs } from '../../../../../infra/local/media/plane/encoder-command.js';
+import { planEncoding } from '../../../../../infra/local/media/plane/encoder-plan.js';
+import { aChannel } from './channel-builder.js';
+
+function command(overrides: Partial<EncoderCommand> = {}): EncoderCommand {
+  return {
+    plan: planEncoding(aChannel({ segmentSeconds: 2, rolloverSeconds: 4 })),
+    inputUrl: 'rtmp://127.0.0.1:1935/__encoder/feed',
+    inputHasAudio: true,
+    preset: 'ultrafast',
+    hlsDir: 'hls/pkg-1',
+    runId: 'run1',
+    archives: [{ dir: 'archive/1234567/run1/archive_1080p', startNumber: 7 }],
+    ...overrides,
+  };
+}
+
+function flagValue(args: string[], flag: string): string | undefined {
+  return args[args.indexOf(flag) + 1];
+}
+
+describe('encoderArgs', () => {
+  it('encodes each distinct video once and fans the encodes out with one tee muxer', () => {
+    const args = encoderArgs(command());
+    expect(args.filter((a) => a === '-map')).toHaveLength(4 + 3);
+    expect(flagValue(args, '-f')).toBe('tee');
+    const slaves = (args.at(-1) ?? '').split('|');
+    expect(slaves).toHaveLength(5);
+    expect(slaves[0]).toBe(
+      "[f=hls:select=\\'v:0,a:0\\':hls_time=2:hls_list_size=20:" +
+        'hls_flags=program_date_time+independent_segments+temp_file:' +
+        'hls_segment_filename=hls/pkg-1/360p800k/run1_%05d.ts]hls/pkg-1/360p800k/live.m3u8',
+    );
+    expect(slaves[4]).toBe(
+      "[f=segment:select=\\'v:3,a:2\\':segment_time=4:segment_format=mpegts:segment_start_number=7:" +
+        'segment_list=archive/1234567/run1/archive_1080p/files.csv:segment_list_type=csv]' +
+        'archive/1234567/run1/archive_1080p/%06d.ts',
+    );
+  });
+
+  it('scales every rung from one split of the input at the channel frame rate', () => {
+    const filters = flagValue(encoderArgs(command()), '-filter_complex');
+    expect(filters).toContain('[0:v]split=4[src0][src1][src2][src3]');
+    expect(filters).toContain('[src3]fps=30000/1001,scale=1920:1080:flags=bilinear,format=yuv420p[v3]');
+  });
+
+  it('forces key frames on the segment grid and never on scene cuts', () => {
+    const args = encoderArgs(command());
+    expect(flagValue(args, '-force_key_frames')).toBe('expr:gte(t,n_forced*2)');
+    expect(flagValue(args, '-sc_threshold')).toBe('0');
+    expect(flagValue(args, '-preset')).toBe('ultrafast');
+    expect(flagValue(args, '-b:v:3')).toBe('8000k');
+    expect(flagValue(args, '-g:v:0')).toBe('60');
+    expect(flagValue(args, '-b:a:0')).toBe('64k');
+  });
+
+  it('encodes silence, stopping with the video, when the publisher sends no audio', () => {
+    const args = encoderArgs(command({ inputHasAudio: false }));
+    expect(args).toContain('anullsrc=r=48000:cl=stereo');
+    expect(args).toContain('-shortest');
+    expect(args.filter((a) => a === '1:a:0')).toHaveLength(3);
+  });
+
+  it('refuses a folder that the tee syntax would need escaped', () => {
+    expect(() => encoderArgs(command({ hlsDir: 'hls/a:b' }))).toThrow(/unsafe path/);
+  });
+});
