@@ -95,11 +95,31 @@ export class ArchiveRecorder {
   readonly #next = new Map<string, number>();
   readonly #uploads: Promise<void>[] = [];
 
+  /**
+   * MediaLive writes archive files from the moment the channel runs (slate while the input is
+   * lost), so file i always covers [i·L, (i+1)·L) of the session. Locally nothing is encoded
+   * without a publisher, so a run that begins late starts at the counter of the current time:
+   * clips keep their offsets from the session start.
+   */
+  readonly #startedAt: number;
+
   constructor(
     readonly channelId: string,
     readonly outputs: ArchiveOutput[],
     private readonly uploader: ArchiveUploader,
-  ) {}
+    private readonly rolloverSeconds = 0,
+    now: () => number = Date.now,
+  ) {
+    this.#startedAt = now();
+    this.#now = now;
+  }
+
+  readonly #now: () => number;
+
+  #counterNow(): number {
+    if (this.rolloverSeconds <= 0) return 0;
+    return Math.floor((this.#now() - this.#startedAt) / 1000 / this.rolloverSeconds);
+  }
 
   /** Targets for a run on `pipeline`, with folders under `relativeDir` (relative to `baseDir`). */
   startRun(pipeline: number, baseDir: string, relativeDir: string): ArchiveRun {
@@ -111,7 +131,7 @@ export class ArchiveRecorder {
         output,
         target: {
           dir: `${relativeDir}/${output.name}`,
-          startNumber: this.#next.get(`${pipeline}/${output.name}`) ?? 0,
+          startNumber: Math.max(this.#next.get(`${pipeline}/${output.name}`) ?? 0, this.#counterNow()),
         },
         queued: new Set<number>(),
       })),

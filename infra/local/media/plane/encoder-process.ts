@@ -14,6 +14,9 @@ export interface EncoderProgress {
   outTime?: number;
   /** CPU seconds FFmpeg has used, all threads (Linux only). */
   cpuSeconds?: number;
+  /** FFmpeg's `dup_frames=`/`drop_frames=`: frames duplicated or dropped to keep the output rate. */
+  dupFrames?: number;
+  dropFrames?: number;
 }
 
 export interface EncoderExit {
@@ -39,10 +42,14 @@ export function parseProgress(block: string): EncoderProgress {
   const fps = number('fps');
   const speed = number('speed');
   const outTimeUs = number('out_time_us') ?? number('out_time_ms');
+  const dupFrames = number('dup_frames');
+  const dropFrames = number('drop_frames');
   if (frame !== undefined) progress.frame = frame;
   if (fps !== undefined) progress.fps = fps;
   if (speed !== undefined) progress.speed = speed;
   if (outTimeUs !== undefined) progress.outTime = outTimeUs / 1_000_000;
+  if (dupFrames !== undefined) progress.dupFrames = dupFrames;
+  if (dropFrames !== undefined) progress.dropFrames = dropFrames;
   return progress;
 }
 
@@ -51,6 +58,9 @@ export function formatProgress(progress: EncoderProgress): string {
   if (progress.fps !== undefined) parts.push(`fps=${progress.fps.toFixed(1)}`);
   if (progress.frame !== undefined) parts.push(`frame=${progress.frame}`);
   if (progress.outTime !== undefined) parts.push(`time=${progress.outTime.toFixed(1)}s`);
+  // A live encoder that falls behind drops frames: the benchmark and the logs must show it.
+  if (progress.dupFrames !== undefined) parts.push(`dup=${progress.dupFrames}`);
+  if (progress.dropFrames !== undefined) parts.push(`drop=${progress.dropFrames}`);
   // CPU per second of video: the cores real time needs, whatever else the machine is doing
   // (speed= drops on a busy machine; this does not).
   if (progress.cpuSeconds !== undefined && progress.outTime !== undefined && progress.outTime >= 1) {

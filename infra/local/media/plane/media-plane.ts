@@ -169,7 +169,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         preset,
         mediaDir,
         index,
-        archive: new ArchiveRecorder(channel.id, plan.archives, uploader),
+        archive: new ArchiveRecorder(channel.id, plan.archives, uploader, plan.rolloverSeconds),
         encoderFeed: (publication) => ingest.encoderFeed(publication),
         startoverSeconds: () =>
           Math.max(
