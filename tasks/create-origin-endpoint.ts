@@ -3,6 +3,7 @@ import {
   CreateOriginEndpointCommand,
   DescribeOriginEndpointCommand,
   type MediaPackageClient,
+  NotFoundException,
   UnprocessableEntityException,
 } from '@aws-sdk/client-mediapackage';
 import { MissingResource } from '../core/errors.js';
@@ -16,7 +17,8 @@ export async function createOriginEndpoint(
   input: StreamTaskInput,
 ): Promise<{ package_endpoint_id: string }> {
   const record = await deps.store.get(input.stream_id);
-  if (!record.package_channel_id) throw new MissingResource(`stream ${record.id} has no MediaPackage channel`);
+  if (!record.package_channel_id)
+    throw new MissingResource(`stream ${record.id} has no MediaPackage channel`);
   const id = originEndpointId(record.id);
   let url: string | undefined;
   try {
@@ -26,20 +28,32 @@ export async function createOriginEndpoint(
         ChannelId: record.package_channel_id,
         ManifestName: 'index',
         // Omitted = startover disabled (MediaPackage API); 0 means the same to our users.
-        ...(record.startover_window_seconds > 0 ? { StartoverWindowSeconds: record.startover_window_seconds } : {}),
+        ...(record.startover_window_seconds > 0
+          ? { StartoverWindowSeconds: record.startover_window_seconds }
+          : {}),
         HlsPackage: hlsPackage(record, deps.speke),
         Tags: { stream_id: record.id },
       }),
     );
     url = out.Url;
   } catch (error) {
+    // 422 is both "the id exists" (a retried step: the endpoint is ours) and "invalid parameters"
+    // (then there is no endpoint, and the 422 is the reason to record).
     if (!(error instanceof UnprocessableEntityException)) throw error;
-    url = (await deps.mediapackage.send(new DescribeOriginEndpointCommand({ Id: id }))).Url;
+    const described = await deps.mediapackage
+      .send(new DescribeOriginEndpointCommand({ Id: id }))
+      .catch((describeError: unknown) => {
+        throw describeError instanceof NotFoundException ? error : describeError;
+      });
+    url = described.Url;
   }
   await deps.store.update(record, { package_endpoint_id: id, viewer_endpoint: url ?? null });
   return { package_endpoint_id: id };
 }
 
 export const handler = taskHandler('create-origin-endpoint', (input: StreamTaskInput) =>
-  createOriginEndpoint({ mediapackage: clients.mediapackage(), store: clients.store(), speke: settings.speke() }, input),
+  createOriginEndpoint(
+    { mediapackage: clients.mediapackage(), store: clients.store(), speke: settings.speke() },
+    input,
+  ),
 );

@@ -3,6 +3,7 @@ import {
   CreateChannelCommand,
   DescribeChannelCommand,
   type MediaPackageClient,
+  NotFoundException,
   UnprocessableEntityException,
 } from '@aws-sdk/client-mediapackage';
 import type { StreamStore } from '../core/stream-store.js';
@@ -22,12 +23,19 @@ export async function createPackageChannel(
   const id = packageChannelId(record.id);
   try {
     await deps.mediapackage.send(
-      new CreateChannelCommand({ Id: id, Description: record.name.slice(0, 200), Tags: { stream_id: record.id } }),
+      new CreateChannelCommand({
+        Id: id,
+        Description: record.name.slice(0, 200),
+        Tags: { stream_id: record.id },
+      }),
     );
   } catch (error) {
     // MediaPackage answers an existing id with 422 (UnprocessableEntity): a retried step, the channel is ours.
+    // It answers invalid parameters with 422 too: then there is no channel, and the 422 is the reason.
     if (!(error instanceof UnprocessableEntityException)) throw error;
-    await deps.mediapackage.send(new DescribeChannelCommand({ Id: id }));
+    await deps.mediapackage.send(new DescribeChannelCommand({ Id: id })).catch((describeError: unknown) => {
+      throw describeError instanceof NotFoundException ? error : describeError;
+    });
   }
   if (record.package_channel_id !== id) await deps.store.update(record, { package_channel_id: id });
   return { package_channel_id: id };

@@ -1,4 +1,5 @@
 /** StartStream's last step: the stream is RUNNING and its new session is recorded. */
+import { SessionNotFound } from '../core/errors.js';
 import { epochString, type RecordingSession } from '../core/stream.js';
 import type { StreamStore } from '../core/stream-store.js';
 import type { PendingSession } from './configure-session.js';
@@ -13,8 +14,14 @@ export async function recordRunning(
   deps: { store: StreamStore; now?: () => Date },
   input: RecordRunningInput,
 ): Promise<{ session_id: string }> {
-  const at = deps.now?.() ?? new Date();
   const record = await deps.store.get(input.stream_id);
+  // A retry (the record write lost its optimistic lock, or the answer was lost) keeps the first
+  // attempt's start: the session's sort key holds `started_at`, so a new time would add a second item.
+  const earlier = await deps.store.getSession(record.id, input.session.id).catch((error: unknown) => {
+    if (error instanceof SessionNotFound) return undefined;
+    throw error;
+  });
+  const at = earlier ? new Date(earlier.started_at) : (deps.now?.() ?? new Date());
   const session: RecordingSession = { ...input.session, started_at: at.toISOString(), stopped_at: null };
   // The session first: a retry after a lost record write writes the same item again.
   await deps.store.putSession(record.id, session);
