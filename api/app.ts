@@ -77,7 +77,8 @@ const compiled = ROUTES.map((route) => ({
 export function createApi(deps: ApiDeps): ApiHandler {
   const now = deps.now ?? (() => new Date());
   const { store, workflows, logger, config } = deps;
-  const openApi = JSON.stringify(buildOpenApi());
+  // Built on first request: converting every schema costs cold-start time most invocations never use.
+  let openApi: string | undefined;
 
   return async function handle(event, context) {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
@@ -199,6 +200,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
         return json(200, page.items, pageHeaders(req, page.next_token));
       }
       case 'getOpenApi':
+        openApi ??= JSON.stringify(buildOpenApi());
         return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi };
       default:
         throw new HttpError(404, 'RouteNotFound', `no route ${req.route.path}`);

@@ -2,7 +2,8 @@
  * Request schemas: the validation and the OpenAPI document are both built from these, so they cannot
  * drift apart. Limits carry their source.
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused; `{ z }` drags in every locale (bundle 855 KB → 500 KB).
+import * as z from 'zod';
 import { CHANNEL_CLASSES, DEFAULTS, STREAM_STATUSES } from '../core/stream.js';
 
 /** MediaPackage v1 keeps at most 14 days of startover (MediaPackage quotas). */

@@ -25,6 +25,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type StatusEventPublisher, statusChanged } from './status-events.js';
 import { InvalidTransition, InvalidRequest, SessionNotFound, StreamNotFound, VersionConflict } from './errors.js';
 import {
   canTransition,
@@ -56,6 +57,8 @@ export class StreamStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
+    /** Publishes a "Stream Status Changed" event after each status write (core/status-events.ts). */
+    private readonly events?: StatusEventPublisher,
   ) {}
 
   async find(id: string): Promise<StreamRecord | undefined> {
@@ -81,6 +84,7 @@ export class StreamStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      await this.events?.publish(statusChanged(null, record, record.status, this.now()));
       return record;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new VersionConflict(record.id, 0);
@@ -128,6 +132,7 @@ export class StreamStore {
           ExpressionAttributeValues: values,
         }),
       );
+      if (next.status !== current.status) await this.events?.publish(statusChanged(current, next, next.status, this.now()));
       return next;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
@@ -150,6 +155,7 @@ export class StreamStore {
           ExpressionAttributeValues: { ':expected': current.version },
         }),
       );
+      await this.events?.publish(statusChanged(current, current, 'DELETED', this.now()));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         if (!(await this.find(current.id))) return;
@@ -287,7 +293,10 @@ function decodeToken(token: string, kind: string): Record<string, unknown> {
   if (k !== kind || typeof key !== 'object' || key === null) throw invalid();
   const entries = Object.entries(key as Record<string, unknown>);
   const allowed = kind === 'stream' ? ['pk', 'sk', 'list_pk', 'list_sk'] : ['pk', 'sk'];
-  if (entries.length !== allowed.length || entries.some(([n, v]) => !allowed.includes(n) || typeof v !== 'string')) {
+  // DynamoDB answers a ValidationException (a 500 here) to an empty key value or a sort key over
+  // 1,024 bytes; keys this store issues are short, so anything else was not issued by it.
+  const issuable = (v: unknown) => typeof v === 'string' && v !== '' && Buffer.byteLength(v) <= 1024;
+  if (entries.length !== allowed.length || entries.some(([n, v]) => !allowed.includes(n) || !issuable(v))) {
     throw invalid();
   }
   if (kind === 'stream' && (key as Record<string, unknown>).list_pk !== LIST_PARTITION) throw invalid();
