@@ -51,10 +51,21 @@ export interface RecordingSession {
 }
 
 export interface StreamSchedule {
-  start_at: string | null;
+  start_at: string;
   stop_at: string | null;
   start_options: StartOptions;
   updated_at: string;
+  /** When each schedule fired, and what came of it (set by the workflow it started). */
+  start_fired_at?: string | null;
+  stop_fired_at?: string | null;
+  last_result?: string | null;
+}
+
+/** Why a running stream was stopped without anyone asking (auto-stop guard, input loss). */
+export interface AutoStop {
+  reason: 'max_duration' | 'input_loss';
+  message: string;
+  at: string;
 }
 
 export interface StartOptions {
@@ -96,6 +107,8 @@ export interface StreamRecord {
   schedule: StreamSchedule | null;
   max_duration_seconds: number | null;
   stop_after_input_loss_seconds: number | null;
+  /** Set when the guard or the input-loss rule stopped the stream; cleared at the next start. */
+  auto_stopped?: AutoStop | null;
 }
 
 /** Defaults of the seed's API documentation. */

@@ -4,6 +4,7 @@
  * or unchanged for a CDN change).
  */
 import type { StreamError, StreamStatus } from '../core/stream.js';
+import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import { recordStopped } from './record-stopped.js';
 import { clients, taskHandler } from './runtime.js';
@@ -31,7 +32,7 @@ export function describeFailure(action: string, error: RecordFailureInput['error
 }
 
 export async function recordFailure(
-  deps: { store: StreamStore; now?: () => Date },
+  deps: { store: StreamStore; schedules?: StreamSchedules | undefined; now?: () => Date },
   input: RecordFailureInput,
 ): Promise<{ status: StreamStatus }> {
   const at = deps.now?.() ?? new Date();
@@ -47,5 +48,5 @@ export async function recordFailure(
 }
 
 export const handler = taskHandler('record-failure', (input: RecordFailureInput) =>
-  recordFailure({ store: clients.store() }, input),
+  recordFailure({ store: clients.store(), schedules: clients.schedules() }, input),
 );

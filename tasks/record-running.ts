@@ -1,6 +1,7 @@
 /** StartStream's last step: the stream is RUNNING and its new session is recorded. */
 import { SessionNotFound } from '../core/errors.js';
 import { epochString, type RecordingSession } from '../core/stream.js';
+import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import type { PendingSession } from './configure-session.js';
 import { clients, taskHandler } from './runtime.js';
@@ -11,7 +12,7 @@ export interface RecordRunningInput {
 }
 
 export async function recordRunning(
-  deps: { store: StreamStore; now?: () => Date },
+  deps: { store: StreamStore; schedules?: StreamSchedules | undefined; now?: () => Date },
   input: RecordRunningInput,
 ): Promise<{ session_id: string }> {
   const record = await deps.store.get(input.stream_id);
@@ -25,6 +26,10 @@ export async function recordRunning(
   const session: RecordingSession = { ...input.session, started_at: at.toISOString(), stopped_at: null };
   // The session first: a retry after a lost record write writes the same item again.
   await deps.store.putSession(record.id, session);
+  // The auto-stop guard before the record says RUNNING: a stream is never RUNNING without it.
+  if (record.max_duration_seconds && deps.schedules) {
+    await deps.schedules.set(record.id, 'guard', new Date(at.getTime() + record.max_duration_seconds * 1000));
+  }
   await deps.store.update(record, {
     status: 'RUNNING',
     started: true,
@@ -32,10 +37,11 @@ export async function recordRunning(
     current_session_id: session.id,
     archives_path: { ...record.archives_path, [session.id]: session.uri },
     error: null,
+    auto_stopped: null,
   });
   return { session_id: session.id };
 }
 
 export const handler = taskHandler('record-running', (input: RecordRunningInput) =>
-  recordRunning({ store: clients.store() }, input),
+  recordRunning({ store: clients.store(), schedules: clients.schedules() }, input),
 );

@@ -1,5 +1,6 @@
 /** StopStream's last step (and StartStream's after a stop on failure): IDLE, session closed. */
 import { epochString, type StreamError } from '../core/stream.js';
+import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import { clients, taskHandler } from './runtime.js';
 
@@ -8,7 +9,7 @@ export interface RecordStoppedInput {
 }
 
 export async function recordStopped(
-  deps: { store: StreamStore; now?: () => Date },
+  deps: { store: StreamStore; schedules?: StreamSchedules | undefined; now?: () => Date },
   input: RecordStoppedInput,
   error: StreamError | null = null,
 ): Promise<{ status: string }> {
@@ -18,6 +19,8 @@ export async function recordStopped(
     const session = await deps.store.getSession(record.id, record.current_session_id).catch(() => undefined);
     if (session && !session.stopped_at) await deps.store.putSession(record.id, { ...session, stopped_at: at.toISOString() });
   }
+  // The stream no longer runs: its guard and input-loss stops must not fire later.
+  await deps.schedules?.removeAll(record.id, ['guard', 'input-loss']);
   const updated = await deps.store.update(record, {
     status: 'IDLE',
     started: false,
@@ -28,5 +31,5 @@ export async function recordStopped(
 }
 
 export const handler = taskHandler('record-stopped', (input: RecordStoppedInput) =>
-  recordStopped({ store: clients.store() }, input),
+  recordStopped({ store: clients.store(), schedules: clients.schedules() }, input),
 );

@@ -6,12 +6,16 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from '../core/env.js';
+import { EventBridgeStatusPublisher } from '../core/status-events.js';
+import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
 
 export const logger = new Logger({ serviceName: 'live-streaming-tasks' });
@@ -32,7 +36,24 @@ export const clients = {
   s3: once(() => new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' })),
   store: once(() => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-    return new StreamStore(doc, requireEnv('TABLE_NAME'));
+    const bus = process.env.EVENT_BUS_NAME;
+    const events = bus
+      ? new EventBridgeStatusPublisher(new EventBridgeClient({}), bus, (error, detail) =>
+          logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
+        )
+      : undefined;
+    return new StreamStore(doc, requireEnv('TABLE_NAME'), undefined, events);
+  }),
+  /** Undefined when the deployment has no schedule group (never on AWS; possible in unit setups). */
+  schedules: once(() => {
+    const groupName = process.env.SCHEDULE_GROUP;
+    if (!groupName) return undefined;
+    return new StreamSchedules(new SchedulerClient({}), {
+      groupName,
+      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+      startStateMachineArn: requireEnv('START_STREAM_STATE_MACHINE_ARN'),
+      stopStateMachineArn: requireEnv('STOP_STREAM_STATE_MACHINE_ARN'),
+    });
   }),
 };
 

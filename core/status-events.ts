@@ -1,0 +1,77 @@
+/**
+ * "Stream Status Changed" events on the deployment's EventBridge bus: one per status change, so
+ * users can hook webhooks, chat bots or dashboards on a rule. The store publishes them after each
+ * successful status write (core/stream-store.ts); publishing never blocks or undoes a transition.
+ */
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { StreamRecord, StreamStatus } from './stream.js';
+
+export const EVENT_SOURCE = 'live-streaming';
+export const STATUS_CHANGED = 'Stream Status Changed';
+
+export interface StatusChangedDetail {
+  stream_id: string;
+  stream_name: string;
+  previous_status: StreamStatus | null;
+  /** `DELETED` once the record is removed. */
+  status: StreamStatus | 'DELETED';
+  session_id: string | null;
+  execution: string | null;
+  /** Why, when a workflow failed or something outside a workflow changed the stream. */
+  reason: string | null;
+  version: number;
+  at: string;
+}
+
+export interface StatusEventPublisher {
+  publish(detail: StatusChangedDetail): Promise<void>;
+}
+
+export function statusChanged(
+  previous: StreamRecord | null,
+  next: StreamRecord,
+  status: StatusChangedDetail['status'] = next.status,
+  at = new Date(),
+): StatusChangedDetail {
+  return {
+    stream_id: next.id,
+    stream_name: next.name,
+    previous_status: previous?.status ?? null,
+    status,
+    session_id: next.current_session_id,
+    execution: next.execution?.arn ?? null,
+    reason: next.error?.message ?? null,
+    version: next.version,
+    at: at.toISOString(),
+  };
+}
+
+export class EventBridgeStatusPublisher implements StatusEventPublisher {
+  constructor(
+    private readonly events: EventBridgeClient,
+    private readonly busName: string,
+    private readonly onError: (error: unknown, detail: StatusChangedDetail) => void = () => undefined,
+  ) {}
+
+  async publish(detail: StatusChangedDetail): Promise<void> {
+    try {
+      const out = await this.events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: this.busName,
+              Source: EVENT_SOURCE,
+              DetailType: STATUS_CHANGED,
+              Detail: JSON.stringify(detail),
+              Resources: [],
+              Time: new Date(detail.at),
+            },
+          ],
+        }),
+      );
+      if (out.FailedEntryCount) throw new Error(out.Entries?.[0]?.ErrorMessage ?? 'PutEvents refused the event');
+    } catch (error) {
+      this.onError(error, detail);
+    }
+  }
+}

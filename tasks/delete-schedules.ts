@@ -1,0 +1,17 @@
+/** DeleteStream step: a deleted stream keeps no schedule (start, stop, guard, input-loss). */
+import type { StreamSchedules } from '../core/stream-schedules.js';
+import type { StreamTaskInput } from './create-package-channel.js';
+import { clients, taskHandler } from './runtime.js';
+
+export async function deleteSchedules(
+  deps: { schedules: StreamSchedules | undefined },
+  input: StreamTaskInput,
+): Promise<{ deleted: boolean }> {
+  if (!deps.schedules) return { deleted: false };
+  await deps.schedules.removeAll(input.stream_id);
+  return { deleted: true };
+}
+
+export const handler = taskHandler('delete-schedules', (input: StreamTaskInput) =>
+  deleteSchedules({ schedules: clients.schedules() }, input),
+);
