@@ -16,6 +16,7 @@ import {
   type StreamRecord,
   toSummary,
 } from '../core/stream.js';
+import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import { executionName, type WorkflowInput } from '../core/workflows.js';
 import { errorBody, HttpError, json, toHttpError } from './http.js';
@@ -26,6 +27,7 @@ import {
   type CreateStreamBody,
   idempotencyKey,
   READ_ONLY_FIELDS,
+  type ScheduleBody,
   type SplitBody,
   type StartStreamBody,
   type UpdateStreamBody,
@@ -36,6 +38,8 @@ import type { SyncResult, WorkflowStarter } from './workflow-starter.js';
 
 /** API Gateway accepts 10 MB; no request of this API needs more than a few KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Scheduler accepts any date; a year ahead is the product's limit for planned events. */
+const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
 const STREAM_ID = /^[0-9A-F]{16}$/;
 
 export interface ApiConfig {
@@ -50,6 +54,8 @@ export interface ApiConfig {
 export interface ApiDeps {
   store: StreamStore;
   workflows: WorkflowStarter;
+  /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
+  schedules?: StreamSchedules | undefined;
   idempotency: IdempotencyStore;
   logger: Logger;
   config: ApiConfig;
@@ -199,6 +205,15 @@ export function createApi(deps: ApiDeps): ApiHandler {
         const page = await store.listSessions(id, pageOf(req.query));
         return json(200, page.items, pageHeaders(req, page.next_token));
       }
+      case 'setSchedule':
+        return json(200, await setSchedule(id, req.body as ScheduleBody));
+      case 'getSchedule': {
+        const record = await store.get(id);
+        if (!record.schedule) throw new HttpError(404, 'ScheduleNotFound', `stream ${id} has no schedule`);
+        return json(200, record.schedule);
+      }
+      case 'deleteSchedule':
+        return json(200, await deleteSchedule(id));
       case 'getOpenApi':
         openApi ??= JSON.stringify(buildOpenApi());
         return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi };
@@ -385,6 +400,67 @@ export function createApi(deps: ApiDeps): ApiHandler {
     }
     logger.info(`${action} workflow started`, { execution: name, status: updated.status });
     return updated;
+  }
+
+  function requireSchedules(): StreamSchedules {
+    if (!deps.schedules) {
+      throw new FeatureNotConfigured('schedules', 'this deployment has no schedule group: schedules are not available');
+    }
+    return deps.schedules;
+  }
+
+  async function setSchedule(id: string, body: ScheduleBody): Promise<StreamRecord> {
+    const schedules = requireSchedules();
+    requireEncryption(body.key_rotation_interval);
+    const current = await store.get(id);
+    if (!isAllowed('schedule', current.status) && current.status !== 'FAILED') {
+      throw new ActionNotAllowed(id, 'schedule', current.status);
+    }
+    const at = now();
+    const startAt = new Date(body.start_at);
+    const stopAt = body.stop_at ? new Date(body.stop_at) : undefined;
+    const problems: Array<{ field: string; reason: string }> = [];
+    // Scheduler's one-time schedules are to the second; a start in less than 10 s may not fire.
+    if (startAt.getTime() < at.getTime() + 10_000) problems.push({ field: 'start_at', reason: 'must be at least 10 seconds in the future' });
+    if (startAt.getTime() > at.getTime() + MAX_SCHEDULE_AHEAD_MS) problems.push({ field: 'start_at', reason: 'must be within one year' });
+    if (stopAt) {
+      const maxDuration = current.max_duration_seconds ?? config.defaultMaxDurationSeconds;
+      if (stopAt.getTime() <= startAt.getTime()) problems.push({ field: 'stop_at', reason: 'must be after start_at' });
+      else if (maxDuration && stopAt.getTime() - startAt.getTime() > maxDuration * 1000) {
+        problems.push({ field: 'stop_at', reason: `the stream would run longer than its maximum duration (${maxDuration} s)` });
+      }
+    }
+    if (problems.length > 0) throw new InvalidRequest(problems, `invalid schedule: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
+    const options: Record<string, unknown> = {};
+    if (body.path !== undefined) options.path = body.path;
+    // Replacing a schedule replaces both times: the old stop goes even when the new one has none.
+    await schedules.set(id, 'start', startAt, options);
+    if (stopAt) await schedules.set(id, 'stop', stopAt);
+    else await schedules.remove(id, 'stop');
+    const changes: Partial<StreamRecord> = {
+      schedule: {
+        start_at: startAt.toISOString(),
+        stop_at: stopAt?.toISOString() ?? null,
+        start_options: options,
+        updated_at: at.toISOString(),
+        start_fired_at: null,
+        stop_fired_at: null,
+        last_result: null,
+      },
+    };
+    if (body.startover_window_seconds !== undefined) changes.startover_window_seconds = body.startover_window_seconds;
+    if (body.key_rotation_interval !== undefined) changes.key_rotation_interval = body.key_rotation_interval;
+    const updated = await store.update(current, changes);
+    logger.info('schedule set', { start_at: changes.schedule?.start_at, stop_at: changes.schedule?.stop_at });
+    return updated;
+  }
+
+  async function deleteSchedule(id: string): Promise<StreamRecord> {
+    const schedules = requireSchedules();
+    const current = await store.get(id);
+    await schedules.removeAll(id, ['start', 'stop']);
+    if (!current.schedule) return current;
+    return store.update(current, { schedule: null });
   }
 
   async function split(id: string, body: SplitBody, req: Request): Promise<unknown> {

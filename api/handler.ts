@@ -3,10 +3,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from '../core/env.js';
 import type { LifecycleAction } from '../core/stream.js';
+import { EventBridgeStatusPublisher } from '../core/status-events.js';
+import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import { createApi } from './app.js';
@@ -23,8 +27,24 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 });
 const logger = new Logger({ serviceName: 'live-streaming-api' });
 
+const bus = process.env.EVENT_BUS_NAME;
+const events = bus
+  ? new EventBridgeStatusPublisher(new EventBridgeClient({}), bus, (error, detail) =>
+      logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
+    )
+  : undefined;
+const scheduleGroup = process.env.SCHEDULE_GROUP;
+
 export const handler = createApi({
-  store: new StreamStore(doc, tableName),
+  store: new StreamStore(doc, tableName, undefined, events),
+  schedules: scheduleGroup
+    ? new StreamSchedules(new SchedulerClient({}), {
+        groupName: scheduleGroup,
+        roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+        startStateMachineArn: machines.start,
+        stopStateMachineArn: machines.stop,
+      })
+    : undefined,
   workflows: new SfnWorkflowStarter(
     // StartSyncExecution goes to the `sync-states` host; with a custom endpoint (local mode, another
     // emulator) that prefix would make a host that does not exist.

@@ -106,6 +106,7 @@ export const READ_ONLY_FIELDS = [
   'execution',
   'created_at',
   'schedule',
+  'auto_stopped',
 ] as const;
 
 export const archivePath = z
@@ -170,3 +171,20 @@ export const idempotencyKey = z
 export const statusEnum = z.enum(STREAM_STATUSES);
 
 export { DEFAULTS };
+
+/** ISO 8601 with a UTC offset (`Z` or `±hh:mm`): a time without one is ambiguous for a live event. */
+const instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'must be ISO 8601 with an offset, e.g. 2026-12-01T14:30:00+01:00')
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'is not a real date and time');
+
+export const scheduleBody = z
+  .object({
+    start_at: instant.describe('When to start the stream (one-time EventBridge Scheduler schedule).'),
+    stop_at: instant.optional().describe('When to stop it; after start_at.'),
+    path: archivePath.optional(),
+    startover_window_seconds: startover.optional(),
+    key_rotation_interval: keyRotation.optional(),
+  })
+  .strict();
+export type ScheduleBody = z.infer<typeof scheduleBody>;
