@@ -1,0 +1,122 @@
+/**
+ * The code: the lifecycle state machines with their task Lambdas, the API Lambda and the REST API.
+ * Nothing here holds data, so the stack can be redeployed or replaced at will.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { LifecycleAction } from '../../core/stream.js';
+import { TABLE_KEYS } from '../../core/table-schema.js';
+import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
+import { ApiFunction } from './api-function.js';
+import type { DeploymentConfig } from './config.js';
+import type { StatefulResources } from './stateful-stack.js';
+import { StreamRestApi } from './stream-rest-api.js';
+import { streamWorkflows, type WorkflowMachines, type WorkflowsFactory } from './workflow-machines.js';
+
+/**
+ * DynamoDB actions of the API: exactly the commands core/stream-store.ts and api/idempotency.ts
+ * send (Get, Put, Update, Delete, Query), on the table and its list index.
+ */
+export const API_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+] as const;
+
+export interface StatelessStackProps extends StackProps {
+  config: DeploymentConfig;
+  stateful: StatefulResources;
+  /**
+   * Builds the lifecycle state machines.
+   * @default streamWorkflows (state-machines/stream-workflows.ts)
+   */
+  workflows?: WorkflowsFactory;
+}
+
+export class StatelessStack extends Stack {
+  readonly workflows: WorkflowMachines;
+  readonly apiFunction: ApiFunction;
+  readonly restApi: StreamRestApi;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, stateful } = props;
+
+    const live = stateful.live;
+    const workflowProps: StreamWorkflowsProps = {
+      table: stateful.table,
+      archiveBucket: stateful.archiveBucket,
+      inputSecurityGroupId: stateful.inputSecurityGroupId,
+      logRetention: config.logRetention,
+      ...(live
+        ? {
+            liveDistribution: {
+              distributionId: live.distribution.distributionId,
+              domainName: live.viewerDomainName,
+              cachePolicyId: live.mediaPackageCachePolicy.cachePolicyId,
+            },
+          }
+        : {}),
+      ...(config.speke ? { speke: { url: config.speke.url, roleArn: config.speke.roleArn } } : {}),
+    };
+    this.workflows = (props.workflows ?? streamWorkflows)(this, workflowProps);
+    const { machines, split } = this.workflows;
+
+    this.apiFunction = new ApiFunction(this, 'ApiFunction', {
+      logRetention: config.logRetention,
+      environment: {
+        TABLE_NAME: stateful.table.tableName,
+        ...machineArnEnvironment(machines),
+        [SPLIT_WORKFLOW.env]: split.stateMachineArn,
+        CLOUDFRONT_ENABLED: String(live !== undefined),
+        ENCRYPTION_ENABLED: String(config.speke !== null),
+        DEFAULT_MAX_DURATION_SECONDS: String(config.defaultMaxDurationSeconds),
+        ...(config.consoleOrigin ? { CORS_ALLOW_ORIGIN: config.consoleOrigin } : {}),
+      },
+    });
+    const fn = this.apiFunction.fn;
+    // The list index by name, not "index/*": the API reads one index of one table.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...API_TABLE_ACTIONS],
+        resources: [stateful.table.tableArn, `${stateful.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`],
+      }),
+    );
+    for (const machine of Object.values(machines)) machine.grantStartExecution(fn);
+    split.grantStartSyncExecution(fn);
+
+    this.restApi = new StreamRestApi(this, 'StreamApi', {
+      handler: fn,
+      userPool: this.userPool(config, stateful),
+      consoleOrigin: config.consoleOrigin,
+      throttle: config.apiThrottle,
+      logRetention: config.logRetention,
+    });
+
+    if (this.workflows.mediaLiveRole) {
+      new CfnOutput(this, 'MediaLiveRoleArn', { value: this.workflows.mediaLiveRole.roleArn });
+    }
+  }
+
+  private userPool(config: DeploymentConfig, stateful: StatefulResources): IUserPool | null {
+    if (!config.cognito) return null;
+    if (config.cognito.userPoolArn)
+      return UserPool.fromUserPoolArn(this, 'Operators', config.cognito.userPoolArn);
+    if (!stateful.operators)
+      throw new Error("auth=cognito without cognito_user_pool_arn needs the stateful stack's user pool");
+    return stateful.operators.userPool;
+  }
+}
+
+/** One environment variable per lifecycle action (core/workflows.ts names them) → its machine ARN. */
+export function machineArnEnvironment(machines: WorkflowMachines['machines']): Record<string, string> {
+  const actions = Object.keys(WORKFLOWS) as LifecycleAction[];
+  return Object.fromEntries(
+    actions.map((action) => [WORKFLOWS[action].env, machines[action].stateMachineArn]),
+  );
+}

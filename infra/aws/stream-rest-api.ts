@@ -1,0 +1,152 @@
+/**
+ * The REST API: one API Gateway method per entry of api/routes.ts ROUTES, all proxied to the API
+ * Lambda, every one behind IAM (SigV4) or a Cognito user pool authorizer. The Lambda validates
+ * bodies itself (one schema per route, field-level 400s), so API Gateway request validation is off.
+ */
+import { Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  CognitoUserPoolsAuthorizer,
+  Cors,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  Method,
+  type MethodOptions,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES } from '../../api/routes.js';
+
+/** Headers a browser console sends besides the CORS-safelisted ones. */
+export const CORS_ALLOWED_HEADERS = [...Cors.DEFAULT_HEADERS, 'Idempotency-Key'] as const;
+
+export interface StreamRestApiProps {
+  handler: IFunction;
+  /** A user pool to authorize with; without one every method requires IAM (SigV4). */
+  userPool: IUserPool | null;
+  /** Browser origin allowed by CORS; `null` answers no preflight. */
+  consoleOrigin: string | null;
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: RetentionDays;
+  /** @default 'v1' */
+  stageName?: string;
+}
+
+export class StreamRestApi extends Construct {
+  readonly api: RestApi;
+  /** The methods made from ROUTES, keyed `METHOD path`. */
+  readonly methods: ReadonlyMap<string, Method>;
+
+  constructor(scope: Construct, id: string, props: StreamRestApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+
+    this.api = new RestApi(this, 'Api', {
+      description: 'Live-streaming workflow API',
+      // Operators call it from a few places; an edge-optimized endpoint adds a CloudFront hop for nothing.
+      endpointTypes: [EndpointType.REGIONAL],
+      // The account-wide API Gateway logging role is not this app's to replace.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: props.stageName ?? 'v1',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        tracingEnabled: true,
+      },
+      ...(props.consoleOrigin
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+              allowHeaders: [...CORS_ALLOWED_HEADERS],
+            },
+          }
+        : {}),
+    });
+
+    if (props.consoleOrigin) {
+      // Answers API Gateway gives itself (403 from IAM, 429 from throttling) must carry the CORS
+      // header too, or the browser hides them from the console.
+      const responseHeaders = { 'Access-Control-Allow-Origin': `'${props.consoleOrigin}'`, Vary: "'Origin'" };
+      this.api.addGatewayResponse('Default4xx', { type: ResponseType.DEFAULT_4XX, responseHeaders });
+      this.api.addGatewayResponse('Default5xx', { type: ResponseType.DEFAULT_5XX, responseHeaders });
+    }
+
+    const methodOptions: MethodOptions = props.userPool
+      ? {
+          authorizationType: AuthorizationType.COGNITO,
+          authorizer: new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+            cognitoUserPools: [props.userPool],
+            identitySource: 'method.request.header.Authorization',
+          }),
+        }
+      : { authorizationType: AuthorizationType.IAM };
+
+    // One integration, one permission for the whole API: a permission per method would put two
+    // dozen statements in the function's resource policy.
+    const integration = new LambdaIntegration(props.handler, { scopePermissionToMethod: false });
+    const methods = new Map<string, Method>();
+    for (const route of ROUTES) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const method = resource.addMethod(route.method, integration, {
+        ...methodOptions,
+        operationName: route.operationId,
+      });
+      methods.set(`${route.method} ${route.path}`, method);
+      if (!props.userPool) {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason:
+            'The method requires IAM (SigV4) authorization; a Cognito authorizer is the auth=cognito option.',
+        });
+      }
+    }
+    this.methods = methods;
+
+    this.suppressPreflightFindings();
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'The Lambda validates every request with one schema per route and answers 400 naming the field and the reason; API Gateway validation would answer differently for the same mistakes.',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'Every method needs IAM or Cognito auth and the stage is throttled; WAF (billed per web ACL and request) can be attached by the operator.',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason:
+        'Execution logging needs the account-wide API Gateway CloudWatch role, which this app must not overwrite; access logs and the Lambda logs record every request.',
+    });
+  }
+
+  /** CORS preflights are OPTIONS requests browsers send without credentials: they cannot need auth. */
+  private suppressPreflightFindings(): void {
+    for (const child of this.api.root.node.findAll()) {
+      if (!(child instanceof Method) || child.httpMethod !== 'OPTIONS') continue;
+      const reason =
+        'CORS preflight: browsers send OPTIONS without credentials (Fetch standard); it is a MOCK integration that reaches no backend.';
+      Validations.of(child).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      Validations.of(child).acknowledge({ id: 'AwsSolutions-COG4', reason });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The cdk-nag findings of the lifecycle workflows (state-machines/stream-workflows.ts) that are
+ * needed by design, each with its reason. Anything else the workflows trigger (a wildcard action,
+ * a managed policy, an index wildcard) stays a finding and fails the synth.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
+import {
+  acknowledgeWildcardResources,
+  TRACING_AND_LOG_DELIVERY,
+  type WildcardResourceRule,
+} from './wildcard-acknowledgments.js';
+
+export function acknowledgeWorkflowFindings(workflows: IConstruct, props: StreamWorkflowsProps): void {
+  Validations.of(workflows).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'Task Lambdas run Node.js 22, the runtime the project builds and tests for (esbuild target node22); moving to a newer runtime is a deliberate upgrade.',
+  });
+  acknowledgeWildcardResources(workflows, [
+    TRACING_AND_LOG_DELIVERY,
+    {
+      resource: /^<[A-Za-z0-9]+\.Arn>:\*$/,
+      actions: /^lambda:InvokeFunction$/,
+      reason:
+        "Step Functions' LambdaInvoke grant names the task function and opens only its qualifiers (versions and aliases, `<function arn>:*`).",
+    },
+    {
+      resource: /^arn:aws[a-z-]*:medialive:[a-z0-9-]+:\d{12}:(channel|input|inputSecurityGroup):\*$/,
+      actions: /^medialive:[A-Za-z]+$/,
+      reason:
+        'MediaLive assigns channel and input ids in CreateChannel/CreateInput, so no ARN exists before the call; the grant is limited to this account and region and to that resource type.',
+    },
+    {
+      resource: /^arn:aws[a-z-]*:mediapackage:[a-z0-9-]+:\d{12}:(channels|origin_endpoints)\/\*$/,
+      actions: /^mediapackage:[A-Za-z]+$/,
+      reason:
+        'MediaPackage channels and origin endpoints are created per stream at run time with generated ids; the grant is limited to this account and region and to that resource type.',
+    },
+    {
+      resource: /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:ElementalMediaLive\*$/,
+      actions: /^logs:[A-Za-z]+$/,
+      reason: 'MediaLive writes channel logs to log groups it names ElementalMediaLive*, one per channel.',
+    },
+    archiveObjectsRule(props),
+  ] satisfies WildcardResourceRule[]);
+}
+
+/** Objects of the archive bucket: sessions are written under date-based prefixes chosen at run time. */
+function archiveObjectsRule(props: StreamWorkflowsProps): WildcardResourceRule {
+  const bucket = props.archiveBucket;
+  const cfn = bucket.node.defaultChild;
+  // A created bucket appears through its logical id (cross-stack output); an imported one by name.
+  const identity =
+    cfn instanceof CfnBucket ? Stack.of(bucket).getLogicalId(cfn) : `s3:::${bucket.bucketName}`;
+  return {
+    resource: new RegExp(`^.*${escapeRegExp(identity)}[^/]*/\\*$`),
+    actions: /^s3:(PutObject|GetObject|DeleteObject|AbortMultipartUpload)$/,
+    reason:
+      "MediaLive archives every session under a date-based prefix (or a `path` given at start) chosen at run time, so object access is granted on the archive bucket's keys; the bucket is named and the actions are listed one by one.",
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

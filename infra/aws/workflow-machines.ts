@@ -1,0 +1,29 @@
+/**
+ * The seam between the stateless stack and the lifecycle state machines: the stack asks a factory
+ * for the machines and wires their ARNs into the API. The app uses `StreamWorkflows`; tests of the
+ * stack may hand in small stand-ins, so the API wiring is tested without the task Lambdas.
+ */
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { LifecycleAction } from '../../core/stream.js';
+import { StreamWorkflows, type StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
+import { acknowledgeWorkflowFindings } from './workflow-acknowledgments.js';
+
+export interface WorkflowMachines {
+  /** One Standard machine per lifecycle action: the API calls `StartExecution` on them. */
+  readonly machines: Readonly<Record<LifecycleAction, IStateMachine>>;
+  /** The Express split machine: the API calls `StartSyncExecution` on it. */
+  readonly split: IStateMachine;
+  /** The role MediaLive channels assume, when the workflows create one (for the stack outputs). */
+  readonly mediaLiveRole?: IRole;
+}
+
+export type WorkflowsFactory = (scope: Construct, props: StreamWorkflowsProps) => WorkflowMachines;
+
+/** The real workflows: every lifecycle state machine and its task Lambdas, with their cdk-nag reasons. */
+export const streamWorkflows: WorkflowsFactory = (scope, props) => {
+  const workflows = new StreamWorkflows(scope, 'Workflows', props);
+  acknowledgeWorkflowFindings(workflows, props);
+  return workflows;
+};
