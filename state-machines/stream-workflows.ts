@@ -21,6 +21,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { LifecycleAction } from '../core/stream.js';
+import { TABLE_KEYS } from '../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import {
   createStreamDefinition,
@@ -145,7 +146,9 @@ export class StreamWorkflows extends Construct {
           conditions: { StringEquals: { 'iam:PassedToService': service } },
         }),
       );
-    const table = (...actions: string[]): Grant => (fn) => props.table.grant(fn, ...actions.map((a) => `dynamodb:${a}`));
+    // The table and its listing index only (table.grant would add every index: `index/*`).
+    const tableResources = [props.table.tableArn, `${props.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`];
+    const table = (...actions: string[]): Grant => allow(actions.map((a) => `dynamodb:${a}`), tableResources);
     const readWrite = table('GetItem', 'UpdateItem');
     const cdn = props.liveDistribution
       ? allow(['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], [
@@ -189,8 +192,9 @@ export class StreamWorkflows extends Construct {
       'end-live': [readWrite, cdn],
       'split-archive': [
         table('GetItem', 'Query'),
-        (fn) => props.archiveBucket.grantRead(fn),
-        (fn) => props.archiveBucket.grantPut(fn),
+        // Exactly what a split does: list a session's files, write its playlists.
+        allow(['s3:ListBucket'], [props.archiveBucket.bucketArn]),
+        allow(['s3:PutObject'], [props.archiveBucket.arnForObjects('*')]),
       ],
     };
     for (const task of TASKS) for (const grant of grants[task]) grant?.(fns[task]);

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -29,7 +30,16 @@ export class TaskFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
     super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    // An explicit role: the default one carries the managed AWSLambdaBasicExecutionRole policy,
+    // which may write to every log group of the account. Grants add the task's own needs.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Live-streaming task ${props.task}`,
+    });
+    logGroup.grantWrite(role);
     this.fn = new NodejsFunction(this, 'Function', {
+      role,
       entry: path.join(ROOT, 'tasks', `${props.task}.ts`),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
@@ -38,7 +48,7 @@ export class TaskFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(60),
       tracing: Tracing.ACTIVE,
       environment: { POWERTOOLS_SERVICE_NAME: 'live-streaming-tasks', ...props.environment },
-      logGroup: new LogGroup(this, 'Logs', { retention: props.logRetention }),
+      logGroup,
       bundling: {
         minify: true,
         sourceMap: false,
