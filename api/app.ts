@@ -49,6 +49,8 @@ export interface ApiConfig {
   encryption: boolean;
   /** Default auto-stop guard for new streams, seconds; null = none. */
   defaultMaxDurationSeconds: number | null;
+  /** Browser origin allowed to read answers (CORS), when a console is deployed. */
+  corsOrigin?: string | undefined;
 }
 
 export interface ApiDeps {
@@ -90,7 +92,12 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
     logger.appendKeys({ request_id: requestId });
     try {
-      return await answer(event, requestId);
+      const result = await answer(event, requestId);
+      // The console's origin (deployed with `console_origin`) must be able to read every answer.
+      if (config.corsOrigin) {
+        result.headers = { ...result.headers, 'access-control-allow-origin': config.corsOrigin, vary: 'Origin' };
+      }
+      return result;
     } finally {
       logger.resetKeys();
     }

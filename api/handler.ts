@@ -58,5 +58,6 @@ export const handler = createApi({
     cloudfront: requireEnv('CLOUDFRONT_ENABLED') === 'true',
     encryption: requireEnv('ENCRYPTION_ENABLED') === 'true',
     defaultMaxDurationSeconds: Number(process.env.DEFAULT_MAX_DURATION_SECONDS ?? '') || null,
+    corsOrigin: process.env.CORS_ALLOW_ORIGIN || undefined,
   },
 });
