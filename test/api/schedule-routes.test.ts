@@ -90,7 +90,7 @@ describe('POST /streams/{id}/schedule', () => {
 
   it('replaces an existing schedule of the same name, and drops the old stop when the new one has none', async () => {
     const stream = await store.create(anIdleStream());
-    scheduler.on(CreateScheduleCommand).rejectsOnce(new ConflictException({ message: 'exists', $metadata: {} })).resolves({});
+    scheduler.on(CreateScheduleCommand).rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} })).resolves({});
     const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, { start_at: '2026-11-24T09:00:00Z' });
     expect(answer.statusCode).toBe(200);
     expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: `${stream.id}-start`, GroupName: 'live-streaming' });
@@ -142,7 +142,7 @@ describe('GET and DELETE /streams/{id}/schedule', () => {
   it('cancels both schedules, tolerating ones that already fired', async () => {
     const stream = await store.create(anIdleStream());
     await call(handler, 'POST', `/streams/${stream.id}/schedule`, { start_at: '2026-11-23T13:00:00Z', stop_at: '2026-11-23T13:30:00Z' });
-    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     const answer = await call(handler, 'DELETE', `/streams/${stream.id}/schedule`);
     expect(answer.statusCode).toBe(200);
     expect(answer.body.schedule).toBeNull();
