@@ -28,6 +28,8 @@ export class StreamSchedules {
   /** Creates (or replaces) the stream's schedule for `purpose` at `at`. */
   async set(streamId: string, purpose: SchedulePurpose, at: Date, options: Record<string, unknown> = {}): Promise<void> {
     const action = purpose === 'start' ? 'start' : 'stop';
+    const machine = action === 'start' ? this.targets.startStateMachineArn : this.targets.stopStateMachineArn;
+    if (!machine || !this.targets.roleArn) throw new Error(`cannot schedule a ${action}: the ${action} machine or the scheduler role is not configured here`);
     const input = scheduleInput(streamId, purpose, action, at, {
       groupName: this.targets.groupName,
       roleArn: this.targets.roleArn,

@@ -4,7 +4,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type IChainable, type INextable, JsonPath, type State, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, type IChainable, type INextable, JsonPath, type State, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { CHANNEL_SETTLING, catchInto, channelWait, failureRecorder, taskStep } from './steps.js';
@@ -31,9 +31,31 @@ export const TASKS = [
   'go-live',
   'end-live',
   'split-archive',
+  'claim-stream',
+  'delete-schedules',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 export type TaskFunctions = Record<TaskName, IFunction>;
+
+/**
+ * First step of the machines a schedule may start: claims the stream (or finds it claimed by the
+ * API for this very execution). A refused claim records what happened and ends the execution.
+ */
+function claim(scope: Construct, fns: TaskFunctions, action: 'start' | 'stop'): LambdaInvoke {
+  const step = taskStep(scope, `Claim stream for ${action}`, fns['claim-stream'], {
+    payload: {
+      action,
+      'request_id.$': '$.request_id',
+      'execution_name.$': '$$.Execution.Name',
+      'execution_arn.$': '$$.Execution.Id',
+    },
+  });
+  catchInto(
+    [step],
+    failureRecorder(scope, `Record skipped ${action}`, fns['record-failure'], action, 'KEEP', `Stream ${action} not possible now`),
+  );
+  return step;
+}
 
 /** Bounds of the waits (the MediaLive SDK waiters' budgets): start 10 min, stop 5 min, delete 7 min. */
 export const WAIT_BOUNDS = { createdSeconds: 300, runningSeconds: 600, stoppedSeconds: 300, deletedSeconds: 420 };
@@ -68,7 +90,7 @@ function chain(first: State & INextable, ...rest: Array<State & INextable>): { s
 interface Teardown {
   start: State;
   tasks: LambdaInvoke[];
-  then(next: IChainable): void;
+  continueWith(next: IChainable): void;
 }
 
 /**
@@ -88,7 +110,7 @@ function teardown(scope: Construct, fns: TaskFunctions, prefix: string): Teardow
   return {
     start: delChannel,
     tasks: [delChannel, ...waitDeleted.tasks, delInput, delEndpoint, delPackage],
-    then: (next) => {
+    continueWith: (next) => {
       delPackage.next(next);
     },
   };
@@ -113,7 +135,7 @@ export function createStreamDefinition(scope: Construct, fns: TaskFunctions): IC
 
   const failed = failureRecorder(scope, 'Record stream as failed', fns['record-failure'], 'create', 'FAILED', 'Stream creation failed');
   const cleanup = teardown(scope, fns, 'Clean up: ');
-  cleanup.then(failed);
+  cleanup.continueWith(failed);
   // A failing clean-up still ends in FAILED, with the original reason; the ids stay on the record so
   // DELETE /streams/{id} can finish the job.
   catchInto(cleanup.tasks, failed, '$.cleanup_error');
@@ -144,6 +166,8 @@ export function startStreamDefinition(scope: Construct, fns: TaskFunctions): ICh
   start.next(running.start);
   running.next(record);
   record.next(new Succeed(scope, 'Stream running'));
+  const claimed = claim(scope, fns, 'start');
+  claimed.next(session);
 
   const backToIdle = failureRecorder(scope, 'Record start failure (channel idle)', fns['record-failure'], 'start', 'IDLE', 'Stream start failed');
   const unknown = failureRecorder(scope, 'Record start failure (channel state unknown)', fns['record-failure'], 'start', 'FAILED', 'Stream start failed, channel state unknown');
@@ -155,7 +179,7 @@ export function startStreamDefinition(scope: Construct, fns: TaskFunctions): ICh
   stopped.next(backToIdle);
   catchInto([stop, ...stopped.tasks], unknown, '$.cleanup_error');
   catchInto([start, ...running.tasks, record], stop);
-  return session;
+  return claimed;
 }
 
 /** StopStream, primary course: StopChannel → wait IDLE (≤ 5 min) → record IDLE, session closed. */
@@ -168,7 +192,9 @@ export function stopStreamDefinition(scope: Construct, fns: TaskFunctions): ICha
   record.next(new Succeed(scope, 'Stream stopped'));
   const failed = failureRecorder(scope, 'Record stop failure', fns['record-failure'], 'stop', 'FAILED', 'Stream stop failed');
   catchInto([stop, ...idle.tasks, record], failed);
-  return stop;
+  const claimed = claim(scope, fns, 'stop');
+  claimed.next(stop);
+  return claimed;
 }
 
 /**
@@ -178,18 +204,24 @@ export function stopStreamDefinition(scope: Construct, fns: TaskFunctions): ICha
  */
 export function deleteStreamDefinition(scope: Construct, fns: TaskFunctions): IChainable {
   const offCdn = taskStep(scope, 'Take stream off the CDN', fns['end-live'], { retryOn: { errors: ['PreconditionFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 } });
-  const stop = taskStep(scope, 'Stop channel if running', fns['stop-channel']);
+  const stop = taskStep(scope, 'Stop channel if running', fns['stop-channel'], { resultPath: '$.stop' });
+  // A retry after a partial delete finds the channel deleted (or never created): it never gets IDLE.
+  const channelLeft = new Choice(scope, 'Channel left to stop?');
   const idle = channelWait(scope, 'Wait for channel to be idle', fns['wait-for-channel'], 'IDLE', WAIT_BOUNDS.stoppedSeconds);
   const down = teardown(scope, fns, '');
   const remove = taskStep(scope, 'Remove stream record', fns['remove-stream']);
   offCdn.next(stop);
-  stop.next(idle.start);
+  stop.next(channelLeft);
+  const gone = ['NONE', 'DELETING', 'DELETED'].map((state) => Condition.stringEquals('$.stop.state', state));
+  channelLeft.when(Condition.or(...gone), down.start).otherwise(idle.start);
   idle.next(down.start);
-  down.then(remove);
+  down.continueWith(remove);
   remove.next(new Succeed(scope, 'Stream deleted'));
   const failed = failureRecorder(scope, 'Record delete failure', fns['record-failure'], 'delete', 'FAILED', 'Stream delete failed');
-  catchInto([offCdn, stop, ...idle.tasks, ...down.tasks, remove], failed);
-  return offCdn;
+  const unschedule = taskStep(scope, 'Delete schedules', fns['delete-schedules']);
+  unschedule.next(offCdn);
+  catchInto([unschedule, offCdn, stop, ...idle.tasks, ...down.tasks, remove], failed);
+  return unschedule;
 }
 
 const CDN_RACE = { errors: ['PreconditionFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 };

@@ -7,6 +7,10 @@
  * account's channel/input ARN patterns (cdk-nag suppressions in infra/aws say so).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -76,6 +80,12 @@ export class StreamWorkflows extends Construct {
   readonly split: StateMachine;
   readonly mediaLiveRole: IRole;
   readonly functions: TaskFunctions;
+  /** Where "Stream Status Changed" events go. */
+  readonly eventBus: EventBus;
+  /** The deployment's schedule group and the role Scheduler uses to start the two machines. */
+  readonly schedules: { groupName: string; groupArn: string; role: IRole };
+  /** Keeps records true from MediaLive's own events (drift, input loss). */
+  readonly channelEvents: IFunction;
 
   constructor(scope: Construct, id: string, props: StreamWorkflowsProps) {
     super(scope, id);
@@ -190,6 +200,8 @@ export class StreamWorkflows extends Construct {
       'remove-stream': [table('GetItem', 'Query', 'DeleteItem')],
       'go-live': [readWrite, cdn],
       'end-live': [readWrite, cdn],
+      'claim-stream': [readWrite],
+      'delete-schedules': [],
       'split-archive': [
         table('GetItem', 'Query'),
         // Exactly what a split does: list a session's files, write its playlists.
@@ -229,6 +241,56 @@ export class StreamWorkflows extends Construct {
       'go-live': machine('go-live', WORKFLOWS['go-live'].machineName, goLiveDefinition(scopeOf('GoLive'), fns), MACHINE_TIMEOUTS.live),
       'end-live': machine('end-live', WORKFLOWS['end-live'].machineName, endLiveDefinition(scopeOf('EndLive'), fns), MACHINE_TIMEOUTS.live),
     };
+    // Issue 6: status events, schedules, the auto-stop guard and drift.
+    const stackName = Stack.of(this).stackName;
+    this.eventBus = new EventBus(this, 'StatusEvents', { eventBusName: `${stackName}-streams` });
+    const group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: `${stackName}-streams` });
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+      description: 'EventBridge Scheduler: start or stop a stream at its scheduled time',
+    });
+    // Only the two machines a schedule may start; nothing else.
+    schedulerRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [this.machines.start.stateMachineArn, this.machines.stop.stateMachineArn],
+      }),
+    );
+    this.schedules = { groupName: group.name as string, groupArn: group.attrArn, role: schedulerRole };
+    const scheduleArn = `arn:aws:scheduler:${region}:${account}:schedule/${group.name}/*`;
+    const removeSchedules: Grant = (fn) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+      (fn as NodejsFunction).addEnvironment('SCHEDULE_GROUP', group.name as string);
+    };
+    const setSchedules: Grant = (fn) => {
+      removeSchedules(fn);
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [scheduleArn] }));
+      passRole(schedulerRole.roleArn, 'scheduler.amazonaws.com')(fn);
+      (fn as NodejsFunction).addEnvironment('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
+      (fn as NodejsFunction).addEnvironment(WORKFLOWS.stop.env, this.machines.stop.stateMachineArn);
+    };
+    setSchedules(fns['record-running']);
+    for (const task of ['record-stopped', 'record-failure', 'delete-schedules'] as const) removeSchedules(fns[task]);
+    for (const task of TASKS) {
+      this.eventBus.grantPutEventsTo(fns[task]);
+      (fns[task] as NodejsFunction).addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+    }
+
+    const channelEvents = new TaskFunction(this, 'Task-channel-events', { task: 'channel-events', environment, logRetention }).fn;
+    table('GetItem', 'UpdateItem', 'PutItem', 'Query')(channelEvents);
+    allow(['medialive:DescribeChannel'], [arn.channel])(channelEvents);
+    setSchedules(channelEvents);
+    this.eventBus.grantPutEventsTo(channelEvents);
+    (channelEvents as NodejsFunction).addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+    new Rule(this, 'MediaLiveChannelEvents', {
+      description: 'MediaLive channel state changes and alerts: keep stream records true',
+      eventPattern: { source: ['aws.medialive'], detailType: ['MediaLive Channel State Change', 'MediaLive Channel Alert'] },
+      targets: [new LambdaFunction(channelEvents, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
+    });
+    this.channelEvents = channelEvents;
+
     this.split = machine(
       'split',
       SPLIT_WORKFLOW.machineName,

@@ -26,4 +26,7 @@ export const TASK_MODULES: Record<string, () => Promise<{ handler: TaskHandler }
   'go-live': () => import('./go-live.js'),
   'end-live': () => import('./end-live.js'),
   'split-archive': () => import('./split-archive.js'),
+  'claim-stream': () => import('./claim-stream.js'),
+  'delete-schedules': () => import('./delete-schedules.js'),
+  'channel-events': () => import('./channel-events.js'),
 };

@@ -48,11 +48,13 @@ export const clients = {
   schedules: once(() => {
     const groupName = process.env.SCHEDULE_GROUP;
     if (!groupName) return undefined;
+    // Tasks that only remove schedules get just the group (a stop machine's own task cannot name
+    // the stop machine: that would be a dependency cycle); `set` checks what it needs.
     return new StreamSchedules(new SchedulerClient({}), {
       groupName,
-      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-      startStateMachineArn: requireEnv('START_STREAM_STATE_MACHINE_ARN'),
-      stopStateMachineArn: requireEnv('STOP_STREAM_STATE_MACHINE_ARN'),
+      roleArn: process.env.SCHEDULER_ROLE_ARN ?? '',
+      startStateMachineArn: process.env.START_STREAM_STATE_MACHINE_ARN ?? '',
+      stopStateMachineArn: process.env.STOP_STREAM_STATE_MACHINE_ARN ?? '',
     });
   }),
 };

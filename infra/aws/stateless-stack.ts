@@ -10,6 +10,7 @@ import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
+import { acknowledgeWildcardResources } from './wildcard-acknowledgments.js';
 import { ApiFunction } from './api-function.js';
 import type { DeploymentConfig } from './config.js';
 import type { StatefulResources } from './stateful-stack.js';
@@ -89,6 +90,40 @@ export class StatelessStack extends Stack {
     );
     for (const machine of Object.values(machines)) machine.grantStartExecution(fn);
     split.grantStartSyncExecution(fn);
+    const { eventBus, schedules } = this.workflows;
+    if (eventBus) {
+      eventBus.grantPutEventsTo(fn);
+      fn.addEnvironment('EVENT_BUS_NAME', eventBus.eventBusName);
+      new CfnOutput(this, 'StatusEventBusName', { value: eventBus.eventBusName });
+    }
+    if (schedules) {
+      // The API sets and cancels start/stop schedules; Scheduler itself starts the machines.
+      const scheduleArn = Stack.of(this).formatArn({
+        service: 'scheduler',
+        resource: 'schedule',
+        resourceName: `${schedules.groupName}/*`,
+      });
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [schedules.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      acknowledgeWildcardResources(this.apiFunction, [
+        {
+          resource: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+\/\*$/,
+          actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
+          reason:
+            "The API names each stream's start and stop schedules at run time (<stream id>-start, -stop); the grant is limited to the deployment's schedule group.",
+        },
+      ]);
+      fn.addEnvironment('SCHEDULE_GROUP', schedules.groupName);
+      fn.addEnvironment('SCHEDULER_ROLE_ARN', schedules.role.roleArn);
+    }
 
     this.restApi = new StreamRestApi(this, 'StreamApi', {
       handler: fn,

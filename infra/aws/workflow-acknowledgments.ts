@@ -44,6 +44,12 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
       actions: /^logs:[A-Za-z]+$/,
       reason: 'MediaLive writes channel logs to log groups it names ElementalMediaLive*, one per channel.',
     },
+    {
+      resource: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+-streams\/\*$/,
+      actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
+      reason:
+        "Each stream's one-time schedules are named at run time (<stream id>-start, -stop, -guard, -input-loss); the grant is limited to the deployment's own schedule group.",
+    },
     archiveObjectsRule(props),
   ] satisfies WildcardResourceRule[]);
 }

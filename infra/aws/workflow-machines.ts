@@ -3,6 +3,7 @@
  * for the machines and wires their ARNs into the API. The app uses `StreamWorkflows`; tests of the
  * stack may hand in small stand-ins, so the API wiring is tested without the task Lambdas.
  */
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -17,6 +18,10 @@ export interface WorkflowMachines {
   readonly split: IStateMachine;
   /** The role MediaLive channels assume, when the workflows create one (for the stack outputs). */
   readonly mediaLiveRole?: IRole;
+  /** The bus of "Stream Status Changed" events (the API publishes on it too). */
+  readonly eventBus?: IEventBus;
+  /** The schedule group and Scheduler's role (the API creates the start/stop schedules). */
+  readonly schedules?: { groupName: string; role: IRole };
 }
 
 export type WorkflowsFactory = (scope: Construct, props: StreamWorkflowsProps) => WorkflowMachines;
