@@ -52,6 +52,21 @@ export interface ControlPlaneOptions {
   throttle?: ThrottleOptions;
   /** Where failures that no caller sees (media plane errors, state writes) are reported. @default stderr */
   log?: ControlLog;
+  /**
+   * Called on each channel transition MediaLive reports to EventBridge, with MediaLive's event state
+   * names (CREATED, STARTING, RUNNING, STOPPING, STOPPED, DELETED: never IDLE).
+   */
+  onChannelStateChange?: (change: { channelArn: string; channelId: string; state: string; pipelines: number }) => void;
+}
+
+/** MediaLive's event state for a transition: IDLE reads CREATED after a create, STOPPED after a run. */
+export function channelEventState(before: string | undefined, after: string): string | undefined {
+  if (after === 'IDLE') {
+    if (before === 'CREATING') return 'CREATED';
+    if (before === 'STOPPING' || before === 'STARTING' || before === 'RUNNING') return 'STOPPED';
+    return undefined;
+  }
+  return ['STARTING', 'RUNNING', 'STOPPING', 'DELETED'].includes(after) ? after : undefined;
 }
 
 /**
@@ -95,9 +110,24 @@ export function createMediaControlPlane(opts: ControlPlaneOptions): {
   const state = stateFile.load();
   restoreAfterRestart(state, new Date());
   ensureLiveDistribution(state, opts.distribution, opts.hlsBaseUrl);
+  // MediaLive's "Channel State Change" events, derived from the transitions each save records.
+  const lastStates = new Map(Object.values(state.medialive.channels).map((c) => [c.id, c.state as string]));
+  const emitStateChanges = () => {
+    if (!opts.onChannelStateChange) return;
+    for (const channel of Object.values(state.medialive.channels)) {
+      const before = lastStates.get(channel.id);
+      lastStates.set(channel.id, channel.state);
+      if (before === channel.state) continue;
+      const event = channelEventState(before, channel.state);
+      if (!event) continue;
+      const pipelines = channel.settings.channelClass === 'SINGLE_PIPELINE' ? 1 : 2;
+      opts.onChannelStateChange({ channelArn: channel.arn, channelId: channel.id, state: event, pipelines });
+    }
+  };
   const save = () => {
     pruneDeleted(state, new Date());
     stateFile.save(state);
+    emitStateChanges();
   };
   save();
 
