@@ -427,8 +427,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const startAt = new Date(body.start_at);
     const stopAt = body.stop_at ? new Date(body.stop_at) : undefined;
     const problems: Array<{ field: string; reason: string }> = [];
-    // Scheduler's one-time schedules are to the second; a start in less than 10 s may not fire.
-    if (startAt.getTime() < at.getTime() + 10_000) problems.push({ field: 'start_at', reason: 'must be at least 10 seconds in the future' });
+    // Scheduler's one-time schedules are to the second: leave it a few to create the schedule.
+    if (startAt.getTime() < at.getTime() + 5_000) problems.push({ field: 'start_at', reason: 'must be at least 5 seconds in the future' });
     if (startAt.getTime() > at.getTime() + MAX_SCHEDULE_AHEAD_MS) problems.push({ field: 'start_at', reason: 'must be within one year' });
     if (stopAt) {
       const maxDuration = current.max_duration_seconds ?? config.defaultMaxDurationSeconds;

@@ -18,7 +18,7 @@ export interface LocalApiOptions {
   extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
-function authorized(header: string | undefined, token: string): boolean {
+export function authorized(header: string | undefined, token: string): boolean {
   const expected = Buffer.from(`Bearer ${token}`);
   const given = Buffer.from(header ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
-import { createLocalApi } from './api-server.js';
+import { authorized, createLocalApi } from './api-server.js';
+import { consoleRoutes } from './console-server.js';
 
 export interface LocalAppOptions extends LocalStackOptions {
   /** 0 = a free port. @default 3000 */
@@ -43,10 +44,25 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     const token = options.apiToken ?? apiToken(options.dataDir).token;
     // The Lambda's own wiring module, imported once the environment points at the local services.
     const { handler } = await import('../../api/handler.js');
+    const consoleRoute = consoleRoutes(stack, token);
     const server = createLocalApi({
       token,
       handler: (event, context) => handler(event, context),
       health: async () => ({ ok: true, details: { uptime_ms: Date.now() - started } }),
+      extra: async (req, res, url) => {
+        // Server-sent events of every status change (and MediaLive's channel events), as the
+        // EventBridge rule of a deployment would see them.
+        if (url.pathname === '/events' && req.method === 'GET') {
+          if (!authorized(req.headers.authorization, token)) {
+            res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+            res.end(JSON.stringify({ error: { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' } }));
+            return true;
+          }
+          stack.events.sseHandler(req, res);
+          return true;
+        }
+        return consoleRoute(req, res, url);
+      },
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

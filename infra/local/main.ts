@@ -33,6 +33,8 @@ const app = await startLocalApp({
     s3: port('S3_PORT', DEFAULT_PORTS.s3),
     sfn: port('SFN_PORT', DEFAULT_PORTS.sfn),
     media: port('MEDIA_PORT', DEFAULT_PORTS.media),
+    events: port('EVENTS_PORT', DEFAULT_PORTS.events),
+    scheduler: port('SCHEDULER_PORT', DEFAULT_PORTS.scheduler),
   },
   ...(process.env.X264_PRESET ? { x264Preset: process.env.X264_PRESET } : {}),
 });
@@ -55,6 +57,9 @@ Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(
   MediaLive      ${e.medialive}
   MediaPackage   ${e.mediapackage}
   CloudFront     ${e.cloudfront}
+  EventBridge    ${e.eventbridge}
+  Scheduler      ${e.scheduler}
+  Status events  ${e.api}/events   (server-sent events, with the bearer token)
 
   Endpoints as JSON: ${path.join(dataDir, 'local-endpoints.json')}
   Try: curl -H "Authorization: Bearer $(cat ${path.join(dataDir, 'api-token')})" ${e.api}/streams

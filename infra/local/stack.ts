@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { CreateInputSecurityGroupCommand, ListInputSecurityGroupsCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
@@ -22,13 +24,15 @@ import { renderWorkflowsCached } from './definitions.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import type { ControlPlaneView } from './media/contracts.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
+import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
+import { createLocalScheduler } from './scheduler/index.js';
 import { createLocalStepFunctions } from './stepfunctions/index.js';
 
 export interface LocalStackOptions {
   dataDir: string;
   host?: string;
   /** 0 = a free port (tests). */
-  ports?: Partial<Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn', number>>;
+  ports?: Partial<Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn' | 'events' | 'scheduler', number>>;
   tableName?: string;
   archiveBucket?: string;
   /** MediaLive transition times of the local channel (defaults: a few seconds). */
@@ -51,6 +55,8 @@ export interface LocalEndpoints {
   rtmp: string;
   hls: string;
   cdn: string;
+  eventbridge: string;
+  scheduler: string;
 }
 
 export interface LocalStack {
@@ -61,6 +67,8 @@ export interface LocalStack {
   /** Set in process.env: what the SDK clients of the API and the tasks read. */
   env: Record<string, string>;
   stepFunctions: ReturnType<typeof createLocalStepFunctions>;
+  /** The local EventBridge: status events, MediaLive events; `sseHandler` serves GET /events. */
+  events: LocalEventBridge;
   isPublishing(app: string, name: string): boolean;
   close(): Promise<void>;
 }
@@ -68,7 +76,19 @@ export interface LocalStack {
 /** The environment as the user gave it, before any local stack set its own endpoints. */
 const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 
-export const DEFAULT_PORTS = { dynamodb: 4567, s3: 4568, sfn: 4569, media: 4570, rtmp: 1935, origin: 8080, cdn: 8081 };
+export const DEFAULT_PORTS = {
+  dynamodb: 4567,
+  s3: 4568,
+  sfn: 4569,
+  media: 4570,
+  events: 4571,
+  scheduler: 4572,
+  rtmp: 1935,
+  origin: 8080,
+  cdn: 8081,
+};
+export const LOCAL_EVENT_BUS = 'live-streams';
+export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
 const REGION = 'us-east-1';
 
@@ -130,6 +150,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const s3 = new S3Client({ endpoint: s3Url, region, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
 
+    // EventBridge: the status events of the store, and MediaLive's channel events for drift.
+    const events = createLocalEventBridge({
+      dataDir: path.join(dataDir, 'events'),
+      region,
+      eventBusNames: [LOCAL_EVENT_BUS],
+      log: (message) => log(`[events] ${message}`),
+    });
+    const eventsUrl = (await events.listen(ports.events, host)).url;
+    closers.push(() => events.close());
+
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
     const lazyView: ControlPlaneView = {
@@ -163,6 +193,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.timings ? { timings: options.timings } : {}),
       mediaPlane: plane,
       log: (message, details) => log(`[media-control] ${message} ${details ? JSON.stringify(details) : ''}`),
+      // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
+      onChannelStateChange: ({ channelArn, state, pipelines }) => {
+        for (let pipeline = 0; pipeline < pipelines; pipeline++) {
+          void events
+            .publish({
+              source: 'aws.medialive',
+              detailType: 'MediaLive Channel State Change',
+              detail: { channel_arn: channelArn, state, pipeline: String(pipeline), message: `Channel is ${state}` },
+              resources: [channelArn],
+            })
+            .catch((error: unknown) => log(`[events] could not publish a channel event: ${String(error)}`));
+        }
+      },
     });
     view = control.view;
     const media = await control.listen(ports.media, host);
@@ -189,6 +232,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POLL_BUDGET_MS: '20000',
       CLOUDFRONT_ENABLED: 'true',
       ENCRYPTION_ENABLED: 'false',
+      AWS_ENDPOINT_URL_EVENTBRIDGE: userEndpoint('EVENTBRIDGE') ?? eventsUrl,
+      EVENT_BUS_NAME: LOCAL_EVENT_BUS,
+      SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,
+      SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-scheduler',
+      DEFAULT_MAX_DURATION_SECONDS: process.env.DEFAULT_MAX_DURATION_SECONDS ?? '43200',
     };
 
     // Step Functions: the app's own definitions, the real task modules in-process.
@@ -223,7 +271,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (workflow) env[workflow.env] = machine.arn;
       if (machine.name === 'SplitArchive') env.SPLIT_ARCHIVE_STATE_MACHINE_ARN = machine.arn;
     }
+    // EventBridge Scheduler: fires one-time schedules by starting the machines, as on AWS.
+    const sfnClient = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
+    const scheduler = createLocalScheduler({
+      dataDir: path.join(dataDir, 'scheduler'),
+      region,
+      startExecution: async (stateMachineArn, input) => {
+        await sfnClient.send(new StartExecutionCommand({ stateMachineArn, input }));
+      },
+      log: (message) => log(`[scheduler] ${message}`),
+    });
+    let schedulerUrl = userEndpoint('SCHEDULER');
+    if (!schedulerUrl) {
+      schedulerUrl = (await scheduler.listen(ports.scheduler, host)).url;
+      closers.push(() => scheduler.close());
+    }
+    env.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
+    await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }), LOCAL_SCHEDULE_GROUP);
     Object.assign(process.env, env);
+
+    // The drift rule: MediaLive's channel events to the same handler as on AWS.
+    const channelEvents = TASK_MODULES['channel-events'];
+    if (channelEvents) {
+      events.subscribe(
+        { source: ['aws.medialive'], 'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'] },
+        async (event) => {
+          const { handler } = await channelEvents();
+          await (handler as (input: unknown) => Promise<unknown>)(event);
+        },
+      );
+    }
 
     return {
       endpoints: {
@@ -236,12 +313,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,
+        eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE as string,
+        scheduler: schedulerUrl,
       },
       tableName,
       archiveBucket,
       region,
       env,
       stepFunctions,
+      events,
       isPublishing: (app, name) => plane.isPublishing(app, name),
       close: async () => {
         for (const key of Object.keys(env)) {
@@ -256,6 +336,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     throw error;
+  }
+}
+
+async function ensureScheduleGroup(scheduler: SchedulerClient, name: string): Promise<void> {
+  try {
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: name }));
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
+  } finally {
+    scheduler.destroy();
   }
 }
 
