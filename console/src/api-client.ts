@@ -1,0 +1,214 @@
+/**
+ * The public API as the console uses it: bearer token, JSON in and out, the API's error body
+ * (`{"error":{"code","message","details"?,"status"?}}`) turned into `ApiError`.
+ */
+import type { RecordingSession, StreamRecord, StreamSummary } from '../../core/stream.js';
+
+export interface ErrorDetail {
+  field: string;
+  reason: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    /** The stream's status when the API refused an action (409). */
+    readonly streamStatus: string | undefined = undefined,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken: string | null;
+}
+
+export interface CreateStreamInput {
+  name: string;
+  description?: string;
+  channel_class?: 'STANDARD' | 'SINGLE_PIPELINE';
+  segment_length?: number;
+  startover_window_seconds?: number;
+  max_duration_seconds?: number;
+  stop_after_input_loss_seconds?: number;
+}
+
+export interface ClipRange {
+  start: number;
+  end: number;
+}
+
+/** One clip of `POST /streams/{id}/split`. */
+export interface SplitClip {
+  index: string | null;
+  /** Key of the clip's playlist in the archive bucket. */
+  key: string | null;
+  start: number;
+  end: number;
+  covered_start: number | null;
+  covered_end: number | null;
+  segments: number;
+  missing?: ClipRange[];
+  not_available_yet?: ClipRange | null;
+}
+
+export interface SplitResult {
+  indexes: string[];
+  clips: SplitClip[];
+}
+
+export interface ScheduleInput {
+  start_at: string;
+  stop_at?: string;
+}
+
+export class ApiClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    /** Called on a 401: the token is wrong or the local app was restarted with a new one. */
+    private readonly onUnauthorized: () => void = () => undefined,
+  ) {}
+
+  get authorization(): string {
+    return `Bearer ${this.token}`;
+  }
+
+  async request<T>(method: string, route: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
+    const headers: Record<string, string> = { authorization: this.authorization, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${route}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new ApiError(0, 'NetworkError', `the API did not answer (${(error as Error).message})`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      if (response.status === 401) this.onUnauthorized();
+      throw toApiError(response.status, parsed);
+    }
+    return { data: parsed as T, headers: response.headers };
+  }
+
+  async listStreams(limit = 25, nextToken?: string | null): Promise<Page<StreamSummary>> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (nextToken) query.set('next_token', nextToken);
+    const { data, headers } = await this.request<StreamSummary[]>('GET', `/streams?${query}`);
+    return { items: data, nextToken: headers.get('x-next-token') };
+  }
+
+  async getStream(id: string): Promise<StreamRecord> {
+    return (await this.request<StreamRecord>('GET', `/streams/${encodeURIComponent(id)}`)).data;
+  }
+
+  async createStream(input: CreateStreamInput): Promise<StreamRecord> {
+    return (await this.request<StreamRecord>('POST', '/streams', input)).data;
+  }
+
+  async start(id: string): Promise<StreamRecord> {
+    return (await this.request<StreamRecord>('POST', `/streams/${encodeURIComponent(id)}/start`, {})).data;
+  }
+
+  async stop(id: string): Promise<StreamRecord> {
+    return (await this.request<StreamRecord>('POST', `/streams/${encodeURIComponent(id)}/stop`, {})).data;
+  }
+
+  async goLive(id: string): Promise<StreamRecord> {
+    return (await this.request<StreamRecord>('POST', `/streams/${encodeURIComponent(id)}/live`, {})).data;
+  }
+
+  async endLive(id: string): Promise<StreamRecord> {
+    return (await this.request<StreamRecord>('DELETE', `/streams/${encodeURIComponent(id)}/live`)).data;
+  }
+
+  async deleteStream(id: string, force: boolean): Promise<StreamRecord> {
+    const query = force ? '?force=true' : '';
+    return (await this.request<StreamRecord>('DELETE', `/streams/${encodeURIComponent(id)}${query}`)).data;
+  }
+
+  /** Every session, following the page tokens (a stream has one per start). */
+  async listSessions(id: string, maxPages = 20): Promise<RecordingSession[]> {
+    const sessions: RecordingSession[] = [];
+    let token: string | null = null;
+    for (let page = 0; page < maxPages; page++) {
+      const query = new URLSearchParams({ limit: '100' });
+      if (token) query.set('next_token', token);
+      const { data, headers } = await this.request<RecordingSession[]>(
+        'GET',
+        `/streams/${encodeURIComponent(id)}/sessions?${query}`,
+      );
+      sessions.push(...data);
+      token = headers.get('x-next-token');
+      if (!token) break;
+    }
+    return sessions;
+  }
+
+  async split(id: string, sessionId: string, ranges: ClipRange[]): Promise<SplitResult> {
+    const body = { session_id: sessionId, timestamp_list: ranges };
+    return (await this.request<SplitResult>('POST', `/streams/${encodeURIComponent(id)}/split`, body)).data;
+  }
+
+  async openApi(): Promise<unknown> {
+    return (await this.request<unknown>('GET', '/openapi.json')).data;
+  }
+
+  async setSchedule(id: string, input: ScheduleInput): Promise<unknown> {
+    return (await this.request<unknown>('POST', `/streams/${encodeURIComponent(id)}/schedule`, input)).data;
+  }
+
+  async cancelSchedule(id: string): Promise<void> {
+    await this.request<unknown>('DELETE', `/streams/${encodeURIComponent(id)}/schedule`);
+  }
+
+  async listExecutions(id: string): Promise<unknown> {
+    return (await this.request<unknown>('GET', `/streams/${encodeURIComponent(id)}/executions`)).data;
+  }
+}
+
+export function toApiError(status: number, body: unknown): ApiError {
+  const error = (body as { error?: Record<string, unknown> } | undefined)?.error;
+  if (!error || typeof error !== 'object') {
+    return new ApiError(status, 'HttpError', `the API answered ${status}`);
+  }
+  const details = Array.isArray(error.details)
+    ? error.details.filter(
+        (d): d is ErrorDetail =>
+          typeof d === 'object' && d !== null && typeof d.field === 'string' && typeof d.reason === 'string',
+      )
+    : [];
+  return new ApiError(
+    status,
+    typeof error.code === 'string' ? error.code : 'HttpError',
+    typeof error.message === 'string' ? error.message : `the API answered ${status}`,
+    details,
+    typeof error.status === 'string' ? error.status : undefined,
+  );
+}
+
+/** One line for people: the message, the refused status, the fields at fault. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    const parts = [error.message];
+    if (error.streamStatus) parts.push(`(stream is ${error.streamStatus})`);
+    for (const d of error.details) parts.push(`${d.field}: ${d.reason}`);
+    return parts.join(' — ');
+  }
+  return error instanceof Error ? error.message : String(error);
+}

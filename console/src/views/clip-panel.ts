@@ -1,0 +1,312 @@
+/**
+ * The clip tool: mark in and out on the player's timeline (or type the times), split, play the
+ * clip. Times are seconds from the session's start, which is what `POST /streams/{id}/split` takes.
+ */
+import type { RecordingSession, StreamRecord } from '../../../core/stream.js';
+import { type ApiClient, describeError, type SplitClip } from '../api-client.js';
+import { type ConsoleConfig, clipUrl } from '../console-config.js';
+import { field, h, replaceChildren, setText, showFieldError } from '../elements.js';
+import { type Playback, playHls } from '../hls-playback.js';
+import { formatClock, parseClock, secondsBetween } from '../time-format.js';
+import type { Panel } from './panel.js';
+import type { PlayerPanel } from './player-panel.js';
+
+export interface ClipPanel extends Panel {
+  setSessions(sessions: RecordingSession[]): void;
+  /** Picks a session and moves focus to the In field (the sessions list's "Clip" buttons). */
+  selectSession(id: string): void;
+}
+
+export interface ClipPanelDeps {
+  api: ApiClient;
+  config: ConsoleConfig;
+  streamId: string;
+  player: PlayerPanel;
+}
+
+export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): ClipPanel {
+  const session = h('select', { id: 'clip-session' });
+  const inInput = h('input', {
+    id: 'clip-in',
+    attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: 'm:ss', spellcheck: 'false' },
+  });
+  const outInput = h('input', {
+    id: 'clip-out',
+    attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: 'm:ss', spellcheck: 'false' },
+  });
+  const sessionField = field('Recording session', session);
+  const inField = field('In (session time)', inInput);
+  const outField = field('Out (session time)', outInput);
+  const precision = h('p', { class: 'hint' });
+  const markIn = h('button', {
+    id: 'mark-in',
+    attrs: { type: 'button', disabled: true },
+    text: 'Mark in at playhead',
+  });
+  const markOut = h('button', {
+    id: 'mark-out',
+    attrs: { type: 'button', disabled: true },
+    text: 'Mark out at playhead',
+  });
+  const markHint = h('p', { class: 'hint' });
+  const region = h('span', { class: 'timeline-region' });
+  const head = h('span', { class: 'timeline-head', attrs: { hidden: true } });
+  const timeline = h('div', { class: 'timeline', attrs: { 'aria-hidden': 'true' } }, region, head);
+  const timelineLabel = h('p', { class: 'timeline-label hint' });
+  const split = h('button', {
+    id: 'make-clip',
+    class: 'primary',
+    attrs: { type: 'submit' },
+    text: 'Make clip',
+  });
+  const problem = h('p', { class: 'alert', attrs: { role: 'alert', hidden: true } });
+  const working = h('p', { attrs: { role: 'status' } });
+  const results = h('ol', { id: 'clip-list', class: 'clip-list' });
+  const clipVideo = h('video', {
+    id: 'clip-video',
+    attrs: { controls: true, muted: true, playsinline: true, preload: 'none', 'aria-label': 'Clip' },
+  });
+  clipVideo.muted = true;
+  const clipStatus = h('p', { attrs: { role: 'status' } });
+  const clipTitle = h('h3', { id: 'clip-player-title', text: 'Clip player' });
+  const clipPlayer = h(
+    'div',
+    { class: 'clip-player', attrs: { hidden: true } },
+    clipTitle,
+    h('div', { class: 'video-frame' }, clipVideo),
+    clipStatus,
+  );
+  const form = h(
+    'form',
+    { attrs: { novalidate: true, 'aria-labelledby': 'clips-title' } },
+    sessionField.wrapper,
+    h('div', { class: 'two-columns' }, inField.wrapper, outField.wrapper),
+    precision,
+    h('div', { class: 'actions' }, markIn, markOut),
+    markHint,
+    timeline,
+    timelineLabel,
+    problem,
+    h('div', { class: 'actions' }, split),
+    working,
+  );
+  const element = h(
+    'section',
+    { class: 'card', attrs: { 'aria-labelledby': 'clips-title' } },
+    h('h2', { id: 'clips-title', text: 'Clips' }),
+    form,
+    h('h3', { text: 'Clips made here' }),
+    results,
+    clipPlayer,
+  );
+
+  let sessions: RecordingSession[] = [];
+  let record: StreamRecord | undefined;
+  let clipPlayback: Playback | undefined;
+  let made = 0;
+
+  const selected = () => sessions.find((s) => s.id === session.value);
+  const lengthOf = (s: RecordingSession) => secondsBetween(s.started_at, s.stopped_at);
+
+  function refreshMarks() {
+    const at = player.playhead();
+    const onTimeline = at !== undefined && at.sessionId === session.value;
+    markIn.disabled = !onTimeline;
+    markOut.disabled = !onTimeline;
+    setText(
+      markHint,
+      onTimeline
+        ? 'Seek on the player, then mark. You can also type the times.'
+        : 'Marking needs this session playing in the player (a running stream, timeline from the session’s start). You can type the times.',
+    );
+    drawTimeline(at && onTimeline ? at.seconds : undefined);
+  }
+
+  function drawTimeline(playheadSeconds: number | undefined) {
+    const s = selected();
+    const length = s ? lengthOf(s) : 0;
+    const start = parseClock(inInput.value);
+    const end = parseClock(outInput.value);
+    const pct = (x: number) => `${Math.min(100, Math.max(0, (x / Math.max(length, 1)) * 100))}%`;
+    if (start !== undefined && end !== undefined && end > start) {
+      region.hidden = false;
+      region.style.left = pct(start);
+      region.style.width = `calc(${pct(end)} - ${pct(start)})`;
+    } else {
+      region.hidden = true;
+    }
+    head.hidden = playheadSeconds === undefined;
+    if (playheadSeconds !== undefined) head.style.left = pct(playheadSeconds);
+    setText(
+      timelineLabel,
+      s
+        ? `Session: 0:00 – ${formatClock(length)}${s.stopped_at ? '' : ' (recording)'}`
+        : 'No recording session yet.',
+    );
+  }
+
+  function mark(which: 'in' | 'out') {
+    const at = player.playhead();
+    if (!at) return;
+    const input = which === 'in' ? inInput : outInput;
+    input.value = formatClock(at.seconds, true);
+    showFieldError(input, (which === 'in' ? inField : outField).error, undefined);
+    drawTimeline(at.seconds);
+  }
+
+  markIn.addEventListener('click', () => mark('in'));
+  markOut.addEventListener('click', () => mark('out'));
+  inInput.addEventListener('input', () => drawTimeline(player.playhead()?.seconds));
+  outInput.addEventListener('input', () => drawTimeline(player.playhead()?.seconds));
+  session.addEventListener('change', () => {
+    describeSession();
+    refreshMarks();
+  });
+  player.onPlayhead(refreshMarks);
+
+  function describeSession() {
+    const s = selected();
+    setText(precision, s ? `Precise to one archive file (${s.segment_length} s).` : '');
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    problem.hidden = true;
+    const s = selected();
+    const start = parseClock(inInput.value);
+    const end = parseClock(outInput.value);
+    showFieldError(inInput, inField.error, start === undefined ? 'Enter seconds or m:ss.' : undefined);
+    showFieldError(
+      outInput,
+      outField.error,
+      end === undefined
+        ? 'Enter seconds or m:ss.'
+        : start !== undefined && end <= start
+          ? 'Out must be after In.'
+          : undefined,
+    );
+    if (!s) {
+      showFieldError(
+        session,
+        sessionField.error,
+        'Start the stream first: clips come from a recording session.',
+      );
+      return;
+    }
+    if (start === undefined || end === undefined || end <= start) {
+      (start === undefined ? inInput : outInput).focus();
+      return;
+    }
+    split.disabled = true;
+    setText(working, 'Making the clip…');
+    try {
+      const result = await api.split(streamId, s.id, [{ start, end }]);
+      for (const clip of result.clips) results.prepend(clipItem(clip, s));
+      setText(
+        working,
+        result.clips.some((c) => c.key) ? 'Clip ready.' : 'Nothing recorded in that range yet.',
+      );
+    } catch (error) {
+      setText(working, '');
+      problem.textContent = `The clip was not made: ${describeError(error)}`;
+      problem.hidden = false;
+    } finally {
+      split.disabled = false;
+    }
+  });
+
+  function clipItem(clip: SplitClip, s: RecordingSession): HTMLLIElement {
+    made += 1;
+    const number = made;
+    const url = clip.key ? clipUrl(config, clip.key) : undefined;
+    const covered =
+      clip.covered_start !== null && clip.covered_end !== null
+        ? `covers ${formatClock(clip.covered_start, true)}–${formatClock(clip.covered_end, true)} (${clip.segments} archive file${clip.segments === 1 ? '' : 's'})`
+        : 'nothing recorded in this range';
+    const notes: string[] = [];
+    for (const gap of clip.missing ?? [])
+      notes.push(`No recording ${formatClock(gap.start)}–${formatClock(gap.end)}.`);
+    if (clip.not_available_yet) {
+      notes.push(
+        `${formatClock(clip.not_available_yet.start)}–${formatClock(clip.not_available_yet.end)} is not archived yet: make the clip again later to include it.`,
+      );
+    }
+    const play = h('button', {
+      class: 'play-clip',
+      attrs: { type: 'button', disabled: !url },
+      text: `Play clip ${number}`,
+    });
+    play.addEventListener('click', () => url && playClip(url, number));
+    return h(
+      'li',
+      { class: 'clip', attrs: { 'data-clip-key': clip.key ?? '' } },
+      h(
+        'p',
+        {},
+        h('strong', { text: `Clip ${number}` }),
+        ` · ${formatClock(clip.start, true)}–${formatClock(clip.end, true)} of the session started ${new Date(s.started_at).toLocaleTimeString()}`,
+      ),
+      h('p', { class: 'hint', text: `Really ${covered}.` }),
+      ...notes.map((n) => h('p', { class: 'warning', text: n })),
+      h('div', { class: 'actions' }, play),
+      clip.index && !url
+        ? h('p', {
+            class: 'hint',
+            text: `Playlist: ${clip.index} (this deployment serves no clip URL to the console).`,
+          })
+        : null,
+    );
+  }
+
+  async function playClip(url: string, number: number) {
+    clipPlayback?.destroy();
+    clipPlayer.hidden = false;
+    setText(clipTitle, `Clip player: clip ${number}`);
+    clipPlayback = await playHls(clipVideo, url, {
+      ...(config.clipAuth === 'api-token' ? { authorization: api.authorization } : {}),
+      onStatus: (s) => {
+        setText(clipStatus, s.message);
+        clipStatus.dataset.state = s.state;
+      },
+    });
+    clipVideo.focus();
+  }
+
+  return {
+    element,
+    update(next) {
+      record = next;
+      refreshMarks();
+    },
+    setSessions(next) {
+      const previous = session.value;
+      sessions = next;
+      const newest = [...next].reverse();
+      replaceChildren(
+        session,
+        ...newest.map((s, i) =>
+          h('option', {
+            attrs: { value: s.id },
+            text: `#${next.length - i} · ${new Date(s.started_at).toLocaleString()} · ${s.stopped_at ? formatClock(lengthOf(s)) : 'recording'}`,
+          }),
+        ),
+      );
+      const keep = next.some((s) => s.id === previous)
+        ? previous
+        : (record?.current_session_id ?? newest[0]?.id ?? '');
+      session.value = keep;
+      session.disabled = next.length === 0;
+      describeSession();
+      refreshMarks();
+    },
+    selectSession(id) {
+      session.value = id;
+      describeSession();
+      refreshMarks();
+      inInput.focus();
+    },
+    destroy() {
+      clipPlayback?.destroy();
+    },
+  };
+}
