@@ -159,7 +159,9 @@ export function startStreamDefinition(scope: Construct, fns: TaskFunctions): ICh
   const origin = taskStep(scope, 'Apply startover window to origin', fns['update-origin-endpoint']);
   const start = taskStep(scope, 'Start MediaLive channel', fns['start-channel'], { retryOn: CHANNEL_SETTLING });
   const running = channelWait(scope, 'Wait for channel to be running', fns['wait-for-channel'], 'RUNNING', WAIT_BOUNDS.runningSeconds);
-  const record = taskStep(scope, 'Record stream as running', fns['record-running'], { payload: { 'session.$': '$.session' } });
+  const record = taskStep(scope, 'Record stream as running', fns['record-running'], {
+    payload: { 'session.$': '$.session', 'running_at.$': '$.wait.at' },
+  });
   session.next(updated.start);
   updated.next(origin);
   origin.next(start);

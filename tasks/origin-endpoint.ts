@@ -17,6 +17,8 @@ export function hlsPackage(
     SegmentDurationSeconds: HLS_SEGMENT_SECONDS,
     PlaylistWindowSeconds: HLS_PLAYLIST_WINDOW_SECONDS,
     PlaylistType: 'EVENT',
+    // Program date-times let players (and the console's clip marks) map playback to wall time.
+    ProgramDateTimeIntervalSeconds: HLS_SEGMENT_SECONDS,
     ...(speke && record.key_rotation_interval !== null
       ? {
           Encryption: {

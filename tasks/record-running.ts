@@ -9,6 +9,11 @@ import { clients, taskHandler } from './runtime.js';
 export interface RecordRunningInput {
   stream_id: string;
   session: PendingSession;
+  /**
+   * When the wait saw the channel RUNNING: the archive's file 0 starts with the channel, so clip
+   * offsets count from here rather than from when this step happens to run.
+   */
+  running_at?: string;
 }
 
 export async function recordRunning(
@@ -22,7 +27,11 @@ export async function recordRunning(
     if (error instanceof SessionNotFound) return undefined;
     throw error;
   });
-  const at = earlier ? new Date(earlier.started_at) : (deps.now?.() ?? new Date());
+  const at = earlier
+    ? new Date(earlier.started_at)
+    : input.running_at && !Number.isNaN(Date.parse(input.running_at))
+      ? new Date(input.running_at)
+      : (deps.now?.() ?? new Date());
   const session: RecordingSession = { ...input.session, started_at: at.toISOString(), stopped_at: null };
   // The session first: a retry after a lost record write writes the same item again.
   await deps.store.putSession(record.id, session);

@@ -24,6 +24,8 @@ export interface WaitOutput {
   done: boolean;
   state: string;
   since: string;
+  /** When the target state was first seen (done), or the last poll: the session's start for RUNNING. */
+  at: string;
 }
 
 /** States a channel passes through on the way to each target. Anything else fails the wait. */
@@ -44,14 +46,14 @@ export async function waitForChannel(
   const record = await deps.store.get(input.stream_id);
   const channelId = record.live_channel_id;
   if (!channelId) {
-    if (input.target === 'DELETED') return { done: true, state: 'DELETED', since };
+    if (input.target === 'DELETED') return { done: true, state: 'DELETED', since, at: since };
     throw new MissingResource(`stream ${record.id} has no MediaLive channel`);
   }
   const deadline = Date.parse(since) + input.timeout_seconds * 1000;
   const stopAsking = now() + deps.budgetMs;
   for (;;) {
     const state = await describeState(deps.medialive, channelId);
-    if (state === input.target) return { done: true, state, since };
+    if (state === input.target) return { done: true, state, since, at: new Date(now()).toISOString() };
     const elapsed = now() - Date.parse(since);
     const expected =
       ON_THE_WAY[input.target].includes(state) && !(state === 'IDLE' && input.target === 'RUNNING' && elapsed > GRACE_MS);
@@ -63,7 +65,7 @@ export async function waitForChannel(
         `channel ${channelId} did not reach ${input.target} within ${input.timeout_seconds} s (still ${state})`,
       );
     }
-    if (now() + deps.intervalMs > stopAsking) return { done: false, state, since };
+    if (now() + deps.intervalMs > stopAsking) return { done: false, state, since, at: new Date(now()).toISOString() };
     await sleep(deps.intervalMs);
   }
 }

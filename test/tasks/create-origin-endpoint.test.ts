@@ -50,7 +50,7 @@ describe('createOriginEndpoint', () => {
         ChannelId: 'pkg-channel',
         ManifestName: 'index',
         StartoverWindowSeconds: 3600,
-        HlsPackage: { SegmentDurationSeconds: 6, PlaylistWindowSeconds: 60, PlaylistType: 'EVENT' },
+        HlsPackage: { SegmentDurationSeconds: 6, PlaylistWindowSeconds: 60, PlaylistType: 'EVENT', ProgramDateTimeIntervalSeconds: 6 },
         Tags: { stream_id: record.id },
       },
     ]);
@@ -72,6 +72,7 @@ describe('createOriginEndpoint', () => {
       SegmentDurationSeconds: 6,
       PlaylistWindowSeconds: 60,
       PlaylistType: 'EVENT',
+      ProgramDateTimeIntervalSeconds: 6,
       Encryption: {
         EncryptionMethod: 'AES_128',
         KeyRotationIntervalSeconds: 60,

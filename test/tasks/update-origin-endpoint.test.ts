@@ -38,7 +38,7 @@ describe('updateOriginEndpoint', () => {
         Id: 'stream-endpoint',
         ManifestName: 'index',
         StartoverWindowSeconds: 7200,
-        HlsPackage: { SegmentDurationSeconds: 6, PlaylistWindowSeconds: 60, PlaylistType: 'EVENT' },
+        HlsPackage: { SegmentDurationSeconds: 6, PlaylistWindowSeconds: 60, PlaylistType: 'EVENT', ProgramDateTimeIntervalSeconds: 6 },
       },
     ]);
     expect(
@@ -57,6 +57,7 @@ describe('updateOriginEndpoint', () => {
         SegmentDurationSeconds: 6,
         PlaylistWindowSeconds: 60,
         PlaylistType: 'EVENT',
+        ProgramDateTimeIntervalSeconds: 6,
         Encryption: {
           EncryptionMethod: 'AES_128',
           KeyRotationIntervalSeconds: 300,

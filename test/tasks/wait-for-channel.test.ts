@@ -60,7 +60,9 @@ describe('waitForChannel', () => {
 
     const out = await wait('RUNNING');
 
-    expect(out).toEqual({ done: true, state: 'RUNNING', since: new Date(T0).toISOString() });
+    expect(out).toEqual({ done: true, state: 'RUNNING', since: new Date(T0).toISOString(), at: expect.any(String) });
+    // The session's start: when RUNNING was seen, on the third poll (the test clock moves 1 s per poll).
+    expect(Date.parse(out.at) - T0).toBe(3_000);
     expect(ml).toHaveReceivedCommandTimes(DescribeChannelCommand, 3);
     expect(new Set(inputsOf(ml, DescribeChannelCommand).map((i) => i.ChannelId))).toEqual(
       new Set(['1234567']),
@@ -71,7 +73,7 @@ describe('waitForChannel', () => {
     channelGoesThrough('IDLE');
     const since = new Date(T0 - 120_000).toISOString();
 
-    expect(await wait('IDLE', since)).toEqual({ done: true, state: 'IDLE', since });
+    expect(await wait('IDLE', since)).toMatchObject({ done: true, state: 'IDLE', since });
   });
 
   it('returns done:false with the current state once its budget is spent, for the machine to loop', async () => {
@@ -79,7 +81,7 @@ describe('waitForChannel', () => {
 
     const out = await wait('RUNNING', null, 600, 5_000);
 
-    expect(out).toEqual({ done: false, state: 'STARTING', since: new Date(T0).toISOString() });
+    expect(out).toMatchObject({ done: false, state: 'STARTING', since: new Date(T0).toISOString() });
     // 1 s per poll within a 5 s budget.
     expect(ml).toHaveReceivedCommandTimes(DescribeChannelCommand, 5);
   });
@@ -176,7 +178,7 @@ describe('waitForChannel', () => {
       since: null,
     });
 
-    expect(out).toEqual({ done: true, state: 'DELETED', since: new Date(T0).toISOString() });
+    expect(out).toMatchObject({ done: true, state: 'DELETED', since: new Date(T0).toISOString() });
     expect(ml).not.toHaveReceivedAnyCommand();
   });
 
