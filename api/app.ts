@@ -95,7 +95,11 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const result = await answer(event, requestId);
       // The console's origin (deployed with `console_origin`) must be able to read every answer.
       if (config.corsOrigin) {
-        result.headers = { ...result.headers, 'access-control-allow-origin': config.corsOrigin, vary: 'Origin' };
+        result.headers = {
+          ...result.headers,
+          'access-control-allow-origin': config.corsOrigin,
+          vary: 'Origin',
+        };
       }
       return result;
     } finally {
@@ -142,7 +146,12 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const known = toHttpError(error);
     if (known) {
       if (known.statusCode >= 500) logger.error(known.message, { code: known.code });
-      else logger.info('request refused', { code: known.code, status_code: known.statusCode, reason: known.message });
+      else
+        logger.info('request refused', {
+          code: known.code,
+          status_code: known.statusCode,
+          reason: known.message,
+        });
       return json(known.statusCode, errorBody(known.code, known.message, known.extra));
     }
     logger.error('unexpected error', { error: error as Error });
@@ -163,10 +172,18 @@ export function createApi(deps: ApiDeps): ApiHandler {
       return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
     }
     if (claim.kind === 'mismatch') {
-      throw new HttpError(422, 'IdempotencyKeyReused', 'this Idempotency-Key was used with another request body');
+      throw new HttpError(
+        422,
+        'IdempotencyKeyReused',
+        'this Idempotency-Key was used with another request body',
+      );
     }
     if (claim.kind === 'conflict') {
-      throw new HttpError(409, 'IdempotencyKeyInUse', 'a request with this Idempotency-Key is still being answered');
+      throw new HttpError(
+        409,
+        'IdempotencyKeyInUse',
+        'a request with this Idempotency-Key is still being answered',
+      );
     }
     let response: APIGatewayProxyResult;
     try {
@@ -177,8 +194,12 @@ export function createApi(deps: ApiDeps): ApiHandler {
     // The action has happened: a failure to record the answer must not turn it into a 500 that
     // invites a retry (the key stays claimed until IN_PROGRESS expires).
     const record =
-      response.statusCode >= 500 ? deps.idempotency.release(scope, key) : deps.idempotency.complete(scope, key, response);
-    await record.catch((e: unknown) => logger.error('could not record the idempotent answer', { error: e as Error }));
+      response.statusCode >= 500
+        ? deps.idempotency.release(scope, key)
+        : deps.idempotency.complete(scope, key, response);
+    await record.catch((e: unknown) =>
+      logger.error('could not record the idempotent answer', { error: e as Error }),
+    );
     return response;
   }
 
@@ -278,7 +299,9 @@ export function createApi(deps: ApiDeps): ApiHandler {
       package_channel_id: null,
       segment_length: body.segment_length ?? DEFAULTS.segment_length,
       startover_window_seconds: body.startover_window_seconds ?? DEFAULTS.startover_window_seconds,
-      key_rotation_interval: config.encryption ? (body.key_rotation_interval ?? DEFAULTS.key_rotation_interval) : null,
+      key_rotation_interval: config.encryption
+        ? (body.key_rotation_interval ?? DEFAULTS.key_rotation_interval)
+        : null,
       cloudfront_associated: false,
       status: 'CREATING',
       version: 0,
@@ -291,14 +314,25 @@ export function createApi(deps: ApiDeps): ApiHandler {
       stop_after_input_loss_seconds: body.stop_after_input_loss_seconds ?? null,
     };
     const name = executionName(id, 'create', at, randomBytes(3).toString('hex'));
-    record.execution = { action: 'create', name, arn: workflows.executionArn('create', name), started_at: at.toISOString() };
+    record.execution = {
+      action: 'create',
+      name,
+      arn: workflows.executionArn('create', name),
+      started_at: at.toISOString(),
+    };
     await store.create(record);
     try {
       await workflows.start('create', name, workflowInput(record, 'create', {}, req));
     } catch (error) {
       logger.error('could not start the create workflow', { error: error as Error });
-      await store.delete(record).catch((e: unknown) => logger.error('could not remove the record', { error: e as Error }));
-      throw new HttpError(503, 'WorkflowStartFailed', 'could not start the CreateStream workflow; nothing was created, retry later');
+      await store
+        .delete(record)
+        .catch((e: unknown) => logger.error('could not remove the record', { error: e as Error }));
+      throw new HttpError(
+        503,
+        'WorkflowStartFailed',
+        'could not start the CreateStream workflow; nothing was created, retry later',
+      );
     }
     logger.info('stream creation started', { execution: name });
     return record;
@@ -315,18 +349,24 @@ export function createApi(deps: ApiDeps): ApiHandler {
     for (const [field, value] of Object.entries(body)) {
       if ((READ_ONLY_FIELDS as readonly string[]).includes(field)) {
         const currentValue = (current as unknown as Record<string, unknown>)[field];
-        if (JSON.stringify(currentValue) !== JSON.stringify(value)) problems.push({ field, reason: 'is read-only' });
+        if (JSON.stringify(currentValue) !== JSON.stringify(value))
+          problems.push({ field, reason: 'is read-only' });
       } else {
         editable[field] = value;
       }
     }
-    if (problems.length > 0) throw new InvalidRequest(problems, `read-only fields cannot change: ${problems.map((p) => p.field).join(', ')}`);
+    if (problems.length > 0)
+      throw new InvalidRequest(
+        problems,
+        `read-only fields cannot change: ${problems.map((p) => p.field).join(', ')}`,
+      );
     const parsed = parseWith(updateStreamBody, editable) as UpdateStreamBody;
     // An echoed record repeats its settings: only values that differ are changes (a RUNNING stream
     // refuses encoder changes, not the same segment_length sent back).
     const changes = Object.fromEntries(
       Object.entries(parsed).filter(
-        ([field, value]) => JSON.stringify((current as unknown as Record<string, unknown>)[field]) !== JSON.stringify(value),
+        ([field, value]) =>
+          JSON.stringify((current as unknown as Record<string, unknown>)[field]) !== JSON.stringify(value),
       ),
     ) as UpdateStreamBody;
     requireEncryption(changes.key_rotation_interval);
@@ -334,7 +374,12 @@ export function createApi(deps: ApiDeps): ApiHandler {
     if (current.status === 'RUNNING') {
       const encoderFields = Object.keys(changes).filter((f) => f !== 'name' && f !== 'description');
       if (encoderFields.length > 0) {
-        throw new ActionNotAllowed(id, 'update', current.status, `only name and description can change while the stream is RUNNING (not ${encoderFields.join(', ')})`);
+        throw new ActionNotAllowed(
+          id,
+          'update',
+          current.status,
+          `only name and description can change while the stream is RUNNING (not ${encoderFields.join(', ')})`,
+        );
       }
     }
     if (Object.keys(changes).length === 0) return current;
@@ -347,10 +392,16 @@ export function createApi(deps: ApiDeps): ApiHandler {
     requireEncryption(body.key_rotation_interval);
     const current = await store.get(id);
     if (current.status === 'FAILED' && !current.live_channel_id) {
-      throw new ActionNotAllowed(id, 'start', current.status, `stream ${id} has no channel (its creation failed): delete it and create it again`);
+      throw new ActionNotAllowed(
+        id,
+        'start',
+        current.status,
+        `stream ${id} has no channel (its creation failed): delete it and create it again`,
+      );
     }
     const changes: Partial<StreamRecord> = {};
-    if (body.startover_window_seconds !== undefined) changes.startover_window_seconds = body.startover_window_seconds;
+    if (body.startover_window_seconds !== undefined)
+      changes.startover_window_seconds = body.startover_window_seconds;
     if (body.key_rotation_interval !== undefined) changes.key_rotation_interval = body.key_rotation_interval;
     const options: Record<string, unknown> = {};
     if (body.path !== undefined) options.path = body.path;
@@ -360,7 +411,12 @@ export function createApi(deps: ApiDeps): ApiHandler {
   async function deleteStream(id: string, force: boolean, req: Request): Promise<StreamRecord> {
     const current = await store.get(id);
     if (!force && (current.status === 'RUNNING' || current.status === 'STARTING')) {
-      throw new ActionNotAllowed(id, 'delete', current.status, `stream ${id} is ${current.status}: stop it first, or delete with ?force=true to stop and delete`);
+      throw new ActionNotAllowed(
+        id,
+        'delete',
+        current.status,
+        `stream ${id} is ${current.status}: stop it first, or delete with ?force=true to stop and delete`,
+      );
     }
     return launch(current, 'delete', force ? 'force-delete' : 'delete', {}, { force }, req);
   }
@@ -401,9 +457,17 @@ export function createApi(deps: ApiDeps): ApiHandler {
     } catch (error) {
       logger.error(`could not start the ${action} workflow`, { error: error as Error });
       await store
-        .update(updated, { status: current.status, execution: current.execution, error: current.error }, { anyTransition: true })
+        .update(
+          updated,
+          { status: current.status, execution: current.execution, error: current.error },
+          { anyTransition: true },
+        )
         .catch((e: unknown) => logger.error('could not put the status back', { error: e as Error }));
-      throw new HttpError(503, 'WorkflowStartFailed', `could not start the ${action} workflow; the stream is unchanged (${current.status}), retry later`);
+      throw new HttpError(
+        503,
+        'WorkflowStartFailed',
+        `could not start the ${action} workflow; the stream is unchanged (${current.status}), retry later`,
+      );
     }
     logger.info(`${action} workflow started`, { execution: name, status: updated.status });
     return updated;
@@ -411,7 +475,10 @@ export function createApi(deps: ApiDeps): ApiHandler {
 
   function requireSchedules(): StreamSchedules {
     if (!deps.schedules) {
-      throw new FeatureNotConfigured('schedules', 'this deployment has no schedule group: schedules are not available');
+      throw new FeatureNotConfigured(
+        'schedules',
+        'this deployment has no schedule group: schedules are not available',
+      );
     }
     return deps.schedules;
   }
@@ -428,16 +495,26 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const stopAt = body.stop_at ? new Date(body.stop_at) : undefined;
     const problems: Array<{ field: string; reason: string }> = [];
     // Scheduler's one-time schedules are to the second: leave it a few to create the schedule.
-    if (startAt.getTime() < at.getTime() + 5_000) problems.push({ field: 'start_at', reason: 'must be at least 5 seconds in the future' });
-    if (startAt.getTime() > at.getTime() + MAX_SCHEDULE_AHEAD_MS) problems.push({ field: 'start_at', reason: 'must be within one year' });
+    if (startAt.getTime() < at.getTime() + 5_000)
+      problems.push({ field: 'start_at', reason: 'must be at least 5 seconds in the future' });
+    if (startAt.getTime() > at.getTime() + MAX_SCHEDULE_AHEAD_MS)
+      problems.push({ field: 'start_at', reason: 'must be within one year' });
     if (stopAt) {
       const maxDuration = current.max_duration_seconds ?? config.defaultMaxDurationSeconds;
-      if (stopAt.getTime() <= startAt.getTime()) problems.push({ field: 'stop_at', reason: 'must be after start_at' });
+      if (stopAt.getTime() <= startAt.getTime())
+        problems.push({ field: 'stop_at', reason: 'must be after start_at' });
       else if (maxDuration && stopAt.getTime() - startAt.getTime() > maxDuration * 1000) {
-        problems.push({ field: 'stop_at', reason: `the stream would run longer than its maximum duration (${maxDuration} s)` });
+        problems.push({
+          field: 'stop_at',
+          reason: `the stream would run longer than its maximum duration (${maxDuration} s)`,
+        });
       }
     }
-    if (problems.length > 0) throw new InvalidRequest(problems, `invalid schedule: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
+    if (problems.length > 0)
+      throw new InvalidRequest(
+        problems,
+        `invalid schedule: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`,
+      );
     const options: Record<string, unknown> = {};
     if (body.path !== undefined) options.path = body.path;
     // Replacing a schedule replaces both times: the old stop goes even when the new one has none.
@@ -455,7 +532,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
         last_result: null,
       },
     };
-    if (body.startover_window_seconds !== undefined) changes.startover_window_seconds = body.startover_window_seconds;
+    if (body.startover_window_seconds !== undefined)
+      changes.startover_window_seconds = body.startover_window_seconds;
     if (body.key_rotation_interval !== undefined) changes.key_rotation_interval = body.key_rotation_interval;
     const updated = await store.update(current, changes);
     logger.info('schedule set', { start_at: changes.schedule?.start_at, stop_at: changes.schedule?.stop_at });
@@ -489,14 +567,27 @@ export function createApi(deps: ApiDeps): ApiHandler {
       });
     } catch (error) {
       logger.error('could not run the split workflow', { error: error as Error });
-      throw new HttpError(503, 'SplitFailed', 'could not run the split workflow; nothing was written, retry later');
+      throw new HttpError(
+        503,
+        'SplitFailed',
+        'could not run the split workflow; nothing was written, retry later',
+      );
     }
     if (result.status === 'SUCCEEDED' && result.output) return JSON.parse(result.output);
     const cause = parseCause(result.cause);
     if (result.error === 'InvalidRequest' || result.error === 'ClipOutOfRange') {
-      throw new HttpError(400, 'InvalidRequest', cause.message, cause.details ? { details: cause.details } : {});
+      throw new HttpError(
+        400,
+        'InvalidRequest',
+        cause.message,
+        cause.details ? { details: cause.details } : {},
+      );
     }
-    throw new HttpError(503, 'SplitFailed', `the split did not finish (${result.error ?? result.status}); nothing is lost, retry later`);
+    throw new HttpError(
+      503,
+      'SplitFailed',
+      `the split did not finish (${result.error ?? result.status}); nothing is lost, retry later`,
+    );
   }
 
   function workflowInput(
@@ -505,14 +596,29 @@ export function createApi(deps: ApiDeps): ApiHandler {
     options: Record<string, unknown>,
     req: Request,
   ): WorkflowInput {
-    return { stream_id: record.id, action, options, requested_at: now().toISOString(), request_id: req.requestId };
+    return {
+      stream_id: record.id,
+      action,
+      options,
+      requested_at: now().toISOString(),
+      request_id: req.requestId,
+    };
   }
 }
 
-function parseCause(cause: string | undefined): { message: string; details?: Array<{ field: string; reason: string }> } {
+function parseCause(cause: string | undefined): {
+  message: string;
+  details?: Array<{ field: string; reason: string }>;
+} {
   try {
-    const parsed = JSON.parse(cause ?? '') as { errorMessage?: string; details?: Array<{ field: string; reason: string }> };
-    return { message: parsed.errorMessage ?? 'the request is not valid', ...(parsed.details ? { details: parsed.details } : {}) };
+    const parsed = JSON.parse(cause ?? '') as {
+      errorMessage?: string;
+      details?: Array<{ field: string; reason: string }>;
+    };
+    return {
+      message: parsed.errorMessage ?? 'the request is not valid',
+      ...(parsed.details ? { details: parsed.details } : {}),
+    };
   } catch {
     return { message: cause ?? 'the request is not valid' };
   }
@@ -527,7 +633,9 @@ function decodePathId(raw: string): string {
   }
 }
 
-function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
+function lowerCaseHeaders(
+  headers: APIGatewayProxyEvent['headers'] | null | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) if (typeof v === 'string') out[k.toLowerCase()] = v;
   return out;
@@ -537,7 +645,11 @@ function readBody(event: APIGatewayProxyEvent, headers: Record<string, string>, 
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'PayloadTooLarge', `the body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+    throw new HttpError(
+      413,
+      'PayloadTooLarge',
+      `the body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`,
+    );
   }
   if (!route.body) {
     if (bytes.length > 0 && bytes.toString('utf8').trim() !== '') {
@@ -549,7 +661,11 @@ function readBody(event: APIGatewayProxyEvent, headers: Record<string, string>, 
   if (text.trim() === '') return parseWith(route.body, {});
   const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
-    throw new HttpError(415, 'UnsupportedMediaType', `send the body as application/json (got ${type || 'no content type'})`);
+    throw new HttpError(
+      415,
+      'UnsupportedMediaType',
+      `send the body as application/json (got ${type || 'no content type'})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -564,15 +680,22 @@ function readBody(event: APIGatewayProxyEvent, headers: Record<string, string>, 
 
 function readQuery(event: APIGatewayProxyEvent, route: RouteSpec): Record<string, string> {
   const raw: Record<string, string> = {};
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') raw[k] = v;
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {}))
+    if (typeof v === 'string') raw[k] = v;
   if (!route.query) {
     if (Object.keys(raw).length > 0) {
-      throw new InvalidRequest(Object.keys(raw).map((field) => ({ field, reason: 'is not a known query parameter' })));
+      throw new InvalidRequest(
+        Object.keys(raw).map((field) => ({ field, reason: 'is not a known query parameter' })),
+      );
     }
     return {};
   }
   const parsed = parseWith(route.query, raw, 'query') as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(parsed)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 function pageOf(query: Record<string, string>): { limit: number; next_token?: string } {

@@ -13,7 +13,12 @@ import {
 } from '../core/errors.js';
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; details?: Array<{ field: string; reason: string }>; status?: string };
+  error: {
+    code: string;
+    message: string;
+    details?: Array<{ field: string; reason: string }>;
+    status?: string;
+  };
 }
 
 /** An error answered as-is (4xx the API decided on, or a 5xx that says what to do). */
@@ -35,11 +40,19 @@ const JSON_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-export function errorBody(code: string, message: string, extra: Partial<ApiErrorBody['error']> = {}): ApiErrorBody {
+export function errorBody(
+  code: string,
+  message: string,
+  extra: Partial<ApiErrorBody['error']> = {},
+): ApiErrorBody {
   return { error: { code, message, ...extra } };
 }
 

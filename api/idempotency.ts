@@ -8,14 +8,23 @@
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 const TTL_SECONDS = 24 * 3600;
 /** A request that has not answered in this time is considered dead and its key reusable. */
 const IN_PROGRESS_SECONDS = 60;
 
-export type Claim = { kind: 'new' } | { kind: 'replay'; response: APIGatewayProxyResult } | { kind: 'conflict' | 'mismatch' };
+export type Claim =
+  | { kind: 'new' }
+  | { kind: 'replay'; response: APIGatewayProxyResult }
+  | { kind: 'conflict' | 'mismatch' };
 
 export interface IdempotencyStore {
   claim(scope: string, key: string, fingerprint: string): Promise<Claim>;
@@ -54,7 +63,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
             expires_at: nowSeconds + TTL_SECONDS,
           },
           // dynalite has no TTL: an expired item is treated as absent here too.
-          ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now OR (#s = :p AND locked_until < :now)',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR expires_at < :now OR (#s = :p AND locked_until < :now)',
           ExpressionAttributeNames: { '#s': 'state' },
           ExpressionAttributeValues: { ':now': nowSeconds, ':p': 'IN_PROGRESS' },
         }),

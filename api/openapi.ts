@@ -96,7 +96,11 @@ const sessionSchema: Json = {
 const splitSchema: Json = {
   type: 'object',
   properties: {
-    indexes: { type: 'array', items: { type: 'string' }, description: 'S3 URIs of the playlists (seed field).' },
+    indexes: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'S3 URIs of the playlists (seed field).',
+    },
     clips: {
       type: 'array',
       items: {
@@ -158,7 +162,12 @@ const errorResponse = (description: string) => ({
 function operation(route: RouteSpec): Json {
   const parameters: Json[] = [];
   if (route.path.includes('{id}')) {
-    parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9A-F]{16}$' } });
+    parameters.push({
+      name: 'id',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[0-9A-F]{16}$' },
+    });
   }
   if (route.query) {
     const schema = z.toJSONSchema(route.query, { io: 'input' }) as { properties?: Record<string, Json> };
@@ -171,7 +180,8 @@ function operation(route: RouteSpec): Json {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'A retried request with the same key returns the first answer and starts nothing new (24 h).',
+      description:
+        'A retried request with the same key returns the first answer and starts nothing new (24 h).',
       schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
     });
   }
@@ -219,7 +229,12 @@ export function buildOpenApi(): Json {
     paths,
     components: {
       securitySchemes: {
-        sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (IAM), or a Cognito token, or in local mode `Bearer <API_TOKEN>`.' },
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS SigV4 (IAM), or a Cognito token, or in local mode `Bearer <API_TOKEN>`.',
+        },
       },
       schemas: { Stream: streamSchema, Session: sessionSchema, SplitResult: splitSchema, Error: errorSchema },
     },

@@ -19,7 +19,9 @@ const segmentLength = z
   .int()
   .min(1)
   .max(MAX_SEGMENT_LENGTH)
-  .describe('Length in seconds of each archive file in S3 (MediaLive RolloverInterval); also the precision of clips.');
+  .describe(
+    'Length in seconds of each archive file in S3 (MediaLive RolloverInterval); also the precision of clips.',
+  );
 const startover = z
   .number()
   .int()
@@ -55,7 +57,9 @@ export const createStreamBody = z
     channel_class: z
       .enum(CHANNEL_CLASSES)
       .optional()
-      .describe('STANDARD: two pipelines and two RTMP destinations (default); SINGLE_PIPELINE costs about half.'),
+      .describe(
+        'STANDARD: two pipelines and two RTMP destinations (default); SINGLE_PIPELINE costs about half.',
+      ),
     startover_window_seconds: startover.optional(),
     key_rotation_interval: keyRotation.optional(),
     max_duration_seconds: maxDuration.optional(),
@@ -113,8 +117,13 @@ export const archivePath = z
   .string()
   .min(1)
   .max(512)
-  .regex(/^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9!_.*'()\-/]+$/, 'must be a relative S3 key prefix of safe characters')
-  .describe('Archive key prefix for this session, inside the archive bucket. Default: YYYY/MM/DD/<id>-<epoch>.');
+  .regex(
+    /^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9!_.*'()\-/]+$/,
+    'must be a relative S3 key prefix of safe characters',
+  )
+  .describe(
+    'Archive key prefix for this session, inside the archive bucket. Default: YYYY/MM/DD/<id>-<epoch>.',
+  );
 
 export const startStreamBody = z
   .object({
@@ -128,7 +137,10 @@ export type StartStreamBody = z.infer<typeof startStreamBody>;
 /** Routes that take no body accept an empty object (and nothing else). */
 export const emptyBody = z.object({}).strict();
 
-const seconds = z.number().min(0).max(10 * 365 * 86_400);
+const seconds = z
+  .number()
+  .min(0)
+  .max(10 * 365 * 86_400);
 export const splitBody = z
   .object({
     timestamp_list: z
@@ -143,7 +155,7 @@ export const splitBody = z
       )
       .min(1)
       .max(MAX_CLIPS_PER_SPLIT),
-    session_id: z.string().min(1).max(64).describe('A key of the stream\'s archives_path map.'),
+    session_id: z.string().min(1).max(64).describe("A key of the stream's archives_path map."),
     name_modifier: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 characters of A-Z, a-z, 0-9, _ and -')
@@ -161,7 +173,9 @@ export const listQuery = z
   .strict();
 
 export const deleteQuery = z
-  .object({ force: z.enum(['true', 'false']).optional().describe('Stop a running stream first, then delete it.') })
+  .object({
+    force: z.enum(['true', 'false']).optional().describe('Stop a running stream first, then delete it.'),
+  })
   .strict();
 
 export const idempotencyKey = z
@@ -175,7 +189,10 @@ export { DEFAULTS };
 /** ISO 8601 with a UTC offset (`Z` or `±hh:mm`): a time without one is ambiguous for a live event. */
 const instant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'must be ISO 8601 with an offset, e.g. 2026-12-01T14:30:00+01:00')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'must be ISO 8601 with an offset, e.g. 2026-12-01T14:30:00+01:00',
+  )
   .refine((v) => !Number.isNaN(Date.parse(v)), 'is not a real date and time');
 
 export const scheduleBody = z

@@ -25,5 +25,8 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, root =
       problems.push({ field: fieldName(issue.path, root), reason: issue.message });
     }
   }
-  throw new InvalidRequest(problems, `invalid ${root}: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
+  throw new InvalidRequest(
+    problems,
+    `invalid ${root}: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`,
+  );
 }

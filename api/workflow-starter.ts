@@ -36,13 +36,21 @@ export class SfnWorkflowStarter implements WorkflowStarter {
 
   async start(action: LifecycleAction, name: string, input: WorkflowInput): Promise<void> {
     await this.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: this.machines[action], name, input: JSON.stringify(input) }),
+      new StartExecutionCommand({
+        stateMachineArn: this.machines[action],
+        name,
+        input: JSON.stringify(input),
+      }),
     );
   }
 
   async runSplit(name: string, input: unknown): Promise<SyncResult> {
     const out = await this.sfn.send(
-      new StartSyncExecutionCommand({ stateMachineArn: this.splitMachine, name, input: JSON.stringify(input) }),
+      new StartSyncExecutionCommand({
+        stateMachineArn: this.splitMachine,
+        name,
+        input: JSON.stringify(input),
+      }),
     );
     return { status: out.status ?? 'FAILED', output: out.output, error: out.error, cause: out.cause };
   }

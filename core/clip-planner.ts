@@ -51,15 +51,28 @@ export function planClips(ranges: ClipRange[], times: SessionTimes): PlannedClip
     }
     if (range.start >= range.end) return [{ field, reason: 'start must be before end' }];
     if (times.stopped && range.start >= times.recordedSeconds) {
-      return [{ field, reason: `starts after the session ended (it lasted ${Math.floor(times.recordedSeconds)} s)` }];
+      return [
+        {
+          field,
+          reason: `starts after the session ended (it lasted ${Math.floor(times.recordedSeconds)} s)`,
+        },
+      ];
     }
     if (!times.stopped && range.start >= times.recordedSeconds) {
-      return [{ field, reason: `starts after what has been recorded so far (${Math.floor(times.recordedSeconds)} s)` }];
+      return [
+        {
+          field,
+          reason: `starts after what has been recorded so far (${Math.floor(times.recordedSeconds)} s)`,
+        },
+      ];
     }
     return [];
   });
   if (problems.length > 0) {
-    throw new InvalidRequest(problems, `invalid timestamp_list: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
+    throw new InvalidRequest(
+      problems,
+      `invalid timestamp_list: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`,
+    );
   }
   // The last file of a stopped session ends at its stop; of a live one, the last closed file.
   const lastFile = Math.max(0, Math.ceil(times.recordedSeconds / L) - 1);
@@ -103,7 +116,12 @@ export function chooseFiles(
       missing.push(counter);
       continue;
     }
-    files.push({ counter, pipeline, relativeKey: relativeKey(pipeline, counter), duration: fileDuration(counter, times) });
+    files.push({
+      counter,
+      pipeline,
+      relativeKey: relativeKey(pipeline, counter),
+      duration: fileDuration(counter, times),
+    });
   }
   return { files, missing };
 }
@@ -112,13 +130,21 @@ export function chooseFiles(
 export function renderPlaylist(files: ClipFile[], sessionStartedAt: string, segmentLength: number): string {
   const started = Date.parse(sessionStartedAt);
   const target = Math.max(1, Math.ceil(Math.max(...files.map((f) => f.duration), 0)));
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    `#EXT-X-TARGETDURATION:${target}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+  ];
   let previous: ClipFile | undefined;
   for (const file of files) {
     const gap = previous && (file.counter !== previous.counter + 1 || file.pipeline !== previous.pipeline);
     if (gap) lines.push('#EXT-X-DISCONTINUITY');
     if (!previous || gap) {
-      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(started + file.counter * segmentLength * 1000).toISOString()}`);
+      lines.push(
+        `#EXT-X-PROGRAM-DATE-TIME:${new Date(started + file.counter * segmentLength * 1000).toISOString()}`,
+      );
     }
     lines.push(`#EXTINF:${file.duration.toFixed(3)},`, file.relativeKey);
     previous = file;

@@ -69,7 +69,8 @@ export class EventBridgeStatusPublisher implements StatusEventPublisher {
           ],
         }),
       );
-      if (out.FailedEntryCount) throw new Error(out.Entries?.[0]?.ErrorMessage ?? 'PutEvents refused the event');
+      if (out.FailedEntryCount)
+        throw new Error(out.Entries?.[0]?.ErrorMessage ?? 'PutEvents refused the event');
     } catch (error) {
       this.onError(error, detail);
     }

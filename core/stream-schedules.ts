@@ -26,15 +26,31 @@ export class StreamSchedules {
   ) {}
 
   /** Creates (or replaces) the stream's schedule for `purpose` at `at`. */
-  async set(streamId: string, purpose: SchedulePurpose, at: Date, options: Record<string, unknown> = {}): Promise<void> {
+  async set(
+    streamId: string,
+    purpose: SchedulePurpose,
+    at: Date,
+    options: Record<string, unknown> = {},
+  ): Promise<void> {
     const action = purpose === 'start' ? 'start' : 'stop';
     const machine = action === 'start' ? this.targets.startStateMachineArn : this.targets.stopStateMachineArn;
-    if (!machine || !this.targets.roleArn) throw new Error(`cannot schedule a ${action}: the ${action} machine or the scheduler role is not configured here`);
-    const input = scheduleInput(streamId, purpose, action, at, {
-      groupName: this.targets.groupName,
-      roleArn: this.targets.roleArn,
-      stateMachineArn: action === 'start' ? this.targets.startStateMachineArn : this.targets.stopStateMachineArn,
-    }, options);
+    if (!machine || !this.targets.roleArn)
+      throw new Error(
+        `cannot schedule a ${action}: the ${action} machine or the scheduler role is not configured here`,
+      );
+    const input = scheduleInput(
+      streamId,
+      purpose,
+      action,
+      at,
+      {
+        groupName: this.targets.groupName,
+        roleArn: this.targets.roleArn,
+        stateMachineArn:
+          action === 'start' ? this.targets.startStateMachineArn : this.targets.stopStateMachineArn,
+      },
+      options,
+    );
     for (let attempt = 0; ; attempt++) {
       try {
         await this.scheduler.send(new CreateScheduleCommand(input));
@@ -51,7 +67,10 @@ export class StreamSchedules {
   async remove(streamId: string, purpose: SchedulePurpose): Promise<void> {
     try {
       await this.scheduler.send(
-        new DeleteScheduleCommand({ Name: scheduleName(streamId, purpose), GroupName: this.targets.groupName }),
+        new DeleteScheduleCommand({
+          Name: scheduleName(streamId, purpose),
+          GroupName: this.targets.groupName,
+        }),
       );
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;

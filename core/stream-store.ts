@@ -25,14 +25,15 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type StatusEventPublisher, statusChanged } from './status-events.js';
-import { InvalidTransition, InvalidRequest, SessionNotFound, StreamNotFound, VersionConflict } from './errors.js';
 import {
-  canTransition,
-  epochString,
-  type RecordingSession,
-  type StreamRecord,
-} from './stream.js';
+  InvalidRequest,
+  InvalidTransition,
+  SessionNotFound,
+  StreamNotFound,
+  VersionConflict,
+} from './errors.js';
+import { type StatusEventPublisher, statusChanged } from './status-events.js';
+import { canTransition, epochString, type RecordingSession, type StreamRecord } from './stream.js';
 
 export const LIST_INDEX = 'by-created';
 const LIST_PARTITION = 'STREAM';
@@ -96,9 +97,17 @@ export class StreamStore {
    * Applies `changes` to the record read as `current`, if nobody wrote it since (same `version`).
    * A status change must be allowed by `TRANSITIONS`. Returns the new record.
    */
-  async update(current: StreamRecord, changes: Changes, options: { anyTransition?: boolean } = {}): Promise<StreamRecord> {
+  async update(
+    current: StreamRecord,
+    changes: Changes,
+    options: { anyTransition?: boolean } = {},
+  ): Promise<StreamRecord> {
     // `anyTransition` is for putting a status back after a workflow could not even start.
-    if (changes.status !== undefined && !options.anyTransition && !canTransition(current.status, changes.status)) {
+    if (
+      changes.status !== undefined &&
+      !options.anyTransition &&
+      !canTransition(current.status, changes.status)
+    ) {
       throw new InvalidTransition(current.id, current.status, changes.status);
     }
     const next: StreamRecord = {
@@ -132,7 +141,8 @@ export class StreamStore {
           ExpressionAttributeValues: values,
         }),
       );
-      if (next.status !== current.status) await this.events?.publish(statusChanged(current, next, next.status, this.now()));
+      if (next.status !== current.status)
+        await this.events?.publish(statusChanged(current, next, next.status, this.now()));
       return next;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
@@ -220,7 +230,10 @@ export class StreamStore {
       await Promise.all(
         page.items.map((session) =>
           this.doc.send(
-            new DeleteCommand({ TableName: this.tableName, Key: { pk: `STREAM#${streamId}`, sk: sessionSk(session) } }),
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { pk: `STREAM#${streamId}`, sk: sessionSk(session) },
+            }),
           ),
         ),
       );
@@ -231,7 +244,8 @@ export class StreamStore {
   async listSessions(streamId: string, page: PageRequest): Promise<Page<RecordingSession>> {
     const start = page.next_token ? decodeToken(page.next_token, 'session') : undefined;
     // DynamoDB rejects a start key outside the query's partition with a ValidationException (a 500).
-    if (start && (start.pk !== `STREAM#${streamId}` || !String(start.sk).startsWith('SESSION#'))) throw invalidToken();
+    if (start && (start.pk !== `STREAM#${streamId}` || !String(start.sk).startsWith('SESSION#')))
+      throw invalidToken();
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -13,7 +13,10 @@ export const WORKFLOWS = {
   'end-live': { env: 'END_LIVE_STATE_MACHINE_ARN', machineName: 'EndLive' },
 } as const satisfies Record<LifecycleAction, { env: string; machineName: string }>;
 
-export const SPLIT_WORKFLOW = { env: 'SPLIT_ARCHIVE_STATE_MACHINE_ARN', machineName: 'SplitArchive' } as const;
+export const SPLIT_WORKFLOW = {
+  env: 'SPLIT_ARCHIVE_STATE_MACHINE_ARN',
+  machineName: 'SplitArchive',
+} as const;
 
 /** The input every lifecycle execution receives. */
 export interface WorkflowInput {

@@ -4,7 +4,15 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Choice, Condition, type IChainable, type INextable, JsonPath, type State, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  Choice,
+  Condition,
+  type IChainable,
+  type INextable,
+  JsonPath,
+  type State,
+  Succeed,
+} from 'aws-cdk-lib/aws-stepfunctions';
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { CHANNEL_SETTLING, catchInto, channelWait, failureRecorder, taskStep } from './steps.js';
@@ -52,13 +60,25 @@ function claim(scope: Construct, fns: TaskFunctions, action: 'start' | 'stop'): 
   });
   catchInto(
     [step],
-    failureRecorder(scope, `Record skipped ${action}`, fns['record-failure'], action, 'KEEP', `Stream ${action} not possible now`),
+    failureRecorder(
+      scope,
+      `Record skipped ${action}`,
+      fns['record-failure'],
+      action,
+      'KEEP',
+      `Stream ${action} not possible now`,
+    ),
   );
   return step;
 }
 
 /** Bounds of the waits (the MediaLive SDK waiters' budgets): start 10 min, stop 5 min, delete 7 min. */
-export const WAIT_BOUNDS = { createdSeconds: 300, runningSeconds: 600, stoppedSeconds: 300, deletedSeconds: 420 };
+export const WAIT_BOUNDS = {
+  createdSeconds: 300,
+  runningSeconds: 600,
+  stoppedSeconds: 300,
+  deletedSeconds: 420,
+};
 
 /** Whole-machine limits: the sum of the waits and retries with room, never unbounded. */
 export const MACHINE_TIMEOUTS = {
@@ -78,7 +98,10 @@ const INPUT_DETACHING = {
   maxAttempts: 12,
 };
 
-function chain(first: State & INextable, ...rest: Array<State & INextable>): { start: State; end: State & INextable } {
+function chain(
+  first: State & INextable,
+  ...rest: Array<State & INextable>
+): { start: State; end: State & INextable } {
   let end = first;
   for (const s of rest) {
     end.next(s);
@@ -99,9 +122,19 @@ interface Teardown {
  * partial delete finishes the job. Used by DeleteStream and by CreateStream's compensation.
  */
 function teardown(scope: Construct, fns: TaskFunctions, prefix: string): Teardown {
-  const delChannel = taskStep(scope, `${prefix}Delete MediaLive channel`, fns['delete-channel'], { retryOn: CHANNEL_SETTLING });
-  const waitDeleted = channelWait(scope, `${prefix}Wait for channel to be deleted`, fns['wait-for-channel'], 'DELETED', WAIT_BOUNDS.deletedSeconds);
-  const delInput = taskStep(scope, `${prefix}Delete RTMP input`, fns['delete-input'], { retryOn: INPUT_DETACHING });
+  const delChannel = taskStep(scope, `${prefix}Delete MediaLive channel`, fns['delete-channel'], {
+    retryOn: CHANNEL_SETTLING,
+  });
+  const waitDeleted = channelWait(
+    scope,
+    `${prefix}Wait for channel to be deleted`,
+    fns['wait-for-channel'],
+    'DELETED',
+    WAIT_BOUNDS.deletedSeconds,
+  );
+  const delInput = taskStep(scope, `${prefix}Delete RTMP input`, fns['delete-input'], {
+    retryOn: INPUT_DETACHING,
+  });
   const delEndpoint = taskStep(scope, `${prefix}Delete HLS origin endpoint`, fns['delete-origin-endpoint']);
   const delPackage = taskStep(scope, `${prefix}Delete MediaPackage channel`, fns['delete-package-channel']);
   delChannel.next(waitDeleted.start);
@@ -126,14 +159,27 @@ export function createStreamDefinition(scope: Construct, fns: TaskFunctions): IC
   const endpoint = taskStep(scope, 'Create HLS origin endpoint', fns['create-origin-endpoint']);
   const input = taskStep(scope, 'Create RTMP input', fns['create-input']);
   const channel = taskStep(scope, 'Create MediaLive channel', fns['create-channel']);
-  const idle = channelWait(scope, 'Wait for channel to be idle', fns['wait-for-channel'], 'IDLE', WAIT_BOUNDS.createdSeconds);
+  const idle = channelWait(
+    scope,
+    'Wait for channel to be idle',
+    fns['wait-for-channel'],
+    'IDLE',
+    WAIT_BOUNDS.createdSeconds,
+  );
   const record = taskStep(scope, 'Record stream as idle', fns['record-created']);
   chain(pkg, endpoint, input, channel);
   channel.next(idle.start);
   idle.next(record);
   record.next(new Succeed(scope, 'Stream created'));
 
-  const failed = failureRecorder(scope, 'Record stream as failed', fns['record-failure'], 'create', 'FAILED', 'Stream creation failed');
+  const failed = failureRecorder(
+    scope,
+    'Record stream as failed',
+    fns['record-failure'],
+    'create',
+    'FAILED',
+    'Stream creation failed',
+  );
   const cleanup = teardown(scope, fns, 'Clean up: ');
   cleanup.continueWith(failed);
   // A failing clean-up still ends in FAILED, with the original reason; the ids stay on the record so
@@ -155,10 +201,24 @@ export function startStreamDefinition(scope: Construct, fns: TaskFunctions): ICh
     resultPath: '$.session',
     retryOn: CHANNEL_SETTLING,
   });
-  const updated = channelWait(scope, 'Wait for channel update', fns['wait-for-channel'], 'IDLE', WAIT_BOUNDS.stoppedSeconds);
+  const updated = channelWait(
+    scope,
+    'Wait for channel update',
+    fns['wait-for-channel'],
+    'IDLE',
+    WAIT_BOUNDS.stoppedSeconds,
+  );
   const origin = taskStep(scope, 'Apply startover window to origin', fns['update-origin-endpoint']);
-  const start = taskStep(scope, 'Start MediaLive channel', fns['start-channel'], { retryOn: CHANNEL_SETTLING });
-  const running = channelWait(scope, 'Wait for channel to be running', fns['wait-for-channel'], 'RUNNING', WAIT_BOUNDS.runningSeconds);
+  const start = taskStep(scope, 'Start MediaLive channel', fns['start-channel'], {
+    retryOn: CHANNEL_SETTLING,
+  });
+  const running = channelWait(
+    scope,
+    'Wait for channel to be running',
+    fns['wait-for-channel'],
+    'RUNNING',
+    WAIT_BOUNDS.runningSeconds,
+  );
   const record = taskStep(scope, 'Record stream as running', fns['record-running'], {
     payload: { 'session.$': '$.session', 'running_at.$': '$.wait.at' },
   });
@@ -171,12 +231,32 @@ export function startStreamDefinition(scope: Construct, fns: TaskFunctions): ICh
   const claimed = claim(scope, fns, 'start');
   claimed.next(session);
 
-  const backToIdle = failureRecorder(scope, 'Record start failure (channel idle)', fns['record-failure'], 'start', 'IDLE', 'Stream start failed');
-  const unknown = failureRecorder(scope, 'Record start failure (channel state unknown)', fns['record-failure'], 'start', 'FAILED', 'Stream start failed, channel state unknown');
+  const backToIdle = failureRecorder(
+    scope,
+    'Record start failure (channel idle)',
+    fns['record-failure'],
+    'start',
+    'IDLE',
+    'Stream start failed',
+  );
+  const unknown = failureRecorder(
+    scope,
+    'Record start failure (channel state unknown)',
+    fns['record-failure'],
+    'start',
+    'FAILED',
+    'Stream start failed, channel state unknown',
+  );
   catchInto([session, ...updated.tasks, origin], backToIdle);
 
   const stop = taskStep(scope, 'Stop channel after failed start', fns['stop-channel']);
-  const stopped = channelWait(scope, 'Wait for channel to stop after failed start', fns['wait-for-channel'], 'IDLE', WAIT_BOUNDS.stoppedSeconds);
+  const stopped = channelWait(
+    scope,
+    'Wait for channel to stop after failed start',
+    fns['wait-for-channel'],
+    'IDLE',
+    WAIT_BOUNDS.stoppedSeconds,
+  );
   stop.next(stopped.start);
   stopped.next(backToIdle);
   catchInto([stop, ...stopped.tasks], unknown, '$.cleanup_error');
@@ -187,12 +267,25 @@ export function startStreamDefinition(scope: Construct, fns: TaskFunctions): ICh
 /** StopStream, primary course: StopChannel → wait IDLE (≤ 5 min) → record IDLE, session closed. */
 export function stopStreamDefinition(scope: Construct, fns: TaskFunctions): IChainable {
   const stop = taskStep(scope, 'Stop MediaLive channel', fns['stop-channel']);
-  const idle = channelWait(scope, 'Wait for channel to be idle', fns['wait-for-channel'], 'IDLE', WAIT_BOUNDS.stoppedSeconds);
+  const idle = channelWait(
+    scope,
+    'Wait for channel to be idle',
+    fns['wait-for-channel'],
+    'IDLE',
+    WAIT_BOUNDS.stoppedSeconds,
+  );
   const record = taskStep(scope, 'Record stream as stopped', fns['record-stopped']);
   stop.next(idle.start);
   idle.next(record);
   record.next(new Succeed(scope, 'Stream stopped'));
-  const failed = failureRecorder(scope, 'Record stop failure', fns['record-failure'], 'stop', 'FAILED', 'Stream stop failed');
+  const failed = failureRecorder(
+    scope,
+    'Record stop failure',
+    fns['record-failure'],
+    'stop',
+    'FAILED',
+    'Stream stop failed',
+  );
   catchInto([stop, ...idle.tasks, record], failed);
   const claimed = claim(scope, fns, 'stop');
   claimed.next(stop);
@@ -205,11 +298,24 @@ export function stopStreamDefinition(scope: Construct, fns: TaskFunctions): ICha
  * on the record, and DELETE again finishes the job.
  */
 export function deleteStreamDefinition(scope: Construct, fns: TaskFunctions): IChainable {
-  const offCdn = taskStep(scope, 'Take stream off the CDN', fns['end-live'], { retryOn: { errors: ['PreconditionFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 } });
+  const offCdn = taskStep(scope, 'Take stream off the CDN', fns['end-live'], {
+    retryOn: {
+      errors: ['PreconditionFailed'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 5,
+    },
+  });
   const stop = taskStep(scope, 'Stop channel if running', fns['stop-channel'], { resultPath: '$.stop' });
   // A retry after a partial delete finds the channel deleted (or never created): it never gets IDLE.
   const channelLeft = new Choice(scope, 'Channel left to stop?');
-  const idle = channelWait(scope, 'Wait for channel to be idle', fns['wait-for-channel'], 'IDLE', WAIT_BOUNDS.stoppedSeconds);
+  const idle = channelWait(
+    scope,
+    'Wait for channel to be idle',
+    fns['wait-for-channel'],
+    'IDLE',
+    WAIT_BOUNDS.stoppedSeconds,
+  );
   const down = teardown(scope, fns, '');
   const remove = taskStep(scope, 'Remove stream record', fns['remove-stream']);
   offCdn.next(stop);
@@ -219,28 +325,62 @@ export function deleteStreamDefinition(scope: Construct, fns: TaskFunctions): IC
   idle.next(down.start);
   down.continueWith(remove);
   remove.next(new Succeed(scope, 'Stream deleted'));
-  const failed = failureRecorder(scope, 'Record delete failure', fns['record-failure'], 'delete', 'FAILED', 'Stream delete failed');
+  const failed = failureRecorder(
+    scope,
+    'Record delete failure',
+    fns['record-failure'],
+    'delete',
+    'FAILED',
+    'Stream delete failed',
+  );
   const unschedule = taskStep(scope, 'Delete schedules', fns['delete-schedules']);
   unschedule.next(offCdn);
   catchInto([unschedule, offCdn, stop, ...idle.tasks, ...down.tasks, remove], failed);
   return unschedule;
 }
 
-const CDN_RACE = { errors: ['PreconditionFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 };
+const CDN_RACE = {
+  errors: ['PreconditionFailed'],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 5,
+};
 
 /** GoLive: add the stream's origin and cache behaviour to the live distribution. Status unchanged. */
 export function goLiveDefinition(scope: Construct, fns: TaskFunctions): IChainable {
   const add = taskStep(scope, 'Add stream to the live distribution', fns['go-live'], { retryOn: CDN_RACE });
   add.next(new Succeed(scope, 'Stream on the CDN'));
-  catchInto([add], failureRecorder(scope, 'Record CDN failure', fns['record-failure'], 'go-live', 'KEEP', 'Could not put stream on the CDN'));
+  catchInto(
+    [add],
+    failureRecorder(
+      scope,
+      'Record CDN failure',
+      fns['record-failure'],
+      'go-live',
+      'KEEP',
+      'Could not put stream on the CDN',
+    ),
+  );
   return add;
 }
 
 /** EndLive: remove the stream's origin and cache behaviour from the live distribution. */
 export function endLiveDefinition(scope: Construct, fns: TaskFunctions): IChainable {
-  const remove = taskStep(scope, 'Remove stream from the live distribution', fns['end-live'], { retryOn: CDN_RACE });
+  const remove = taskStep(scope, 'Remove stream from the live distribution', fns['end-live'], {
+    retryOn: CDN_RACE,
+  });
   remove.next(new Succeed(scope, 'Stream off the CDN'));
-  catchInto([remove], failureRecorder(scope, 'Record CDN failure', fns['record-failure'], 'end-live', 'KEEP', 'Could not take stream off the CDN'));
+  catchInto(
+    [remove],
+    failureRecorder(
+      scope,
+      'Record CDN failure',
+      fns['record-failure'],
+      'end-live',
+      'KEEP',
+      'Could not take stream off the CDN',
+    ),
+  );
   return remove;
 }
 

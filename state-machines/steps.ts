@@ -49,7 +49,12 @@ export interface TaskStepOptions {
   retryOn?: { errors: string[]; interval: Duration; backoffRate: number; maxAttempts: number };
 }
 
-export function taskStep(scope: Construct, name: string, fn: IFunction, options: TaskStepOptions = {}): LambdaInvoke {
+export function taskStep(
+  scope: Construct,
+  name: string,
+  fn: IFunction,
+  options: TaskStepOptions = {},
+): LambdaInvoke {
   const step = new LambdaInvoke(scope, name, {
     lambdaFunction: fn,
     payload: TaskInput.fromObject({ 'stream_id.$': '$.stream_id', ...(options.payload ?? {}) }),

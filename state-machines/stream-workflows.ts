@@ -7,15 +7,15 @@
  * account's channel/input ARN patterns (cdk-nag suppressions in infra/aws say so).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import {
   DefinitionBody,
   type IChainable,
@@ -99,11 +99,23 @@ export class StreamWorkflows extends Construct {
       inlinePolicies: {
         channel: new PolicyDocument({
           statements: [
-            new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [props.archiveBucket.arnForObjects('*')] }),
-            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.archiveBucket.bucketArn] }),
-            new PolicyStatement({ actions: ['mediapackage:DescribeChannel'], resources: [`arn:aws:mediapackage:${region}:${account}:channels/*`] }),
             new PolicyStatement({
-              actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'],
+              actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+              resources: [props.archiveBucket.arnForObjects('*')],
+            }),
+            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.archiveBucket.bucketArn] }),
+            new PolicyStatement({
+              actions: ['mediapackage:DescribeChannel'],
+              resources: [`arn:aws:mediapackage:${region}:${account}:channels/*`],
+            }),
+            new PolicyStatement({
+              actions: [
+                'logs:CreateLogGroup',
+                'logs:CreateLogStream',
+                'logs:PutLogEvents',
+                'logs:DescribeLogStreams',
+                'logs:DescribeLogGroups',
+              ],
               resources: [`arn:aws:logs:${region}:${account}:log-group:ElementalMediaLive*`],
             }),
           ],
@@ -146,38 +158,72 @@ export class StreamWorkflows extends Construct {
       packageChannel: `arn:aws:mediapackage:${region}:${account}:channels/*`,
       packageEndpoint: `arn:aws:mediapackage:${region}:${account}:origin_endpoints/*`,
     };
-    const allow = (actions: string[], resources: string[]): Grant => (fn) =>
-      fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
-    const passRole = (role: string, service: string): Grant => (fn) =>
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['iam:PassRole'],
-          resources: [role],
-          conditions: { StringEquals: { 'iam:PassedToService': service } },
-        }),
-      );
+    const allow =
+      (actions: string[], resources: string[]): Grant =>
+      (fn) =>
+        fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
+    const passRole =
+      (role: string, service: string): Grant =>
+      (fn) =>
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['iam:PassRole'],
+            resources: [role],
+            conditions: { StringEquals: { 'iam:PassedToService': service } },
+          }),
+        );
     // The table and its listing index only (table.grant would add every index: `index/*`).
-    const tableResources = [props.table.tableArn, `${props.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`];
-    const table = (...actions: string[]): Grant => allow(actions.map((a) => `dynamodb:${a}`), tableResources);
+    const tableResources = [
+      props.table.tableArn,
+      `${props.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`,
+    ];
+    const table = (...actions: string[]): Grant =>
+      allow(
+        actions.map((a) => `dynamodb:${a}`),
+        tableResources,
+      );
     const readWrite = table('GetItem', 'UpdateItem');
     const cdn = props.liveDistribution
-      ? allow(['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], [
-          `arn:aws:cloudfront::${account}:distribution/${props.liveDistribution.distributionId}`,
-        ])
+      ? allow(
+          ['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
+          [`arn:aws:cloudfront::${account}:distribution/${props.liveDistribution.distributionId}`],
+        )
       : undefined;
     const speke = props.speke ? passRole(props.speke.roleArn, 'mediapackage.amazonaws.com') : undefined;
 
     const grants: Record<TaskName, Array<Grant | undefined>> = {
-      'create-package-channel': [readWrite, allow(['mediapackage:CreateChannel', 'mediapackage:DescribeChannel', 'mediapackage:TagResource'], [arn.packageChannel])],
+      'create-package-channel': [
+        readWrite,
+        allow(
+          ['mediapackage:CreateChannel', 'mediapackage:DescribeChannel', 'mediapackage:TagResource'],
+          [arn.packageChannel],
+        ),
+      ],
       'create-origin-endpoint': [
         readWrite,
-        allow(['mediapackage:CreateOriginEndpoint', 'mediapackage:DescribeOriginEndpoint', 'mediapackage:TagResource'], [arn.packageEndpoint, arn.packageChannel]),
+        allow(
+          [
+            'mediapackage:CreateOriginEndpoint',
+            'mediapackage:DescribeOriginEndpoint',
+            'mediapackage:TagResource',
+          ],
+          [arn.packageEndpoint, arn.packageChannel],
+        ),
         speke,
       ],
-      'create-input': [readWrite, allow(['medialive:CreateInput', 'medialive:DescribeInput', 'medialive:CreateTags'], [arn.input, arn.securityGroup])],
+      'create-input': [
+        readWrite,
+        allow(
+          ['medialive:CreateInput', 'medialive:DescribeInput', 'medialive:CreateTags'],
+          [arn.input, arn.securityGroup],
+        ),
+      ],
       'create-channel': [
         readWrite,
-        allow(['medialive:CreateChannel', 'medialive:DescribeChannel', 'medialive:CreateTags'], [arn.channel, arn.input]),
+        allow(
+          ['medialive:CreateChannel', 'medialive:DescribeChannel', 'medialive:CreateTags'],
+          [arn.channel, arn.input],
+        ),
         passRole(mediaLiveRole.roleArn, 'medialive.amazonaws.com'),
       ],
       'wait-for-channel': [table('GetItem'), allow(['medialive:DescribeChannel'], [arn.channel])],
@@ -187,16 +233,35 @@ export class StreamWorkflows extends Construct {
         allow(['medialive:DescribeChannel', 'medialive:UpdateChannel'], [arn.channel, arn.input]),
         passRole(mediaLiveRole.roleArn, 'medialive.amazonaws.com'),
       ],
-      'update-origin-endpoint': [table('GetItem'), allow(['mediapackage:UpdateOriginEndpoint'], [arn.packageEndpoint]), speke],
+      'update-origin-endpoint': [
+        table('GetItem'),
+        allow(['mediapackage:UpdateOriginEndpoint'], [arn.packageEndpoint]),
+        speke,
+      ],
       'start-channel': [table('GetItem'), allow(['medialive:StartChannel'], [arn.channel])],
       'record-running': [table('GetItem', 'UpdateItem', 'PutItem')],
-      'stop-channel': [table('GetItem'), allow(['medialive:DescribeChannel', 'medialive:StopChannel'], [arn.channel])],
+      'stop-channel': [
+        table('GetItem'),
+        allow(['medialive:DescribeChannel', 'medialive:StopChannel'], [arn.channel]),
+      ],
       'record-stopped': [table('GetItem', 'UpdateItem', 'PutItem', 'Query')],
       'record-failure': [table('GetItem', 'UpdateItem', 'PutItem', 'Query')],
-      'delete-channel': [table('GetItem'), allow(['medialive:DescribeChannel', 'medialive:DeleteChannel'], [arn.channel])],
-      'delete-input': [table('GetItem'), allow(['medialive:DescribeInput', 'medialive:DeleteInput'], [arn.input])],
-      'delete-origin-endpoint': [table('GetItem'), allow(['mediapackage:DeleteOriginEndpoint'], [arn.packageEndpoint])],
-      'delete-package-channel': [table('GetItem'), allow(['mediapackage:DeleteChannel'], [arn.packageChannel])],
+      'delete-channel': [
+        table('GetItem'),
+        allow(['medialive:DescribeChannel', 'medialive:DeleteChannel'], [arn.channel]),
+      ],
+      'delete-input': [
+        table('GetItem'),
+        allow(['medialive:DescribeInput', 'medialive:DeleteInput'], [arn.input]),
+      ],
+      'delete-origin-endpoint': [
+        table('GetItem'),
+        allow(['mediapackage:DeleteOriginEndpoint'], [arn.packageEndpoint]),
+      ],
+      'delete-package-channel': [
+        table('GetItem'),
+        allow(['mediapackage:DeleteChannel'], [arn.packageChannel]),
+      ],
       'remove-stream': [table('GetItem', 'Query', 'DeleteItem')],
       'go-live': [readWrite, cdn],
       'end-live': [readWrite, cdn],
@@ -234,12 +299,42 @@ export class StreamWorkflows extends Construct {
 
     const scopeOf = (name: string) => new Construct(this, `${name}Definition`);
     this.machines = {
-      create: machine('create', WORKFLOWS.create.machineName, createStreamDefinition(scopeOf('Create'), fns), MACHINE_TIMEOUTS.create),
-      start: machine('start', WORKFLOWS.start.machineName, startStreamDefinition(scopeOf('Start'), fns), MACHINE_TIMEOUTS.start),
-      stop: machine('stop', WORKFLOWS.stop.machineName, stopStreamDefinition(scopeOf('Stop'), fns), MACHINE_TIMEOUTS.stop),
-      delete: machine('delete', WORKFLOWS.delete.machineName, deleteStreamDefinition(scopeOf('Delete'), fns), MACHINE_TIMEOUTS.delete),
-      'go-live': machine('go-live', WORKFLOWS['go-live'].machineName, goLiveDefinition(scopeOf('GoLive'), fns), MACHINE_TIMEOUTS.live),
-      'end-live': machine('end-live', WORKFLOWS['end-live'].machineName, endLiveDefinition(scopeOf('EndLive'), fns), MACHINE_TIMEOUTS.live),
+      create: machine(
+        'create',
+        WORKFLOWS.create.machineName,
+        createStreamDefinition(scopeOf('Create'), fns),
+        MACHINE_TIMEOUTS.create,
+      ),
+      start: machine(
+        'start',
+        WORKFLOWS.start.machineName,
+        startStreamDefinition(scopeOf('Start'), fns),
+        MACHINE_TIMEOUTS.start,
+      ),
+      stop: machine(
+        'stop',
+        WORKFLOWS.stop.machineName,
+        stopStreamDefinition(scopeOf('Stop'), fns),
+        MACHINE_TIMEOUTS.stop,
+      ),
+      delete: machine(
+        'delete',
+        WORKFLOWS.delete.machineName,
+        deleteStreamDefinition(scopeOf('Delete'), fns),
+        MACHINE_TIMEOUTS.delete,
+      ),
+      'go-live': machine(
+        'go-live',
+        WORKFLOWS['go-live'].machineName,
+        goLiveDefinition(scopeOf('GoLive'), fns),
+        MACHINE_TIMEOUTS.live,
+      ),
+      'end-live': machine(
+        'end-live',
+        WORKFLOWS['end-live'].machineName,
+        endLiveDefinition(scopeOf('EndLive'), fns),
+        MACHINE_TIMEOUTS.live,
+      ),
     };
     // Issue 6: status events, schedules, the auto-stop guard and drift.
     const stackName = Stack.of(this).stackName;
@@ -261,24 +356,33 @@ export class StreamWorkflows extends Construct {
     this.schedules = { groupName: group.name as string, groupArn: group.attrArn, role: schedulerRole };
     const scheduleArn = `arn:aws:scheduler:${region}:${account}:schedule/${group.name}/*`;
     const removeSchedules: Grant = (fn) => {
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }),
+      );
       (fn as NodejsFunction).addEnvironment('SCHEDULE_GROUP', group.name as string);
     };
     const setSchedules: Grant = (fn) => {
       removeSchedules(fn);
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [scheduleArn] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [scheduleArn] }),
+      );
       passRole(schedulerRole.roleArn, 'scheduler.amazonaws.com')(fn);
       (fn as NodejsFunction).addEnvironment('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
       (fn as NodejsFunction).addEnvironment(WORKFLOWS.stop.env, this.machines.stop.stateMachineArn);
     };
     setSchedules(fns['record-running']);
-    for (const task of ['record-stopped', 'record-failure', 'delete-schedules'] as const) removeSchedules(fns[task]);
+    for (const task of ['record-stopped', 'record-failure', 'delete-schedules'] as const)
+      removeSchedules(fns[task]);
     for (const task of TASKS) {
       this.eventBus.grantPutEventsTo(fns[task]);
       (fns[task] as NodejsFunction).addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
     }
 
-    const channelEvents = new TaskFunction(this, 'Task-channel-events', { task: 'channel-events', environment, logRetention }).fn;
+    const channelEvents = new TaskFunction(this, 'Task-channel-events', {
+      task: 'channel-events',
+      environment,
+      logRetention,
+    }).fn;
     table('GetItem', 'UpdateItem', 'PutItem', 'Query')(channelEvents);
     allow(['medialive:DescribeChannel'], [arn.channel])(channelEvents);
     setSchedules(channelEvents);
@@ -286,7 +390,10 @@ export class StreamWorkflows extends Construct {
     (channelEvents as NodejsFunction).addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
     new Rule(this, 'MediaLiveChannelEvents', {
       description: 'MediaLive channel state changes and alerts: keep stream records true',
-      eventPattern: { source: ['aws.medialive'], detailType: ['MediaLive Channel State Change', 'MediaLive Channel Alert'] },
+      eventPattern: {
+        source: ['aws.medialive'],
+        detailType: ['MediaLive Channel State Change', 'MediaLive Channel Alert'],
+      },
       targets: [new LambdaFunction(channelEvents, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
     });
     this.channelEvents = channelEvents;
@@ -300,4 +407,3 @@ export class StreamWorkflows extends Construct {
     );
   }
 }
-

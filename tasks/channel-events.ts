@@ -31,7 +31,8 @@ export interface MediaLiveEvent {
 }
 
 /** MediaLive alert types that mean "no input" on an RTMP push input. */
-export const INPUT_LOSS_ALERT = /not detected|no audio\/video|input (?:loss|lost)|stream not found|rtmp.*(?:lost|closed|not)/i;
+export const INPUT_LOSS_ALERT =
+  /not detected|no audio\/video|input (?:loss|lost)|stream not found|rtmp.*(?:lost|closed|not)/i;
 
 export type DriftOutcome =
   | 'ignored:not-ours'
@@ -44,7 +45,12 @@ export type DriftOutcome =
   | 'cleared:input-loss-stop';
 
 export async function onChannelEvent(
-  deps: { medialive: MediaLiveClient; store: StreamStore; schedules: StreamSchedules | undefined; now?: () => Date },
+  deps: {
+    medialive: MediaLiveClient;
+    store: StreamStore;
+    schedules: StreamSchedules | undefined;
+    now?: () => Date;
+  },
   event: MediaLiveEvent,
 ): Promise<{ outcome: DriftOutcome }> {
   const channelArn = event.detail.channel_arn ?? event.resources?.[0] ?? '';
@@ -65,9 +71,18 @@ export async function onChannelEvent(
   const now = deps.now?.() ?? new Date();
 
   if (event['detail-type'] === 'MediaLive Channel Alert') {
-    if (!INPUT_LOSS_ALERT.test(event.detail.alert_type ?? '') || !deps.schedules) return { outcome: 'ignored:no-change' };
-    if (event.detail.alarm_state === 'SET' && record.status === 'RUNNING' && record.stop_after_input_loss_seconds) {
-      await deps.schedules.set(record.id, 'input-loss', new Date(now.getTime() + record.stop_after_input_loss_seconds * 1000));
+    if (!INPUT_LOSS_ALERT.test(event.detail.alert_type ?? '') || !deps.schedules)
+      return { outcome: 'ignored:no-change' };
+    if (
+      event.detail.alarm_state === 'SET' &&
+      record.status === 'RUNNING' &&
+      record.stop_after_input_loss_seconds
+    ) {
+      await deps.schedules.set(
+        record.id,
+        'input-loss',
+        new Date(now.getTime() + record.stop_after_input_loss_seconds * 1000),
+      );
       return { outcome: 'scheduled:input-loss-stop' };
     }
     if (event.detail.alarm_state === 'CLEARED') {
@@ -78,12 +93,16 @@ export async function onChannelEvent(
   }
 
   if (state === 'IDLE' && record.status === 'RUNNING') {
-    await recordStopped(deps, { stream_id: record.id }, {
-      code: 'ChannelStoppedOutsideWorkflow',
-      message: 'the channel was stopped outside the API (console, CLI or MediaLive)',
-      action: 'drift',
-      at: now.toISOString(),
-    });
+    await recordStopped(
+      deps,
+      { stream_id: record.id },
+      {
+        code: 'ChannelStoppedOutsideWorkflow',
+        message: 'the channel was stopped outside the API (console, CLI or MediaLive)',
+        action: 'drift',
+        at: now.toISOString(),
+      },
+    );
     await deps.schedules?.removeAll(record.id, ['guard', 'input-loss']);
     return { outcome: 'recorded:stopped' };
   }
@@ -104,18 +123,30 @@ export async function onChannelEvent(
     await deps.store.update(record, {
       status: 'FAILED',
       started: false,
-      error: { code: 'ChannelDeletedOutsideWorkflow', message: 'the channel was deleted outside the API', action: 'drift', at: now.toISOString() },
+      error: {
+        code: 'ChannelDeletedOutsideWorkflow',
+        message: 'the channel was deleted outside the API',
+        action: 'drift',
+        at: now.toISOString(),
+      },
     });
     return { outcome: 'recorded:deleted' };
   }
   return { outcome: 'ignored:no-change' };
 }
 
-export const handler = taskHandler('channel-events', async (event: MediaLiveEvent & { stream_id?: string }) => {
-  const result = await onChannelEvent(
-    { medialive: clients.medialive(), store: clients.store(), schedules: clients.schedules() },
-    event,
-  );
-  logger.info('channel event', { detail_type: event['detail-type'], state: event.detail?.state, outcome: result.outcome });
-  return result;
-});
+export const handler = taskHandler(
+  'channel-events',
+  async (event: MediaLiveEvent & { stream_id?: string }) => {
+    const result = await onChannelEvent(
+      { medialive: clients.medialive(), store: clients.store(), schedules: clients.schedules() },
+      event,
+    );
+    logger.info('channel event', {
+      detail_type: event['detail-type'],
+      state: event.detail?.state,
+      outcome: result.outcome,
+    });
+    return result;
+  },
+);

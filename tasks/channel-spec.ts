@@ -9,7 +9,8 @@ export function channelSpec(
   opts: { roleArn: string; archiveBucket: string; archivePrefix: string },
 ): ChannelSpec {
   if (!record.live_input_id) throw new MissingResource(`stream ${record.id} has no MediaLive input`);
-  if (!record.package_channel_id) throw new MissingResource(`stream ${record.id} has no MediaPackage channel`);
+  if (!record.package_channel_id)
+    throw new MissingResource(`stream ${record.id} has no MediaPackage channel`);
   return {
     name: `live-${record.id}`,
     channelClass: record.channel_class,

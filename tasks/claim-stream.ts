@@ -41,14 +41,27 @@ export async function claimStream(
       changes.schedule.last_result = `${trigger} schedule fired at ${at} but the stream was ${record.status}: nothing done`;
       await deps.store.update(record, changes);
     }
-    throw new ActionNotAllowed(record.id, input.action, record.status, `scheduled ${input.action} skipped: the stream was ${record.status}`);
+    throw new ActionNotAllowed(
+      record.id,
+      input.action,
+      record.status,
+      `scheduled ${input.action} skipped: the stream was ${record.status}`,
+    );
   }
   if (changes.schedule) changes.schedule.last_result = `${trigger} schedule fired at ${at}`;
   if (trigger === 'guard') {
-    changes.auto_stopped = { reason: 'max_duration', message: `stopped after max_duration_seconds (${record.max_duration_seconds} s)`, at };
+    changes.auto_stopped = {
+      reason: 'max_duration',
+      message: `stopped after max_duration_seconds (${record.max_duration_seconds} s)`,
+      at,
+    };
   }
   if (trigger === 'input-loss') {
-    changes.auto_stopped = { reason: 'input_loss', message: `stopped after ${record.stop_after_input_loss_seconds} s without input`, at };
+    changes.auto_stopped = {
+      reason: 'input_loss',
+      message: `stopped after ${record.stop_after_input_loss_seconds} s without input`,
+      at,
+    };
   }
   await deps.store.update(record, {
     ...changes,
@@ -59,4 +72,6 @@ export async function claimStream(
   return { trigger };
 }
 
-export const handler = taskHandler('claim-stream', (input: ClaimInput) => claimStream({ store: clients.store() }, input));
+export const handler = taskHandler('claim-stream', (input: ClaimInput) =>
+  claimStream({ store: clients.store() }, input),
+);

@@ -4,7 +4,12 @@
  * the stream's current segment length.
  */
 import { randomBytes } from 'node:crypto';
-import { DescribeChannelCommand, type MediaLiveClient, UpdateChannelCommand, ConflictException } from '@aws-sdk/client-medialive';
+import {
+  ConflictException,
+  DescribeChannelCommand,
+  type MediaLiveClient,
+  UpdateChannelCommand,
+} from '@aws-sdk/client-medialive';
 import { defaultArchivePrefix, normalizeArchivePath } from '../core/archive-naming.js';
 import { buildUpdateChannelInput } from '../core/encoder-profile.js';
 import { ChannelNotIdle, MissingResource } from '../core/errors.js';
@@ -22,7 +27,13 @@ export interface ConfigureSessionInput {
 export type PendingSession = Omit<RecordingSession, 'started_at' | 'stopped_at'>;
 
 export async function configureSession(
-  deps: { medialive: MediaLiveClient; store: StreamStore; roleArn: string; archiveBucket: string; now?: () => Date },
+  deps: {
+    medialive: MediaLiveClient;
+    store: StreamStore;
+    roleArn: string;
+    archiveBucket: string;
+    now?: () => Date;
+  },
   input: ConfigureSessionInput,
 ): Promise<PendingSession> {
   const record = await deps.store.get(input.stream_id);
@@ -31,8 +42,14 @@ export async function configureSession(
   const described = await deps.medialive.send(new DescribeChannelCommand({ ChannelId: channelId }));
   if (described.State !== 'IDLE') throw new ChannelNotIdle(channelId, described.State ?? 'UNKNOWN');
   const at = deps.now?.() ?? new Date();
-  const prefix = input.options?.path ? normalizeArchivePath(input.options.path) : defaultArchivePrefix(record.id, at);
-  const spec = channelSpec(record, { roleArn: deps.roleArn, archiveBucket: deps.archiveBucket, archivePrefix: prefix });
+  const prefix = input.options?.path
+    ? normalizeArchivePath(input.options.path)
+    : defaultArchivePrefix(record.id, at);
+  const spec = channelSpec(record, {
+    roleArn: deps.roleArn,
+    archiveBucket: deps.archiveBucket,
+    archivePrefix: prefix,
+  });
   try {
     await deps.medialive.send(new UpdateChannelCommand(buildUpdateChannelInput(channelId, spec)));
   } catch (error) {

@@ -1,5 +1,9 @@
 /** CreateStream step: the MediaLive channel with the encoder profile (core/encoder-profile.ts). */
-import { CreateChannelCommand, DescribeChannelCommand, type MediaLiveClient } from '@aws-sdk/client-medialive';
+import {
+  CreateChannelCommand,
+  DescribeChannelCommand,
+  type MediaLiveClient,
+} from '@aws-sdk/client-medialive';
 import { buildCreateChannelInput } from '../core/encoder-profile.js';
 import type { StreamStore } from '../core/stream-store.js';
 import { channelSpec } from './channel-spec.js';

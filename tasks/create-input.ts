@@ -13,7 +13,12 @@ import { clients, settings, taskHandler } from './runtime.js';
 export const newStreamKey = () => randomBytes(16).toString('hex');
 
 export async function createInput(
-  deps: { medialive: MediaLiveClient; store: StreamStore; inputSecurityGroupId: string; newKey?: () => string },
+  deps: {
+    medialive: MediaLiveClient;
+    store: StreamStore;
+    inputSecurityGroupId: string;
+    newKey?: () => string;
+  },
   input: StreamTaskInput,
 ): Promise<{ live_input_id: string }> {
   const record = await deps.store.get(input.stream_id);
@@ -37,13 +42,21 @@ export async function createInput(
   const created = out.Input;
   if (!created?.Id) throw new Error('MediaLive CreateInput answered without an input id');
   const urls = (created.Destinations ?? []).map((d) => d.Url ?? null);
-  await deps.store.update(record, { live_input_id: created.Id, rtmp1: urls[0] ?? null, rtmp2: urls[1] ?? null });
+  await deps.store.update(record, {
+    live_input_id: created.Id,
+    rtmp1: urls[0] ?? null,
+    rtmp2: urls[1] ?? null,
+  });
   return { live_input_id: created.Id };
 }
 
 export const handler = taskHandler('create-input', (input: StreamTaskInput) =>
   createInput(
-    { medialive: clients.medialive(), store: clients.store(), inputSecurityGroupId: settings.inputSecurityGroupId() },
+    {
+      medialive: clients.medialive(),
+      store: clients.store(),
+      inputSecurityGroupId: settings.inputSecurityGroupId(),
+    },
     input,
   ),
 );

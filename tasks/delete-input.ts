@@ -24,12 +24,14 @@ export async function deleteInput(
   try {
     const described = await deps.medialive.send(new DescribeInputCommand({ InputId: inputId }));
     if (described.State === 'DELETED' || described.State === 'DELETING') return { state: described.State };
-    if (described.State === 'ATTACHED') throw new InputNotDetached(`input ${inputId} is still attached to a channel`);
+    if (described.State === 'ATTACHED')
+      throw new InputNotDetached(`input ${inputId} is still attached to a channel`);
     await deps.medialive.send(new DeleteInputCommand({ InputId: inputId }));
     return { state: 'DELETED' };
   } catch (error) {
     if (error instanceof NotFoundException) return { state: 'DELETED' };
-    if (error instanceof ConflictException) throw new InputNotDetached(`input ${inputId} is not deletable yet`);
+    if (error instanceof ConflictException)
+      throw new InputNotDetached(`input ${inputId} is not deletable yet`);
     throw error;
   }
 }

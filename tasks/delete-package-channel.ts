@@ -1,5 +1,5 @@
-import { deletePackageChannel } from './delete-package.js';
 import type { StreamTaskInput } from './create-package-channel.js';
+import { deletePackageChannel } from './delete-package.js';
 import { clients, taskHandler } from './runtime.js';
 
 export const handler = taskHandler('delete-package-channel', (input: StreamTaskInput) =>

@@ -25,7 +25,9 @@ export async function deleteOriginEndpoint(
   const record = await deps.store.get(input.stream_id);
   const id = record.package_endpoint_id;
   if (!id) return { state: 'NONE' };
-  return { state: await tolerateNotFound(() => deps.mediapackage.send(new DeleteOriginEndpointCommand({ Id: id }))) };
+  return {
+    state: await tolerateNotFound(() => deps.mediapackage.send(new DeleteOriginEndpointCommand({ Id: id }))),
+  };
 }
 
 export async function deletePackageChannel(
@@ -35,5 +37,7 @@ export async function deletePackageChannel(
   const record = await deps.store.get(input.stream_id);
   const id = record.package_channel_id;
   if (!id) return { state: 'NONE' };
-  return { state: await tolerateNotFound(() => deps.mediapackage.send(new DeleteChannelCommand({ Id: id }))) };
+  return {
+    state: await tolerateNotFound(() => deps.mediapackage.send(new DeleteChannelCommand({ Id: id }))),
+  };
 }

@@ -18,5 +18,8 @@ export async function endLive(
 }
 
 export const handler = taskHandler('end-live', (input: StreamTaskInput) =>
-  endLive({ cloudfront: clients.cloudfront(), store: clients.store(), distribution: settings.liveDistribution() }, input),
+  endLive(
+    { cloudfront: clients.cloudfront(), store: clients.store(), distribution: settings.liveDistribution() },
+    input,
+  ),
 );

@@ -20,5 +20,8 @@ export async function goLive(
 }
 
 export const handler = taskHandler('go-live', (input: StreamTaskInput) =>
-  goLive({ cloudfront: clients.cloudfront(), store: clients.store(), distribution: settings.liveDistribution() }, input),
+  goLive(
+    { cloudfront: clients.cloudfront(), store: clients.store(), distribution: settings.liveDistribution() },
+    input,
+  ),
 );

@@ -90,7 +90,11 @@ async function changeConfig(
     if (!change(config)) return;
     try {
       await cloudfront.send(
-        new UpdateDistributionCommand({ Id: distributionId, IfMatch: current.ETag, DistributionConfig: config }),
+        new UpdateDistributionCommand({
+          Id: distributionId,
+          IfMatch: current.ETag,
+          DistributionConfig: config,
+        }),
       );
       return;
     } catch (error) {
@@ -108,7 +112,8 @@ export async function associate(
   distribution: LiveDistribution | undefined,
   record: StreamRecord,
 ): Promise<{ viewer_endpoint_cloudfront: string }> {
-  if (!distribution) throw new FeatureNotConfigured('cloudfront', 'this deployment has no live CloudFront distribution');
+  if (!distribution)
+    throw new FeatureNotConfigured('cloudfront', 'this deployment has no live CloudFront distribution');
   if (!record.viewer_endpoint) throw new MissingResource(`stream ${record.id} has no origin endpoint`);
   const { url, folder, manifest } = endpointParts(record.viewer_endpoint);
   await changeConfig(cloudfront, distribution.id, (config) => {
@@ -128,7 +133,9 @@ export async function associate(
       );
     }
     const nextOrigins = hasOrigin ? origins : [...origins, originFor(record, url)];
-    const nextBehaviours = hasBehaviour ? behaviours : [...behaviours, behaviourFor(record, folder, distribution.cachePolicyId)];
+    const nextBehaviours = hasBehaviour
+      ? behaviours
+      : [...behaviours, behaviourFor(record, folder, distribution.cachePolicyId)];
     config.Origins = { Quantity: nextOrigins.length, Items: nextOrigins };
     config.CacheBehaviors = { Quantity: nextBehaviours.length, Items: nextBehaviours };
     return true;
@@ -148,7 +155,8 @@ export async function dissociate(
     const behaviours = config.CacheBehaviors?.Items ?? [];
     const keptOrigins = origins.filter((o) => o.Id !== originId(record.id));
     const keptBehaviours = behaviours.filter(
-      (b) => b.TargetOriginId !== originId(record.id) && (folder === undefined || b.PathPattern !== `${folder}/*`),
+      (b) =>
+        b.TargetOriginId !== originId(record.id) && (folder === undefined || b.PathPattern !== `${folder}/*`),
     );
     if (keptOrigins.length === origins.length && keptBehaviours.length === behaviours.length) return false;
     config.Origins = { Quantity: keptOrigins.length, Items: keptOrigins };

@@ -5,10 +5,21 @@ import type { StreamStore } from '../core/stream-store.js';
 import type { StreamTaskInput } from './create-package-channel.js';
 import { clients, taskHandler } from './runtime.js';
 
-export async function recordCreated(deps: { store: StreamStore }, input: StreamTaskInput): Promise<{ status: string }> {
+export async function recordCreated(
+  deps: { store: StreamStore },
+  input: StreamTaskInput,
+): Promise<{ status: string }> {
   const record = await deps.store.get(input.stream_id);
-  const missing = (['live_channel_id', 'live_input_id', 'package_channel_id', 'package_endpoint_id', 'rtmp1', 'viewer_endpoint'] as const)
-    .filter((field) => !record[field]);
+  const missing = (
+    [
+      'live_channel_id',
+      'live_input_id',
+      'package_channel_id',
+      'package_endpoint_id',
+      'rtmp1',
+      'viewer_endpoint',
+    ] as const
+  ).filter((field) => !record[field]);
   if (missing.length > 0) throw new MissingResource(`stream ${record.id} is missing ${missing.join(', ')}`);
   const updated: StreamRecord = await deps.store.update(record, { status: 'IDLE', error: null });
   return { status: updated.status };

@@ -28,7 +28,12 @@ export function describeFailure(action: string, error: RecordFailureInput['error
     // Not Lambda's JSON: the cause is plain text (States.Timeout and friends).
   }
   if (code === 'States.Timeout') message = message || `the ${action} workflow ran past its time limit`;
-  return { code, message: message.slice(0, 1000) || `the ${action} workflow failed`, action, at: at.toISOString() };
+  return {
+    code,
+    message: message.slice(0, 1000) || `the ${action} workflow failed`,
+    action,
+    at: at.toISOString(),
+  };
 }
 
 export async function recordFailure(

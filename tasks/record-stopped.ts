@@ -17,7 +17,8 @@ export async function recordStopped(
   const record = await deps.store.get(input.stream_id);
   if (record.current_session_id && record.started) {
     const session = await deps.store.getSession(record.id, record.current_session_id).catch(() => undefined);
-    if (session && !session.stopped_at) await deps.store.putSession(record.id, { ...session, stopped_at: at.toISOString() });
+    if (session && !session.stopped_at)
+      await deps.store.putSession(record.id, { ...session, stopped_at: at.toISOString() });
   }
   // The stream no longer runs: its guard and input-loss stops must not fire later.
   await deps.schedules?.removeAll(record.id, ['guard', 'input-loss']);

@@ -6,7 +6,10 @@ import type { StreamStore } from '../core/stream-store.js';
 import type { StreamTaskInput } from './create-package-channel.js';
 import { clients, taskHandler } from './runtime.js';
 
-export async function removeStream(deps: { store: StreamStore }, input: StreamTaskInput): Promise<{ removed: boolean }> {
+export async function removeStream(
+  deps: { store: StreamStore },
+  input: StreamTaskInput,
+): Promise<{ removed: boolean }> {
   const record = await deps.store.find(input.stream_id);
   if (!record) return { removed: false };
   await deps.store.deleteSessions(record.id);
@@ -14,4 +17,6 @@ export async function removeStream(deps: { store: StreamStore }, input: StreamTa
   return { removed: true };
 }
 
-export const handler = taskHandler('remove-stream', (input: StreamTaskInput) => removeStream({ store: clients.store() }, input));
+export const handler = taskHandler('remove-stream', (input: StreamTaskInput) =>
+  removeStream({ store: clients.store() }, input),
+);

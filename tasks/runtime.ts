@@ -6,8 +6,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -33,9 +33,17 @@ export const clients = {
   mediapackage: once(() => new MediaPackageClient({})),
   cloudfront: once(() => new CloudFrontClient({})),
   // s3rver (local mode) stores streamed uploads with default checksums corrupted; AWS accepts both.
-  s3: once(() => new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' })),
+  s3: once(
+    () =>
+      new S3Client({
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+      }),
+  ),
   store: once(() => {
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
     const bus = process.env.EVENT_BUS_NAME;
     const events = bus
       ? new EventBridgeStatusPublisher(new EventBridgeClient({}), bus, (error, detail) =>
@@ -95,7 +103,9 @@ export function taskHandler<I extends { stream_id?: string }, O>(
     try {
       return await run(input);
     } catch (error) {
-      logger.warn('task failed', { error: { name: (error as Error).name, message: (error as Error).message } });
+      logger.warn('task failed', {
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
       throw error;
     } finally {
       logger.resetKeys();

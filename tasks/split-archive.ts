@@ -120,7 +120,8 @@ async function writeClip(
       present.push(await presentCounters(deps.s3, deps.bucket, prefix, 1, plan.first, upTo));
     }
   }
-  const relative = (pipeline: number, counter: number) => archiveKey(prefix, pipeline, counter).slice(prefix.length + 1);
+  const relative = (pipeline: number, counter: number) =>
+    archiveKey(prefix, pipeline, counter).slice(prefix.length + 1);
   const { files, missing } = chooseFiles(plan, present, times, relative);
   const notYet =
     plan.last > plan.lastAvailable
@@ -129,12 +130,16 @@ async function writeClip(
   const base: Omit<ClipResult, 'index' | 'key' | 'covered_start' | 'covered_end' | 'segments'> = {
     start: plan.range.start,
     end: plan.range.end,
-    missing: counterRanges(missing, L).map((r) => ({ start: r.start, end: Math.min(r.end, times.recordedSeconds) })),
+    missing: counterRanges(missing, L).map((r) => ({
+      start: r.start,
+      end: Math.min(r.end, times.recordedSeconds),
+    })),
     not_available_yet: notYet,
   };
   const firstFile = files[0];
   const lastFile = files[files.length - 1];
-  if (!firstFile || !lastFile) return { ...base, index: null, key: null, covered_start: null, covered_end: null, segments: 0 };
+  if (!firstFile || !lastFile)
+    return { ...base, index: null, key: null, covered_start: null, covered_end: null, segments: 0 };
   const key = `${prefix}/index_${input.name_modifier}_${i}.m3u8`;
   await deps.s3.send(
     new PutObjectCommand({

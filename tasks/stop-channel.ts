@@ -13,7 +13,16 @@ import type { StreamStore } from '../core/stream-store.js';
 import type { StreamTaskInput } from './create-package-channel.js';
 import { clients, taskHandler } from './runtime.js';
 
-const NOTHING_TO_STOP = ['IDLE', 'STOPPING', 'DELETING', 'DELETED', 'CREATE_FAILED', 'CREATING', 'UPDATING', 'UPDATE_FAILED'];
+const NOTHING_TO_STOP = [
+  'IDLE',
+  'STOPPING',
+  'DELETING',
+  'DELETED',
+  'CREATE_FAILED',
+  'CREATING',
+  'UPDATING',
+  'UPDATE_FAILED',
+];
 
 export async function stopChannel(
   deps: { medialive: MediaLiveClient; store: StreamStore },

@@ -24,5 +24,8 @@ export async function updateOriginEndpoint(
 }
 
 export const handler = taskHandler('update-origin-endpoint', (input: StreamTaskInput) =>
-  updateOriginEndpoint({ mediapackage: clients.mediapackage(), store: clients.store(), speke: settings.speke() }, input),
+  updateOriginEndpoint(
+    { mediapackage: clients.mediapackage(), store: clients.store(), speke: settings.speke() },
+    input,
+  ),
 );

@@ -38,7 +38,13 @@ const ON_THE_WAY: Record<TargetState, readonly string[]> = {
 const GRACE_MS = 30_000;
 
 export async function waitForChannel(
-  deps: { medialive: MediaLiveClient; store: StreamStore; intervalMs: number; budgetMs: number; now?: () => number },
+  deps: {
+    medialive: MediaLiveClient;
+    store: StreamStore;
+    intervalMs: number;
+    budgetMs: number;
+    now?: () => number;
+  },
   input: WaitInput,
 ): Promise<WaitOutput> {
   const now = deps.now ?? Date.now;
@@ -56,7 +62,8 @@ export async function waitForChannel(
     if (state === input.target) return { done: true, state, since, at: new Date(now()).toISOString() };
     const elapsed = now() - Date.parse(since);
     const expected =
-      ON_THE_WAY[input.target].includes(state) && !(state === 'IDLE' && input.target === 'RUNNING' && elapsed > GRACE_MS);
+      ON_THE_WAY[input.target].includes(state) &&
+      !(state === 'IDLE' && input.target === 'RUNNING' && elapsed > GRACE_MS);
     if (!expected) {
       throw new ChannelFailed(`channel ${channelId} is ${state} while waiting for ${input.target}`);
     }
@@ -65,7 +72,8 @@ export async function waitForChannel(
         `channel ${channelId} did not reach ${input.target} within ${input.timeout_seconds} s (still ${state})`,
       );
     }
-    if (now() + deps.intervalMs > stopAsking) return { done: false, state, since, at: new Date(now()).toISOString() };
+    if (now() + deps.intervalMs > stopAsking)
+      return { done: false, state, since, at: new Date(now()).toISOString() };
     await sleep(deps.intervalMs);
   }
 }

@@ -10,11 +10,11 @@ import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
-import { acknowledgeWildcardResources } from './wildcard-acknowledgments.js';
 import { ApiFunction } from './api-function.js';
 import type { DeploymentConfig } from './config.js';
 import type { StatefulResources } from './stateful-stack.js';
 import { StreamRestApi } from './stream-rest-api.js';
+import { acknowledgeWildcardResources } from './wildcard-acknowledgments.js';
 import { streamWorkflows, type WorkflowMachines, type WorkflowsFactory } from './workflow-machines.js';
 
 /**
@@ -104,7 +104,10 @@ export class StatelessStack extends Stack {
         resourceName: `${schedules.groupName}/*`,
       });
       fn.addToRolePolicy(
-        new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }),
+        new PolicyStatement({
+          actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+          resources: [scheduleArn],
+        }),
       );
       fn.addToRolePolicy(
         new PolicyStatement({

@@ -24,7 +24,12 @@ export function authorized(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function toEvent(req: IncomingMessage, url: URL, body: Buffer, requestId: string): APIGatewayProxyEvent {
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  requestId: string,
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
   const query: Record<string, string> = {};
@@ -57,18 +62,29 @@ export function createLocalApi(options: LocalApiOptions): Server {
       }
       if (options.extra && (await options.extra(req, res, url))) return;
       if (!authorized(req.headers.authorization, options.token)) {
-        return send(res, 401, { error: { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' } }, { 'www-authenticate': 'Bearer' });
+        return send(
+          res,
+          401,
+          { error: { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' } },
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_READ_BYTES) return send(res, 413, { error: { code: 'PayloadTooLarge', message: 'body over 10 MB' } });
+        if (size > MAX_READ_BYTES)
+          return send(res, 413, { error: { code: 'PayloadTooLarge', message: 'body over 10 MB' } });
         chunks.push(chunk as Buffer);
       }
       const requestId = randomUUID();
-      const result = await options.handler(toEvent(req, url, Buffer.concat(chunks), requestId), { awsRequestId: requestId });
-      res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'x-request-id': requestId });
+      const result = await options.handler(toEvent(req, url, Buffer.concat(chunks), requestId), {
+        awsRequestId: requestId,
+      });
+      res.writeHead(result.statusCode, {
+        ...(result.headers as Record<string, string>),
+        'x-request-id': requestId,
+      });
       res.end(result.body);
     } catch (error) {
       send(res, 500, { error: { code: 'InternalError', message: String((error as Error).message) } });
@@ -76,7 +92,12 @@ export function createLocalApi(options: LocalApiOptions): Server {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

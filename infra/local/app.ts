@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
 import { authorized, createLocalApi } from './api-server.js';
 import { consoleRoutes } from './console-server.js';
+import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
 
 export interface LocalAppOptions extends LocalStackOptions {
   /** 0 = a free port. @default 3000 */
@@ -26,7 +26,10 @@ export interface LocalApp {
 }
 
 /** The token from the environment, else the one kept in the data directory, else a new one. */
-export function apiToken(dataDir: string, fromEnv = process.env.API_TOKEN): { token: string; generated: boolean } {
+export function apiToken(
+  dataDir: string,
+  fromEnv = process.env.API_TOKEN,
+): { token: string; generated: boolean } {
   if (fromEnv) return { token: fromEnv, generated: false };
   const file = path.join(dataDir, 'api-token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
@@ -55,7 +58,11 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         if (url.pathname === '/events' && req.method === 'GET') {
           if (!authorized(req.headers.authorization, token)) {
             res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-            res.end(JSON.stringify({ error: { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' } }));
+            res.end(
+              JSON.stringify({
+                error: { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' },
+              }),
+            );
             return true;
           }
           stack.events.sseHandler(req, res);

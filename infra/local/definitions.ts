@@ -62,7 +62,9 @@ export function definitionSourceHash(): string {
     path.join('core', 'workflows.ts'),
   ];
   for (const file of sources.filter((f) => f.endsWith('.ts')).sort()) {
-    hash.update(file.replaceAll(path.sep, '/')).update(readFileSync(path.join(ROOT, file), 'utf8').replace(/\r\n/g, '\n'));
+    hash
+      .update(file.replaceAll(path.sep, '/'))
+      .update(readFileSync(path.join(ROOT, file), 'utf8').replace(/\r\n/g, '\n'));
   }
   return hash.digest('hex').slice(0, 32);
 }

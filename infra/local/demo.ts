@@ -35,7 +35,11 @@ const waitFor = async (id: string, status: string) => {
 };
 
 console.log('creating a stream...');
-const created = await api('POST', '/streams', { name: 'Demo', description: 'npm run demo', segment_length: 10 });
+const created = await api('POST', '/streams', {
+  name: 'Demo',
+  description: 'npm run demo',
+  segment_length: 10,
+});
 const id = String(created.id);
 await waitFor(id, 'IDLE');
 console.log('starting it...');
@@ -46,12 +50,37 @@ const { ffmpeg } = findFfmpeg();
 const pusher = spawn(
   ffmpeg,
   [
-    '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-vf', "drawtext=text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=40:y=40",
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60', '-b:v', '3000k',
-    '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', rtmp1,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1280x720:rate=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
+    '-vf',
+    "drawtext=text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=40:y=40",
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '60',
+    '-b:v',
+    '3000k',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-f',
+    'flv',
+    rtmp1,
   ],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );

@@ -10,9 +10,20 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { StreamWorkflows } from '../../state-machines/stream-workflows.js';
 import { TASK_METADATA_KEY } from '../../state-machines/task-function.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, type RenderedMachine, type RenderedWorkflows, type RenderOptions } from './definitions.js';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  type RenderedMachine,
+  type RenderedWorkflows,
+  type RenderOptions,
+} from './definitions.js';
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+type Template = {
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
+  >;
+};
 
 export function renderWorkflows(options: RenderOptions): RenderedWorkflows {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -41,7 +52,10 @@ export function renderWorkflows(options: RenderOptions): RenderedWorkflows {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
     const name = [...names].find((n) => logicalId.includes(n));
     if (!name) continue;
-    const definition = JSON.parse(resolve(resource.Properties?.DefinitionString, functionArns)) as Record<string, unknown>;
+    const definition = JSON.parse(resolve(resource.Properties?.DefinitionString, functionArns)) as Record<
+      string,
+      unknown
+    >;
     machines.push({
       name,
       arn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`,
@@ -76,4 +90,3 @@ function resolve(value: unknown, functionArns: Map<string, string>): string {
   }
   throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
 }
-

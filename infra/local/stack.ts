@@ -11,8 +11,17 @@ import './polyfills.js';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { CreateInputSecurityGroupCommand, ListInputSecurityGroupsCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateInputSecurityGroupCommand,
+  ListInputSecurityGroupsCommand,
+  MediaLiveClient,
+} from '@aws-sdk/client-medialive';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -21,10 +30,10 @@ import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
 import { TASK_MODULES } from '../../tasks/registry.js';
 import { renderWorkflowsCached } from './definitions.js';
-import { createMediaControlPlane } from './media/control/control-plane.js';
-import type { ControlPlaneView } from './media/contracts.js';
-import { createMediaPlane } from './media/plane/media-plane.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
+import type { ControlPlaneView } from './media/contracts.js';
+import { createMediaControlPlane } from './media/control/control-plane.js';
+import { createMediaPlane } from './media/plane/media-plane.js';
 import { createLocalScheduler } from './scheduler/index.js';
 import { createLocalStepFunctions } from './stepfunctions/index.js';
 
@@ -32,7 +41,9 @@ export interface LocalStackOptions {
   dataDir: string;
   host?: string;
   /** 0 = a free port (tests). */
-  ports?: Partial<Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn' | 'events' | 'scheduler', number>>;
+  ports?: Partial<
+    Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn' | 'events' | 'scheduler', number>
+  >;
   tableName?: string;
   archiveBucket?: string;
   /** MediaLive transition times of the local channel (defaults: a few seconds). */
@@ -125,7 +136,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let dynamodbUrl = userEndpoint('DYNAMODB');
     if (!dynamodbUrl) {
       mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-      const server = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      const server = dynalite({
+        path: path.join(dataDir, 'dynamodb'),
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      });
       const port = await listen(server, ports.dynamodb, host);
       closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       dynamodbUrl = `http://${host}:${port}`;
@@ -148,7 +164,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       closers.push(() => s3rver.close());
       s3Url = `http://${host}:${port}`;
     }
-    const s3 = new S3Client({ endpoint: s3Url, region, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const s3 = new S3Client({
+      endpoint: s3Url,
+      region,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
 
     // EventBridge: the status events of the store, and MediaLive's channel events for drift.
     const events = createLocalEventBridge({
@@ -200,7 +221,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             .publish({
               source: 'aws.medialive',
               detailType: 'MediaLive Channel State Change',
-              detail: { channel_arn: channelArn, state, pipeline: String(pipeline), message: `Channel is ${state}` },
+              detail: {
+                channel_arn: channelArn,
+                state,
+                pipeline: String(pipeline),
+                message: `Channel is ${state}`,
+              },
               resources: [channelArn],
             })
             .catch((error: unknown) => log(`[events] could not publish a channel event: ${String(error)}`));
@@ -212,7 +238,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => control.close());
     const mediaUrl = userEndpoint('MEDIALIVE') ?? media.url;
 
-    const securityGroupId = await ensureInputSecurityGroup(new MediaLiveClient({ endpoint: mediaUrl, region }));
+    const securityGroupId = await ensureInputSecurityGroup(
+      new MediaLiveClient({ endpoint: mediaUrl, region }),
+    );
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
@@ -267,7 +295,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     env.AWS_ENDPOINT_URL_SFN = sfnUrl;
     for (const machine of rendered.machines) {
-      const workflow = Object.values((await import('../../core/workflows.js')).WORKFLOWS).find((w) => w.machineName === machine.name);
+      const workflow = Object.values((await import('../../core/workflows.js')).WORKFLOWS).find(
+        (w) => w.machineName === machine.name,
+      );
       if (workflow) env[workflow.env] = machine.arn;
       if (machine.name === 'SplitArchive') env.SPLIT_ARCHIVE_STATE_MACHINE_ARN = machine.arn;
     }
@@ -294,7 +324,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const channelEvents = TASK_MODULES['channel-events'];
     if (channelEvents) {
       events.subscribe(
-        { source: ['aws.medialive'], 'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'] },
+        {
+          source: ['aws.medialive'],
+          'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'],
+        },
         async (event) => {
           const { handler } = await channelEvents();
           await (handler as (input: unknown) => Promise<unknown>)(event);
@@ -330,7 +363,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             else process.env[key] = USER_ENV[key];
           }
         }
-        for (const close of closers.reverse()) await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
+        for (const close of closers.reverse())
+          await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
       },
     };
   } catch (error) {
@@ -364,7 +398,10 @@ async function ensureInputSecurityGroup(medialive: MediaLiveClient): Promise<str
   const found = existing.InputSecurityGroups?.find((g) => g.Tags?.purpose === 'local-rtmp');
   if (found?.Id) return found.Id;
   const created = await medialive.send(
-    new CreateInputSecurityGroupCommand({ WhitelistRules: [{ Cidr: '127.0.0.1/32' }], Tags: { purpose: 'local-rtmp' } }),
+    new CreateInputSecurityGroupCommand({
+      WhitelistRules: [{ Cidr: '127.0.0.1/32' }],
+      Tags: { purpose: 'local-rtmp' },
+    }),
   );
   if (!created.SecurityGroup?.Id) throw new Error('local MediaLive created no input security group');
   medialive.destroy();

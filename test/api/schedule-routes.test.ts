@@ -13,8 +13,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHandler, createApi } from '../../api/app.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
-import { StreamStore } from '../../core/stream-store.js';
 import { StreamSchedules } from '../../core/stream-schedules.js';
+import { StreamStore } from '../../core/stream-store.js';
 import { anIdleStream } from '../support/builders.js';
 import { type LocalDynamo, startDynalite, TEST_CREDENTIALS } from '../support/dynalite.js';
 import { apiEvent, DEFAULT_CONFIG, MACHINES, readAnswer, SPLIT_MACHINE } from './api-harness.js';
@@ -38,13 +38,23 @@ beforeAll(async () => {
   store = new StreamStore(db.doc, db.tableName, () => NOW);
   const base = {
     store,
-    workflows: new SfnWorkflowStarter(new SFNClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }), MACHINES, SPLIT_MACHINE),
+    workflows: new SfnWorkflowStarter(
+      new SFNClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
+      MACHINES,
+      SPLIT_MACHINE,
+    ),
     idempotency: new DynamoIdempotencyStore(db.doc, db.tableName),
     logger: new Logger({ serviceName: 'schedule-test', logLevel: 'CRITICAL' }),
     config: { ...DEFAULT_CONFIG, defaultMaxDurationSeconds: 3600 },
     now: () => NOW,
   };
-  handler = createApi({ ...base, schedules: new StreamSchedules(new SchedulerClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }), TARGETS) });
+  handler = createApi({
+    ...base,
+    schedules: new StreamSchedules(
+      new SchedulerClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
+      TARGETS,
+    ),
+  });
   unscheduled = createApi(base);
 });
 afterAll(async () => db.close());
@@ -66,7 +76,10 @@ describe('POST /streams/{id}/schedule', () => {
       path: 'events/keynote',
     });
     expect(answer.statusCode).toBe(200);
-    expect(answer.body.schedule).toMatchObject({ start_at: '2026-11-23T13:30:00.000Z', stop_at: '2026-11-23T14:00:00.000Z' });
+    expect(answer.body.schedule).toMatchObject({
+      start_at: '2026-11-23T13:30:00.000Z',
+      stop_at: '2026-11-23T14:00:00.000Z',
+    });
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
       Name: `${stream.id}-start`,
       GroupName: 'live-streaming',
@@ -82,27 +95,51 @@ describe('POST /streams/{id}/schedule', () => {
       Target: expect.objectContaining({ Arn: MACHINES.stop }),
     });
     const startInput = JSON.parse(
-      scheduler.commandCalls(CreateScheduleCommand).find((c) => c.args[0].input.Name?.endsWith('-start'))?.args[0].input.Target
-        ?.Input as string,
+      scheduler.commandCalls(CreateScheduleCommand).find((c) => c.args[0].input.Name?.endsWith('-start'))
+        ?.args[0].input.Target?.Input as string,
     );
-    expect(startInput).toMatchObject({ stream_id: stream.id, action: 'start', options: { path: 'events/keynote' }, request_id: `schedule:${stream.id}-start` });
+    expect(startInput).toMatchObject({
+      stream_id: stream.id,
+      action: 'start',
+      options: { path: 'events/keynote' },
+      request_id: `schedule:${stream.id}-start`,
+    });
   });
 
   it('replaces an existing schedule of the same name, and drops the old stop when the new one has none', async () => {
     const stream = await store.create(anIdleStream());
-    scheduler.on(CreateScheduleCommand).rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} })).resolves({});
-    const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, { start_at: '2026-11-24T09:00:00Z' });
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }))
+      .resolves({});
+    const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, {
+      start_at: '2026-11-24T09:00:00Z',
+    });
     expect(answer.statusCode).toBe(200);
-    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: `${stream.id}-start`, GroupName: 'live-streaming' });
-    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: `${stream.id}-stop`, GroupName: 'live-streaming' });
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, {
+      Name: `${stream.id}-start`,
+      GroupName: 'live-streaming',
+    });
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, {
+      Name: `${stream.id}-stop`,
+      GroupName: 'live-streaming',
+    });
     expect(answer.body.schedule.stop_at).toBeNull();
   });
 
   it.each([
     ['a start in the past', { start_at: '2026-11-23T11:00:00Z' }, 'start_at'],
     ['a start more than a year ahead', { start_at: '2028-01-01T00:00:00Z' }, 'start_at'],
-    ['a stop before the start', { start_at: '2026-11-23T13:00:00Z', stop_at: '2026-11-23T12:30:00Z' }, 'stop_at'],
-    ['a duration above the maximum', { start_at: '2026-11-23T13:00:00Z', stop_at: '2026-11-23T15:00:00Z' }, 'stop_at'],
+    [
+      'a stop before the start',
+      { start_at: '2026-11-23T13:00:00Z', stop_at: '2026-11-23T12:30:00Z' },
+      'stop_at',
+    ],
+    [
+      'a duration above the maximum',
+      { start_at: '2026-11-23T13:00:00Z', stop_at: '2026-11-23T15:00:00Z' },
+      'stop_at',
+    ],
     ['a time without an offset', { start_at: '2026-11-23T13:00:00' }, 'start_at'],
     ['a date that does not exist', { start_at: '2026-02-30T13:00:00Z' }, 'start_at'],
   ])('answers 400 naming the field for %s, and schedules nothing', async (_, body, field) => {
@@ -116,14 +153,18 @@ describe('POST /streams/{id}/schedule', () => {
 
   it('answers 409 while the stream is being deleted', async () => {
     const stream = await store.create(anIdleStream({ status: 'DELETING' }));
-    const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, { start_at: '2026-11-23T13:00:00Z' });
+    const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, {
+      start_at: '2026-11-23T13:00:00Z',
+    });
     expect(answer.statusCode).toBe(409);
     expect(answer.body.error.status).toBe('DELETING');
   });
 
   it('answers 409 when the deployment has no schedule group', async () => {
     const stream = await store.create(anIdleStream());
-    const answer = await call(unscheduled, 'POST', `/streams/${stream.id}/schedule`, { start_at: '2026-11-23T13:00:00Z' });
+    const answer = await call(unscheduled, 'POST', `/streams/${stream.id}/schedule`, {
+      start_at: '2026-11-23T13:00:00Z',
+    });
     expect(answer.statusCode).toBe(409);
     expect(answer.body.error.code).toBe('FeatureNotConfigured');
   });
@@ -141,8 +182,13 @@ describe('GET and DELETE /streams/{id}/schedule', () => {
 
   it('cancels both schedules, tolerating ones that already fired', async () => {
     const stream = await store.create(anIdleStream());
-    await call(handler, 'POST', `/streams/${stream.id}/schedule`, { start_at: '2026-11-23T13:00:00Z', stop_at: '2026-11-23T13:30:00Z' });
-    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+    await call(handler, 'POST', `/streams/${stream.id}/schedule`, {
+      start_at: '2026-11-23T13:00:00Z',
+      stop_at: '2026-11-23T13:30:00Z',
+    });
+    scheduler
+      .on(DeleteScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     const answer = await call(handler, 'DELETE', `/streams/${stream.id}/schedule`);
     expect(answer.statusCode).toBe(200);
     expect(answer.body.schedule).toBeNull();

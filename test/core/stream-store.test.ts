@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRequest, InvalidTransition, StreamNotFound, VersionConflict } from '../../core/errors.js';
 import { StreamStore } from '../../core/stream-store.js';
-import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { aStream } from '../support/builders.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 
 let db: LocalDynamo;
 let store: StreamStore;
@@ -58,7 +58,9 @@ describe('StreamStore against dynalite', () => {
     for (const r of lost) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflict);
     const read = await store.get(record.id);
     expect(read.version).toBe(record.version + 1);
-    expect(read.description).toBe((won[0] as PromiseFulfilledResult<{ description: string }>).value.description);
+    expect(read.description).toBe(
+      (won[0] as PromiseFulfilledResult<{ description: string }>).value.description,
+    );
   });
 
   it('pages through the listing in creation order without repeats', async () => {
@@ -84,7 +86,9 @@ describe('StreamStore against dynalite', () => {
 
   it('rejects a page token it did not issue', async () => {
     await expect(store.list({ limit: 2, next_token: 'bm90LWEtdG9rZW4' })).rejects.toThrow(InvalidRequest);
-    const forged = Buffer.from(JSON.stringify({ k: 'stream', key: { pk: 'IDEMPOTENCY#x', sk: 'x', list_pk: 'OTHER', list_sk: 'x' } })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ k: 'stream', key: { pk: 'IDEMPOTENCY#x', sk: 'x', list_pk: 'OTHER', list_sk: 'x' } }),
+    ).toString('base64url');
     await expect(store.list({ limit: 2, next_token: forged })).rejects.toThrow(InvalidRequest);
   });
 });

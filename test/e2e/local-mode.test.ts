@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import type { LocalApp } from '../../infra/local/app.js';
+import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import { apiClient, portsOf, startTestApp } from '../support/local-app.js';
 
 const run = promisify(execFile);
@@ -18,18 +18,51 @@ const { ffmpeg, ffprobe } = findFfmpeg();
 
 function push(rtmpUrl: string, seconds: number) {
   return spawn(ffmpeg, [
-    '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30`,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60', '-b:v', '6000k',
-    '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', rtmpUrl,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=1920x1080:rate=30`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '60',
+    '-b:v',
+    '6000k',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-f',
+    'flv',
+    rtmpUrl,
   ]);
 }
 
 async function probeDuration(target: string): Promise<{ duration: number; video: boolean }> {
   const { stdout } = await run(ffprobe ?? 'ffprobe', [
-    '-v', 'error', '-protocol_whitelist', 'file,http,tcp,crypto', '-show_entries', 'format=duration:stream=codec_type', '-of', 'json', target,
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'file,http,tcp,crypto',
+    '-show_entries',
+    'format=duration:stream=codec_type',
+    '-of',
+    'json',
+    target,
   ]);
   const out = JSON.parse(stdout) as { format: { duration: string }; streams: Array<{ codec_type: string }> };
   return { duration: Number(out.format.duration), video: out.streams.some((s) => s.codec_type === 'video') };
@@ -42,7 +75,12 @@ let s3: S3Client;
 beforeAll(async () => {
   app = await startTestApp();
   api = apiClient(app);
-  s3 = new S3Client({ endpoint: app.endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  s3 = new S3Client({
+    endpoint: app.endpoints.s3,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
 }, 120_000);
 afterAll(async () => {
   await app?.close();
@@ -73,7 +111,12 @@ describe('local mode, end to end', () => {
     expect(await pushed).toBe(0);
 
     const master = await (await fetch(String(running.viewer_endpoint))).text();
-    for (const [resolution, bitrate] of [['640x360', 800_000], ['960x540', 2_200_000], ['1280x720', 4_700_000], ['1920x1080', 8_000_000]] as const) {
+    for (const [resolution, bitrate] of [
+      ['640x360', 800_000],
+      ['960x540', 2_200_000],
+      ['1280x720', 4_700_000],
+      ['1920x1080', 8_000_000],
+    ] as const) {
       const line = master.split('\n').find((l) => l.includes(`RESOLUTION=${resolution}`));
       expect(line, `master playlist lists ${resolution}`).toBeDefined();
       const bandwidth = Number(/BANDWIDTH=(\d+)/.exec(line ?? '')?.[1]);
@@ -82,7 +125,10 @@ describe('local mode, end to end', () => {
     }
     // A segment of the top rendition decodes.
     const base = String(running.viewer_endpoint).replace(/[^/]+$/, '');
-    const rendition = master.split('\n').filter((l) => l && !l.startsWith('#')).at(-1) as string;
+    const rendition = master
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .at(-1) as string;
     const media = await (await fetch(base + rendition)).text();
     const segment = media.split('\n').find((l) => l && !l.startsWith('#')) as string;
     const segmentUrl = new URL(segment, base + rendition).toString();
@@ -98,14 +144,21 @@ describe('local mode, end to end', () => {
     expect(stopped.started).toBe(false);
     expect(stopped.last_stopped).not.toBeNull();
 
-    const prefix = String((running.archives_path as Record<string, string>)[sessionId]).replace(/^s3:\/\/[^/]+\//, '');
+    const prefix = String((running.archives_path as Record<string, string>)[sessionId]).replace(
+      /^s3:\/\/[^/]+\//,
+      '',
+    );
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'live-archive', Prefix: `${prefix}/` }));
     const keys = (listed.Contents ?? []).map((o) => o.Key as string);
     expect(keys.length).toBeGreaterThanOrEqual(3);
     for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}/_1/archive_1080p\\.\\d{6}\\.ts$`));
 
     // A clip of the recorded session: its duration is within one segment_length of the range.
-    const split = await api.call('POST', `/streams/${id}/split`, { session_id: sessionId, timestamp_list: [{ start: 4, end: 12 }], name_modifier: 'e2e' });
+    const split = await api.call('POST', `/streams/${id}/split`, {
+      session_id: sessionId,
+      timestamp_list: [{ start: 4, end: 12 }],
+      name_modifier: 'e2e',
+    });
     expect(split.status, JSON.stringify(split.body)).toBe(200);
     const clip = (split.body.clips as unknown as Array<{ key: string; segments: number }>)[0];
     expect(clip?.segments).toBeGreaterThan(0);

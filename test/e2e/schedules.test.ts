@@ -18,7 +18,10 @@ const events: StatusEvent[] = [];
 const abort = new AbortController();
 
 async function listen(): Promise<void> {
-  const res = await fetch(`${app.apiUrl}/events`, { headers: { authorization: `Bearer ${app.token}` }, signal: abort.signal });
+  const res = await fetch(`${app.apiUrl}/events`, {
+    headers: { authorization: `Bearer ${app.token}` },
+    signal: abort.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -56,7 +59,9 @@ afterAll(async () => {
 });
 
 const statusesOf = (id: string) =>
-  events.filter((e) => e['detail-type'] === 'Stream Status Changed' && e.detail.stream_id === id).map((e) => e.detail.status);
+  events
+    .filter((e) => e['detail-type'] === 'Stream Status Changed' && e.detail.stream_id === id)
+    .map((e) => e.detail.status);
 
 describe('schedules and status events in local mode', () => {
   it('starts the stream at its scheduled time and stops it at the stop time, each change on /events in order', async () => {
@@ -75,7 +80,9 @@ describe('schedules and status events in local mode', () => {
     const running = await api.waitForStatus(id, 'RUNNING', 40_000);
     expect(running.execution).toMatchObject({ action: 'start' });
     expect((running.schedule as { start_fired_at: string | null }).start_fired_at).not.toBeNull();
-    console.log(`scheduled start fired ${Date.parse((running.schedule as { start_fired_at: string }).start_fired_at) - startAt.getTime()} ms after its time`);
+    console.log(
+      `scheduled start fired ${Date.parse((running.schedule as { start_fired_at: string }).start_fired_at) - startAt.getTime()} ms after its time`,
+    );
 
     const stopped = await api.waitForStatus(id, 'IDLE', 60_000);
     expect(stopped.started).toBe(false);

@@ -45,7 +45,8 @@ export function anIdleStream(overrides: Partial<StreamRecord> = {}): StreamRecor
     status: 'IDLE',
     rtmp1: 'rtmp://203.0.113.10:1935/live/0123456789abcdef0123456789abcdef',
     rtmp2: 'rtmp://203.0.113.11:1935/live/fedcba9876543210fedcba9876543210',
-    viewer_endpoint: 'https://abc.mediapackage.us-east-1.amazonaws.com/out/v1/0123456789abcdef0123456789abcdef/index.m3u8',
+    viewer_endpoint:
+      'https://abc.mediapackage.us-east-1.amazonaws.com/out/v1/0123456789abcdef0123456789abcdef/index.m3u8',
     live_channel_id: '1234567',
     live_input_id: '7654321',
     package_channel_id: 'stream-channel',

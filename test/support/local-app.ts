@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type LocalApp, startLocalApp } from '../../infra/local/app.js';
 
-export const FREE_PORTS = { dynamodb: 0, s3: 0, sfn: 0, media: 0, rtmp: 0, origin: 0, cdn: 0, events: 0, scheduler: 0 };
+export const FREE_PORTS = {
+  dynamodb: 0,
+  s3: 0,
+  sfn: 0,
+  media: 0,
+  rtmp: 0,
+  origin: 0,
+  cdn: 0,
+  events: 0,
+  scheduler: 0,
+};
 
 /** Ports of a running app, to restart it on the same ones (clients built once keep their endpoints). */
 export function portsOf(app: LocalApp): typeof FREE_PORTS & { api: number } {

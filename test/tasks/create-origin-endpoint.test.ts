@@ -50,7 +50,12 @@ describe('createOriginEndpoint', () => {
         ChannelId: 'pkg-channel',
         ManifestName: 'index',
         StartoverWindowSeconds: 3600,
-        HlsPackage: { SegmentDurationSeconds: 6, PlaylistWindowSeconds: 60, PlaylistType: 'EVENT', ProgramDateTimeIntervalSeconds: 6 },
+        HlsPackage: {
+          SegmentDurationSeconds: 6,
+          PlaylistWindowSeconds: 60,
+          PlaylistType: 'EVENT',
+          ProgramDateTimeIntervalSeconds: 6,
+        },
         Tags: { stream_id: record.id },
       },
     ]);

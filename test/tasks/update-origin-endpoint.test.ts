@@ -38,7 +38,12 @@ describe('updateOriginEndpoint', () => {
         Id: 'stream-endpoint',
         ManifestName: 'index',
         StartoverWindowSeconds: 7200,
-        HlsPackage: { SegmentDurationSeconds: 6, PlaylistWindowSeconds: 60, PlaylistType: 'EVENT', ProgramDateTimeIntervalSeconds: 6 },
+        HlsPackage: {
+          SegmentDurationSeconds: 6,
+          PlaylistWindowSeconds: 60,
+          PlaylistType: 'EVENT',
+          ProgramDateTimeIntervalSeconds: 6,
+        },
       },
     ]);
     expect(

@@ -60,7 +60,12 @@ describe('waitForChannel', () => {
 
     const out = await wait('RUNNING');
 
-    expect(out).toEqual({ done: true, state: 'RUNNING', since: new Date(T0).toISOString(), at: expect.any(String) });
+    expect(out).toEqual({
+      done: true,
+      state: 'RUNNING',
+      since: new Date(T0).toISOString(),
+      at: expect.any(String),
+    });
     // The session's start: when RUNNING was seen, on the third poll (the test clock moves 1 s per poll).
     expect(Date.parse(out.at) - T0).toBe(3_000);
     expect(ml).toHaveReceivedCommandTimes(DescribeChannelCommand, 3);

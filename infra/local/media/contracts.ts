@@ -52,7 +52,9 @@ export interface ControlPlaneView {
    */
   findEndpointByHash(
     hash: string,
-  ): { channelId: string; endpointId: string; startoverWindowSeconds: number; manifestName: string } | undefined;
+  ):
+    | { channelId: string; endpointId: string; startoverWindowSeconds: number; manifestName: string }
+    | undefined;
   /**
    * Whether the live CloudFront distribution has a cache behaviour for `/out/v1/<hash>/*` whose
    * origin is the local MediaPackage: the local CDN listener serves only those paths.

@@ -56,7 +56,12 @@ export interface ControlPlaneOptions {
    * Called on each channel transition MediaLive reports to EventBridge, with MediaLive's event state
    * names (CREATED, STARTING, RUNNING, STOPPING, STOPPED, DELETED: never IDLE).
    */
-  onChannelStateChange?: (change: { channelArn: string; channelId: string; state: string; pipelines: number }) => void;
+  onChannelStateChange?: (change: {
+    channelArn: string;
+    channelId: string;
+    state: string;
+    pipelines: number;
+  }) => void;
 }
 
 /** MediaLive's event state for a transition: IDLE reads CREATED after a create, STOPPED after a run. */
