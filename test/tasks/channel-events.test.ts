@@ -1,4 +1,4 @@
-import { DescribeChannelCommand, NotFoundException } from '@aws-sdk/client-medialive';
+import { type ChannelState, DescribeChannelCommand, NotFoundException } from '@aws-sdk/client-medialive';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
