@@ -53,7 +53,7 @@ const alertEvent = (alarmState: 'SET' | 'CLEARED'): MediaLiveEvent => ({
 const handle = (event: MediaLiveEvent) =>
   onChannelEvent({ medialive, store: fx.store, schedules, now: () => NOW }, event);
 const channelIs = (state: string, streamId: string) =>
-  ml.on(DescribeChannelCommand).resolves({ State: state, Tags: { stream_id: streamId } });
+  ml.on(DescribeChannelCommand).resolves({ State: state as ChannelState, Tags: { stream_id: streamId } });
 
 describe('onChannelEvent (drift)', () => {
   it('records a channel stopped in the console: IDLE, session closed, reason kept, guard removed', async () => {
