@@ -1,0 +1,464 @@
+/**
+ * The lifecycle workflows as local mode runs them, for workflow tests and the workflow benchmark:
+ * dynalite, s3rver, the MediaLive/MediaPackage/CloudFront double (infra/local/media/control), the
+ * local Step Functions endpoint running the synthesized definitions (`renderWorkflowsCached`) with
+ * the real task handlers in-process, and the real API handler (`createApi`) starting executions.
+ *
+ * Assembled here from the same parts as `startLocalStack` (infra/local/stack.ts), with the same task
+ * environment, instead of calling it: the double's `throttle` option and exact channel timings need
+ * the control plane's own options, and no media plane runs (a channel without video needs no
+ * FFmpeg, RTMP server or origin; the URLs below only name where they would be).
+ *
+ * Framework-free on purpose (no vitest import), so the benchmark can use it under tsx.
+ */
+import '../../infra/local/polyfills.js';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateInputSecurityGroupCommand,
+  ListChannelsCommand,
+  ListInputsCommand,
+  MediaLiveClient,
+} from '@aws-sdk/client-medialive';
+import {
+  ListOriginEndpointsCommand,
+  ListChannelsCommand as ListPackageChannelsCommand,
+  MediaPackageClient,
+} from '@aws-sdk/client-mediapackage';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { type ApiConfig, createApi } from '../../api/app.js';
+import { DynamoIdempotencyStore } from '../../api/idempotency.js';
+import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
+import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
+import { StreamStore } from '../../core/stream-store.js';
+import { createTableInput } from '../../core/table-schema.js';
+import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { renderWorkflowsCached } from '../../infra/local/definitions.js';
+import type { MediaPlane } from '../../infra/local/media/contracts.js';
+import type { ChannelTimings } from '../../infra/local/media/control/channel-lifecycle.js';
+import { createMediaControlPlane } from '../../infra/local/media/control/control-plane.js';
+import type { ThrottleOptions } from '../../infra/local/media/control/request-throttle.js';
+import {
+  createLocalStepFunctions,
+  type DescribedExecution,
+  type LocalStepFunctions,
+} from '../../infra/local/stepfunctions/index.js';
+import { TASK_MODULES } from '../../tasks/registry.js';
+import { logger as taskLogger } from '../../tasks/runtime.js';
+
+export interface WorkflowHarnessOptions {
+  /** How long the simulated MediaLive transitions take. */
+  timings: ChannelTimings;
+  /** Scales Retry intervals (and Wait states) of the definitions. */
+  waitTimeScale: number;
+  /** How often a wait task asks MediaLive (POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
+  /** How long one wait-task invocation keeps asking before it hands back to the machine (POLL_BUDGET_MS). */
+  pollBudgetMs: number;
+  /** Request rate of the double per service before TooManyRequestsException. @default the double's */
+  throttle?: ThrottleOptions;
+  /** Task logs (Powertools) level; the workflows' failures are asserted, not read. @default 'SILENT' */
+  taskLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+/**
+ * About a hundred times faster than MediaLive, Retry intervals scaled by 0.01: a create → start →
+ * stop → delete runs in a second or two. The order of the transitions' lengths stays MediaLive's (a
+ * start is the slowest), so the machines take the same paths.
+ */
+export const FAST: WorkflowHarnessOptions = {
+  timings: { createMs: 100, startMs: 400, stopMs: 200, deleteMs: 100, updateMs: 100 },
+  waitTimeScale: 0.01,
+  pollIntervalMs: 25,
+  pollBudgetMs: 300,
+};
+
+export const REGION = 'us-east-1';
+export const ARCHIVE_BUCKET = 'live-archive';
+export const LIVE_DISTRIBUTION_ID = 'ELOCALLIVE0001';
+/** Where the media plane would serve; nothing listens (no video in these runs). */
+export const PLACEHOLDER_URLS = {
+  rtmpHost: '127.0.0.1',
+  rtmpPort: 1935,
+  hls: 'http://127.0.0.1:8080',
+  cdn: 'http://127.0.0.1:8081',
+};
+
+export interface Answer {
+  statusCode: number;
+  /** Parsed JSON body (the API always answers JSON). */
+  body: Record<string, unknown>;
+}
+
+export interface ActionRun {
+  answer: Answer;
+  execution: DescribedExecution;
+  /** The record once the execution ended; undefined when the workflow removed it. */
+  record: StreamRecord | undefined;
+}
+
+/** What the MediaLive/MediaPackage double holds for one stream (DELETED channels and inputs excluded). */
+export interface StreamResources {
+  channels: Array<{ id: string; state: string }>;
+  inputs: Array<{ id: string; state: string }>;
+  packageChannels: string[];
+  originEndpoints: string[];
+}
+
+export const NO_RESOURCES: StreamResources = {
+  channels: [],
+  inputs: [],
+  packageChannels: [],
+  originEndpoints: [],
+};
+
+export interface WorkflowHarness {
+  options: WorkflowHarnessOptions;
+  /** The task Lambdas' environment, also set in process.env. */
+  env: Readonly<Record<string, string>>;
+  endpoints: { dynamodb: string; s3: string; stepfunctions: string; media: string };
+  stepFunctions: LocalStepFunctions;
+  store: StreamStore;
+  /** The test's own clients: they see the double as it is, never through an injected fault. */
+  aws: {
+    sfn: SFNClient;
+    medialive: MediaLiveClient;
+    mediapackage: MediaPackageClient;
+    cloudfront: CloudFrontClient;
+    s3: S3Client;
+  };
+  /** State machine ARN of each lifecycle action. */
+  machines: Readonly<Record<LifecycleAction, string>>;
+  /** One API call through the real handler. */
+  call(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<Answer>;
+  /** An API call that starts a workflow (it must answer 202), then waits for its execution to end. */
+  act(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<ActionRun>;
+  /** POST /streams and its CreateStream execution; throws unless the stream ends IDLE. */
+  idleStream(body?: Record<string, unknown>): Promise<StreamRecord>;
+  /** An idle stream, started; throws unless it ends RUNNING. */
+  runningStream(body?: Record<string, unknown>): Promise<StreamRecord>;
+  waitForExecution(executionArn: string, timeoutMs?: number): Promise<DescribedExecution>;
+  history(executionArn: string): Promise<HistoryEvent[]>;
+  resourcesOf(streamId: string): Promise<StreamResources>;
+  /** The double's log (failures no caller sees), newest last. */
+  controlLog: readonly string[];
+  close(): Promise<void>;
+}
+
+export const API_CONFIG: ApiConfig = { cloudfront: true, encryption: false, defaultMaxDurationSeconds: null };
+
+const noVideo: MediaPlane = {
+  startChannel: async () => undefined,
+  stopChannel: async () => undefined,
+  close: async () => undefined,
+};
+
+/** The registry types handlers by their own inputs; the machine hands them its JSON. */
+type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAST): Promise<WorkflowHarness> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'workflow-harness-'));
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const controlLog: string[] = [];
+  // s3rver accepts only its own key pair; the other local services accept any. Never real ones.
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const base = { region: REGION, credentials };
+  try {
+    const tableName = 'live-streams';
+    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamodbUrl = `http://127.0.0.1:${await listen(dynamo)}`;
+    closers.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+    const dynamoClient = new DynamoDBClient({ ...base, endpoint: dynamodbUrl });
+    await dynamoClient.send(new CreateTableCommand(createTableInput(tableName)));
+
+    const s3rver = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      directory: path.join(dataDir, 's3'),
+      silent: true,
+      configureBuckets: [{ name: ARCHIVE_BUCKET, configs: [] }],
+    });
+    const s3Url = `http://127.0.0.1:${((await s3rver.run()) as AddressInfo).port}`;
+    closers.push(() => s3rver.close());
+
+    const control = createMediaControlPlane({
+      dataDir: path.join(dataDir, 'media'),
+      region: REGION,
+      rtmpHost: PLACEHOLDER_URLS.rtmpHost,
+      rtmpPort: PLACEHOLDER_URLS.rtmpPort,
+      hlsBaseUrl: PLACEHOLDER_URLS.hls,
+      distribution: { id: LIVE_DISTRIBUTION_ID, domainName: new URL(PLACEHOLDER_URLS.cdn).host },
+      timings: options.timings,
+      mediaPlane: noVideo,
+      ...(options.throttle ? { throttle: options.throttle } : {}),
+      // Kept for a failing test's message; printing it would bury the test report.
+      log: (message, details) => {
+        controlLog.push(`${message} ${JSON.stringify(details)}`);
+        if (controlLog.length > 200) controlLog.shift();
+      },
+    });
+    const mediaUrl = (await control.listen(0, '127.0.0.1')).url;
+    closers.push(() => control.close());
+
+    const media = {
+      medialive: new MediaLiveClient({ ...base, endpoint: mediaUrl }),
+      mediapackage: new MediaPackageClient({ ...base, endpoint: mediaUrl }),
+      cloudfront: new CloudFrontClient({ ...base, endpoint: mediaUrl }),
+      s3: new S3Client({
+        ...base,
+        endpoint: s3Url,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      }),
+    };
+    closers.push(async () => {
+      for (const client of Object.values(media)) client.destroy();
+      dynamoClient.destroy();
+    });
+    const securityGroup = await media.medialive.send(
+      new CreateInputSecurityGroupCommand({
+        WhitelistRules: [{ Cidr: '127.0.0.1/32' }],
+        Tags: { purpose: 'local-rtmp' },
+      }),
+    );
+
+    // The task handlers, loaded once each through the registry local mode uses.
+    const rendered = await renderWorkflowsCached();
+    const handlers = new Map<string, Promise<TaskHandler>>();
+    const stepFunctions = createLocalStepFunctions({
+      dataDir: path.join(dataDir, 'stepfunctions'),
+      stateMachines: rendered.machines,
+      region: REGION,
+      waitTimeScale: options.waitTimeScale,
+      invokeLambda: async (functionArn, payload) => {
+        const task = rendered.tasks.get(functionArn);
+        if (!task) throw new Error(`no task module for ${functionArn}`);
+        const load = TASK_MODULES[task];
+        if (!load) throw new Error(`tasks/registry.ts has no module ${task}`);
+        let handler = handlers.get(task);
+        if (!handler) {
+          handler = load().then((m) => m.handler as TaskHandler);
+          handlers.set(task, handler);
+        }
+        return (await handler)(payload);
+      },
+    });
+    const sfnUrl = (await stepFunctions.listen(0, '127.0.0.1')).url;
+    closers.push(() => stepFunctions.close());
+    const aws = { ...media, sfn: new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true }) };
+    closers.push(async () => aws.sfn.destroy());
+
+    const machineArn = (name: string) => {
+      const machine = rendered.machines.find((m) => m.name === name);
+      if (!machine) throw new Error(`no rendered state machine ${name}`);
+      return machine.arn;
+    };
+    const machines = Object.fromEntries(
+      Object.entries(WORKFLOWS).map(([action, workflow]) => [action, machineArn(workflow.machineName)]),
+    ) as Record<LifecycleAction, string>;
+
+    // What startLocalStack sets for the task modules (their clients are built from it on first use).
+    const env: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_MEDIALIVE: mediaUrl,
+      AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrl,
+      AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrl,
+      AWS_ENDPOINT_URL_SFN: sfnUrl,
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME: tableName,
+      ARCHIVE_BUCKET,
+      INPUT_SECURITY_GROUP_ID: securityGroup.SecurityGroup?.Id ?? '',
+      MEDIALIVE_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-medialive',
+      LIVE_DISTRIBUTION_ID,
+      LIVE_BASE_URL: PLACEHOLDER_URLS.cdn,
+      LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
+      POLL_INTERVAL_MS: String(options.pollIntervalMs),
+      POLL_BUDGET_MS: String(options.pollBudgetMs),
+    };
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    Object.assign(process.env, env);
+    taskLogger.setLogLevel(options.taskLogLevel ?? 'SILENT');
+
+    const doc = DynamoDBDocumentClient.from(dynamoClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const store = new StreamStore(doc, tableName);
+    const handler = createApi({
+      store,
+      workflows: new SfnWorkflowStarter(aws.sfn, machines, machineArn(SPLIT_WORKFLOW.machineName)),
+      idempotency: new DynamoIdempotencyStore(doc, tableName),
+      logger: new Logger({ serviceName: 'workflow-harness-api', logLevel: 'SILENT' }),
+      config: API_CONFIG,
+    });
+
+    const call = async (
+      method: string,
+      route: string,
+      body?: unknown,
+      query?: Record<string, string>,
+    ): Promise<Answer> => {
+      const result = await handler(apiEvent(method, route, body, query));
+      return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+    };
+    const waitForExecution = (arn: string, timeoutMs = 60_000) =>
+      stepFunctions.waitForExecution(arn, timeoutMs);
+    const act = async (
+      method: string,
+      route: string,
+      body?: unknown,
+      query?: Record<string, string>,
+    ): Promise<ActionRun> => {
+      const answer = await call(method, route, body, query);
+      const started = answer.body as unknown as StreamRecord;
+      if (answer.statusCode !== 202 || !started.execution) {
+        throw new Error(`${method} ${route} answered ${answer.statusCode}: ${JSON.stringify(answer.body)}`);
+      }
+      const execution = await waitForExecution(started.execution.arn);
+      return { answer, execution, record: await store.find(started.id) };
+    };
+    const expectStatus = (run: ActionRun, status: string, what: string): StreamRecord => {
+      if (run.execution.status !== 'SUCCEEDED' || run.record?.status !== status) {
+        throw new Error(
+          `${what}: execution ${run.execution.status} (${run.execution.error ?? ''}: ${run.execution.cause ?? ''}), ` +
+            `record ${run.record?.status}; double's log:\n${controlLog.slice(-10).join('\n')}`,
+        );
+      }
+      return run.record;
+    };
+    const idleStream = async (body: Record<string, unknown> = {}) =>
+      expectStatus(
+        await act('POST', '/streams', { name: `stream ${randomUUID().slice(0, 8)}`, ...body }),
+        'IDLE',
+        'create',
+      );
+
+    return {
+      options,
+      env,
+      endpoints: { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: sfnUrl, media: mediaUrl },
+      stepFunctions,
+      store,
+      aws,
+      machines,
+      call,
+      act,
+      idleStream,
+      runningStream: async (body) => {
+        const idle = await idleStream(body);
+        return expectStatus(await act('POST', `/streams/${idle.id}/start`, {}), 'RUNNING', 'start');
+      },
+      waitForExecution,
+      history: (arn) => executionHistory(aws.sfn, arn),
+      resourcesOf: (streamId) => resourcesOf(aws, streamId),
+      controlLog,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** Every event of an execution, following the pages. */
+export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** State transitions as Step Functions bills them: one per state entered. */
+export function stateTransitions(events: HistoryEvent[]): number {
+  return events.filter((event) => event.type?.endsWith('StateEntered')).length;
+}
+
+/** Names of the states entered, in order: the path an execution took. */
+export function statesEntered(events: HistoryEvent[]): string[] {
+  return events.flatMap((event) =>
+    event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name
+      ? [event.stateEnteredEventDetails.name]
+      : [],
+  );
+}
+
+async function resourcesOf(
+  aws: { medialive: MediaLiveClient; mediapackage: MediaPackageClient },
+  streamId: string,
+): Promise<StreamResources> {
+  // The tasks name every resource after the stream (live-<id>, live-<id>-hls) and tag it.
+  const name = `live-${streamId}`;
+  const [channels, inputs, packageChannels, endpoints] = await Promise.all([
+    aws.medialive.send(new ListChannelsCommand({})),
+    aws.medialive.send(new ListInputsCommand({})),
+    aws.mediapackage.send(new ListPackageChannelsCommand({})),
+    aws.mediapackage.send(new ListOriginEndpointsCommand({})),
+  ]);
+  return {
+    channels: (channels.Channels ?? [])
+      .filter((c) => c.Name === name || c.Tags?.stream_id === streamId)
+      .map((c) => ({ id: c.Id ?? '', state: c.State ?? '' })),
+    inputs: (inputs.Inputs ?? [])
+      .filter((i) => i.Name === name || i.Tags?.stream_id === streamId)
+      .map((i) => ({ id: i.Id ?? '', state: i.State ?? '' })),
+    packageChannels: (packageChannels.Channels ?? []).flatMap((c) => (c.Id === name ? [c.Id] : [])),
+    originEndpoints: (endpoints.OriginEndpoints ?? []).flatMap((e) =>
+      e.ChannelId === name || e.Id === `${name}-hls` ? [e.Id ?? ''] : [],
+    ),
+  };
+}
+
+function apiEvent(
+  method: string,
+  route: string,
+  body: unknown,
+  query: Record<string, string> | undefined,
+): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path: route,
+    resource: route,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}

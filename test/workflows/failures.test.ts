@@ -1,0 +1,283 @@
+/**
+ * The machines' Retry and Catch paths, run from the synthesized definitions with the real task
+ * handlers: faults are injected on the tasks' own MediaLive client (see sdk-faults.ts), and a
+ * channel that hangs or fails is shown to the tasks through DescribeChannel.
+ */
+import {
+  BadRequestException,
+  DescribeChannelCommand,
+  DescribeInputCommand,
+  InternalServerErrorException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-medialive';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { StreamRecord } from '../../core/stream.js';
+import { clients } from '../../tasks/runtime.js';
+import {
+  NO_RESOURCES,
+  startWorkflowHarness,
+  statesEntered,
+  type WorkflowHarness,
+} from '../support/workflow-harness.js';
+import { type Fault, failCalls, reportChannelState } from './sdk-faults.js';
+
+let h: WorkflowHarness;
+const faults: Fault[] = [];
+const inject = (fault: Fault) => {
+  faults.push(fault);
+  return fault;
+};
+
+// A clean clone synthesizes the definitions first (a CDK synth: tens of seconds on 2 busy cores).
+beforeAll(async () => {
+  h = await startWorkflowHarness();
+}, 180_000);
+
+afterEach(() => {
+  for (const fault of faults.splice(0)) fault.remove();
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const throttled = () =>
+  new TooManyRequestsException({ message: 'Too many requests', $metadata: { httpStatusCode: 429 } });
+const internalError = () =>
+  new InternalServerErrorException({
+    message: 'We encountered an internal error',
+    $metadata: { httpStatusCode: 500 },
+  });
+
+async function failedLambdaErrors(executionArn: string, stateName: string): Promise<string[]> {
+  const events = await h.history(executionArn);
+  const errors: string[] = [];
+  let current: string | undefined;
+  for (const event of events) {
+    if (event.type?.endsWith('StateEntered')) current = event.stateEnteredEventDetails?.name;
+    if (event.type === 'LambdaFunctionFailed' && current === stateName)
+      errors.push(event.lambdaFunctionFailedEventDetails?.error ?? '');
+  }
+  return errors;
+}
+
+describe('a throttled MediaLive call', () => {
+  it('is retried by the machine and the start succeeds', async () => {
+    const idle = await h.idleStream();
+    const fault = inject(failCalls(clients.medialive(), 'StartChannelCommand', throttled, { times: 2 }));
+
+    const run = await h.act('POST', `/streams/${idle.id}/start`, {});
+
+    expect(fault.hits).toBe(2);
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.record?.status).toBe('RUNNING');
+    expect(run.record?.error).toBeNull();
+    expect(await failedLambdaErrors(run.execution.executionArn, 'Start MediaLive channel')).toEqual([
+      'TooManyRequestsException',
+      'TooManyRequestsException',
+    ]);
+    // Retried in place: the failures never reached a Catch.
+    expect(statesEntered(await h.history(run.execution.executionArn))).not.toContain(
+      'Stop channel after failed start',
+    );
+  });
+});
+
+describe('a channel that ends CREATE_FAILED', () => {
+  it('is compensated: everything created is deleted, the double holds nothing, the record is FAILED with the reason', async () => {
+    // MediaLive shows CREATE_FAILED until the channel is deleted; the double's channel is real
+    // underneath, so DeleteChannel and the DELETED wait reach it. Set before the create starts
+    // (its channel id is not known yet): no other workflow runs meanwhile.
+    inject(
+      reportChannelState(clients.medialive(), 'any', (state) =>
+        state === 'CREATING' || state === 'IDLE' ? 'CREATE_FAILED' : state,
+      ),
+    );
+    const answer = await h.call('POST', '/streams', { name: 'Doomed' });
+    const id = answer.body.id as string;
+
+    const execution = await h.waitForExecution((answer.body.execution as { arn: string }).arn);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ChannelFailed');
+    const failed = await h.store.get(id);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toMatchObject({ code: 'ChannelFailed', action: 'create' });
+    expect(failed.error?.message).toContain('CREATE_FAILED');
+    const path = statesEntered(await h.history(execution.executionArn));
+    expect(path).toEqual(
+      expect.arrayContaining([
+        'Clean up: Delete MediaLive channel',
+        'Clean up: Delete RTMP input',
+        'Clean up: Delete HLS origin endpoint',
+        'Clean up: Delete MediaPackage channel',
+        'Record stream as failed',
+      ]),
+    );
+    await expect.poll(() => h.resourcesOf(id), { timeout: 5_000 }).toEqual(NO_RESOURCES);
+    await expect(
+      h.aws.medialive.send(new DescribeInputCommand({ InputId: failed.live_input_id as string })),
+    ).resolves.toMatchObject({ State: 'DELETED' });
+  });
+});
+
+describe('a create that fails before its channel exists', () => {
+  it('deletes what it created, and DELETE then removes the FAILED stream', async () => {
+    const refused = inject(
+      failCalls(
+        clients.medialive(),
+        'CreateChannelCommand',
+        () =>
+          new BadRequestException({
+            message: 'Invalid channel settings',
+            $metadata: { httpStatusCode: 400 },
+          }),
+      ),
+    );
+
+    const create = await h.act('POST', '/streams', { name: 'Refused' });
+
+    expect(refused.hits).toBe(1);
+    expect(create.execution.status).toBe('FAILED');
+    const failed = create.record as StreamRecord;
+    expect(failed).toMatchObject({ status: 'FAILED', live_channel_id: null });
+    expect(failed.error).toMatchObject({
+      code: 'BadRequestException',
+      action: 'create',
+      message: 'Invalid channel settings',
+    });
+    await expect.poll(() => h.resourcesOf(failed.id), { timeout: 5_000 }).toEqual(NO_RESOURCES);
+
+    const remove = await h.act('DELETE', `/streams/${failed.id}`);
+
+    expect(remove.execution.status).toBe('SUCCEEDED');
+    expect(remove.record).toBeUndefined();
+  });
+});
+
+describe('a start that never reaches RUNNING', () => {
+  /**
+   * The wait's bound is 600 s from its first poll. Rather than wait 10 minutes, the clock the wait
+   * task reads (Date.now) jumps 11 minutes ahead once the wait has started its clock.
+   */
+  async function jumpPastTheStartBound(executionArn: string): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        const path = statesEntered(await h.history(executionArn));
+        if (!path.includes('Wait for channel to be running: reached RUNNING?'))
+          throw new Error('the wait has not polled yet');
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 11 * 60_000);
+  }
+
+  it('times out after 600 s, stops the channel and records IDLE with the timeout', async () => {
+    const idle = await h.idleStream();
+    const channelId = idle.live_channel_id as string;
+    inject(
+      reportChannelState(clients.medialive(), channelId, (state) =>
+        state === 'RUNNING' ? 'STARTING' : state,
+      ),
+    );
+
+    const answer = await h.call('POST', `/streams/${idle.id}/start`, {});
+    const arn = (answer.body.execution as { arn: string }).arn;
+    await jumpPastTheStartBound(arn);
+    const execution = await h.waitForExecution(arn);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ChannelStateTimeout');
+    const path = statesEntered(await h.history(arn));
+    expect(path).toContain('Stop channel after failed start');
+    expect(path).not.toContain('Record stream as running');
+    const record = await h.store.get(idle.id);
+    expect(record).toMatchObject({
+      status: 'IDLE',
+      started: false,
+      current_session_id: null,
+      archives_path: {},
+    });
+    expect(record.error).toMatchObject({ code: 'ChannelStateTimeout', action: 'start' });
+    expect(record.error?.message).toMatch(/did not reach RUNNING within 600 s/);
+    const channel = await h.aws.medialive.send(new DescribeChannelCommand({ ChannelId: channelId }));
+    expect(channel.State).toBe('IDLE');
+  });
+
+  it('records FAILED, channel state unknown, when the channel cannot be stopped either', async () => {
+    const idle = await h.idleStream();
+    const channelId = idle.live_channel_id as string;
+    inject(
+      reportChannelState(clients.medialive(), channelId, (state) =>
+        state === 'RUNNING' ? 'STARTING' : state,
+      ),
+    );
+    const stopFault = inject(failCalls(clients.medialive(), 'StopChannelCommand', internalError));
+
+    const answer = await h.call('POST', `/streams/${idle.id}/start`, {});
+    const arn = (answer.body.execution as { arn: string }).arn;
+    await jumpPastTheStartBound(arn);
+    const execution = await h.waitForExecution(arn);
+
+    expect(execution.status).toBe('FAILED');
+    // The first attempt and the Retry's six.
+    expect(stopFault.hits).toBe(7);
+    expect(statesEntered(await h.history(arn))).toContain('Record start failure (channel state unknown)');
+    const record = await h.store.get(idle.id);
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toMatchObject({ code: 'ChannelStateTimeout', action: 'start' });
+    // The channel really is still running: FAILED tells the operator to look, stop is allowed.
+    const channel = await h.aws.medialive.send(new DescribeChannelCommand({ ChannelId: channelId }));
+    expect(channel.State).toBe('RUNNING');
+  });
+});
+
+describe('a delete that fails midway', () => {
+  it('records FAILED with the ids kept, and a second DELETE finishes the job', async () => {
+    const idle = await h.idleStream();
+    const deleteInput = inject(failCalls(clients.medialive(), 'DeleteInputCommand', internalError));
+
+    const first = await h.act('DELETE', `/streams/${idle.id}`);
+
+    expect(first.execution.status).toBe('FAILED');
+    expect(deleteInput.hits).toBe(7);
+    const failed = first.record as StreamRecord;
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toMatchObject({
+      code: 'InternalServerErrorException',
+      action: 'delete',
+      message: 'We encountered an internal error',
+    });
+    expect(failed).toMatchObject({
+      live_channel_id: idle.live_channel_id,
+      live_input_id: idle.live_input_id,
+      package_channel_id: idle.package_channel_id,
+      package_endpoint_id: idle.package_endpoint_id,
+    });
+    // Channel gone, the rest still there: the delete stopped at the input.
+    await expect(
+      h.aws.medialive.send(new DescribeChannelCommand({ ChannelId: idle.live_channel_id as string })),
+    ).resolves.toMatchObject({ State: 'DELETED' });
+    const left = await h.resourcesOf(idle.id);
+    expect(left.channels).toEqual([]);
+    expect(left.inputs).toHaveLength(1);
+    expect(left.packageChannels).toHaveLength(1);
+    expect(left.originEndpoints).toHaveLength(1);
+
+    deleteInput.remove();
+    const second = await h.act('DELETE', `/streams/${idle.id}`);
+
+    expect(second.execution.status).toBe('SUCCEEDED');
+    expect(second.record).toBeUndefined();
+    await expect.poll(() => h.resourcesOf(idle.id), { timeout: 5_000 }).toEqual(NO_RESOURCES);
+    await expect
+      .poll(
+        async () =>
+          (await h.aws.medialive.send(new DescribeInputCommand({ InputId: idle.live_input_id as string })))
+            .State,
+      )
+      .toBe('DELETED');
+  });
+});
