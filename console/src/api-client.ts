@@ -73,10 +73,15 @@ export class ApiClient {
     private readonly token: string,
     /** Called on a 401: the token is wrong or the local app was restarted with a new one. */
     private readonly onUnauthorized: () => void = () => undefined,
+    /**
+     * `bearer` sends `Bearer <token>` (local mode); `raw` sends the token alone, as API Gateway's
+     * Cognito user pool authorizer expects the ID token.
+     */
+    private readonly scheme: 'bearer' | 'raw' = 'bearer',
   ) {}
 
   get authorization(): string {
-    return `Bearer ${this.token}`;
+    return this.scheme === 'raw' ? this.token : `Bearer ${this.token}`;
   }
 
   async request<T>(method: string, route: string, body?: unknown): Promise<{ data: T; headers: Headers }> {

@@ -5,11 +5,21 @@
 import './styles.css';
 import { ApiClient, ApiError } from './api-client.js';
 import { type ApiFeatures, detectFeatures, NO_FEATURES } from './api-features.js';
+import {
+  beginSignIn,
+  completeSignIn,
+  isExpired,
+  isSignInCallback,
+  redirectUriOf,
+  type SignInDeps,
+  signOutUrl,
+} from './cognito-sign-in.js';
 import { loadConfig } from './console-config.js';
 import type { ConsoleContext } from './console-context.js';
 import { h } from './elements.js';
 import { hrefOf, parseRoute, type Route } from './routes.js';
 import { clearToken, readToken, saveToken } from './token-storage.js';
+import { mountCognitoSignIn } from './views/cognito-sign-in-view.js';
 import { mountCreateStream } from './views/create-stream-view.js';
 import { mountSignIn } from './views/sign-in-view.js';
 import { mountStreamList } from './views/stream-list-view.js';
@@ -24,8 +34,48 @@ let features: ApiFeatures = NO_FEATURES;
 let cleanup: (() => void) | undefined;
 let signInMessage: string | undefined;
 
+const cognito = config.cognito;
+
+function browserDeps(): SignInDeps {
+  return {
+    storage: sessionStorage,
+    randomBytes: (bytes) => crypto.getRandomValues(bytes),
+    sha256: (data) => crypto.subtle.digest('SHA-256', data),
+    fetch: (...args) => fetch(...args),
+  };
+}
+
 function client(token: string): ApiClient {
-  return new ApiClient(config.apiBaseUrl, token, () => signOut('The API refused the token: sign in again.'));
+  return new ApiClient(
+    config.apiBaseUrl,
+    token,
+    () =>
+      signOut(
+        cognito ? 'Your session has expired: sign in again.' : 'The API refused the token: sign in again.',
+      ),
+    cognito ? 'raw' : 'bearer',
+  );
+}
+
+/** Signed in with the user pool: keep the ID token, and sign out when it expires. */
+async function useIdToken(idToken: string): Promise<void> {
+  saveToken(idToken);
+  api = client(idToken);
+  features = await detect(api);
+  signInMessage = undefined;
+  scheduleExpiry(idToken);
+}
+
+let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleExpiry(idToken: string) {
+  clearTimeout(expiryTimer);
+  // Checked every 30 s rather than one long timer: a sleeping laptop does not fire timers on time.
+  expiryTimer = setInterval(() => {
+    if (isExpired(idToken, Date.now())) {
+      clearInterval(expiryTimer);
+      signOut('Your session has expired: sign in again.');
+    }
+  }, 30_000);
 }
 
 async function signIn(token: string): Promise<void> {
@@ -52,6 +102,7 @@ async function detect(client: ApiClient): Promise<ApiFeatures> {
 }
 
 function signOut(message?: string) {
+  clearInterval(expiryTimer);
   clearToken();
   api = undefined;
   signInMessage = message;
@@ -70,11 +121,22 @@ function render() {
   if (!api) {
     nav.replaceChildren();
     document.title = 'Sign in · Live streams console';
-    cleanup = mountSignIn(main, { config, signIn, message: signInMessage });
+    cleanup = cognito
+      ? mountCognitoSignIn(main, {
+          message: signInMessage,
+          signIn: async () => {
+            location.assign(await beginSignIn(cognito, redirectUriOf(location), browserDeps()));
+          },
+        })
+      : mountSignIn(main, { config, signIn, message: signInMessage });
     return;
   }
   const signOutButton = h('button', { class: 'link', attrs: { type: 'button' }, text: 'Sign out' });
-  signOutButton.addEventListener('click', () => signOut('Signed out.'));
+  signOutButton.addEventListener('click', () => {
+    signOut('Signed out.');
+    // Ends the Hosted UI session too, or the next sign-in would not ask for the password.
+    if (cognito) location.assign(signOutUrl(cognito, redirectUriOf(location)));
+  });
   nav.replaceChildren(
     h('a', { attrs: { href: hrefOf({ page: 'streams' }) }, text: 'Streams' }),
     h('a', { attrs: { href: hrefOf({ page: 'create' }) }, text: 'New stream' }),
@@ -101,9 +163,26 @@ function render() {
 
 window.addEventListener('hashchange', render);
 
-const saved = readToken();
-if (saved) {
-  api = client(saved);
-  features = await detect(api);
+const here = new URL(location.href);
+if (cognito && isSignInCallback(here)) {
+  // The code is single-use and must not stay in the address bar or the history.
+  history.replaceState(null, '', `${here.pathname}${here.hash}`);
+  try {
+    await useIdToken(await completeSignIn(cognito, here, browserDeps()));
+  } catch (error) {
+    signInMessage = error instanceof Error ? error.message : String(error);
+  }
+} else {
+  const saved = readToken();
+  if (saved && cognito && isExpired(saved, Date.now())) {
+    clearToken();
+    signInMessage = 'Your session has expired: sign in again.';
+  } else if (saved) {
+    if (cognito) await useIdToken(saved);
+    else {
+      api = client(saved);
+      features = await detect(api);
+    }
+  }
 }
 render();

@@ -12,6 +12,12 @@ import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
 import { ApiFunction } from './api-function.js';
 import type { DeploymentConfig } from './config.js';
+import {
+  ConsoleSite,
+  DEFAULT_CONSOLE_ASSETS_DIR,
+  defaultDomainPrefix,
+  readConsoleSiteOptions,
+} from './console-site.js';
 import type { StatefulResources } from './stateful-stack.js';
 import { StreamRestApi } from './stream-rest-api.js';
 import { acknowledgeWildcardResources } from './wildcard-acknowledgments.js';
@@ -43,6 +49,8 @@ export class StatelessStack extends Stack {
   readonly workflows: WorkflowMachines;
   readonly apiFunction: ApiFunction;
   readonly restApi: StreamRestApi;
+  /** The web console, deployed when `auth=cognito`. */
+  readonly console?: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -68,6 +76,24 @@ export class StatelessStack extends Stack {
     this.workflows = (props.workflows ?? streamWorkflows)(this, workflowProps);
     const { machines, split } = this.workflows;
 
+    // The console lives here, next to the API: its origin goes into the API's CORS and the API's URL
+    // into its config, which in two stacks would make each depend on the other.
+    const userPool = this.userPool(config, stateful);
+    const consoleOptions = readConsoleSiteOptions((name) => this.node.tryGetContext(name), userPool !== null);
+    if (userPool) {
+      this.console = new ConsoleSite(this, 'Console', {
+        userPool,
+        domainPrefix:
+          consoleOptions.domainPrefix ??
+          defaultDomainPrefix(config.stackPrefix, this.account, this.region, this.stackName),
+        assetsDir: consoleOptions.assetsDir ?? DEFAULT_CONSOLE_ASSETS_DIR,
+        extraOrigin: config.consoleOrigin,
+        ...(live ? { liveDomainName: live.viewerDomainName } : {}),
+        logRetention: config.logRetention,
+      });
+    }
+    const corsOrigin = config.consoleOrigin ?? this.console?.origin ?? null;
+
     this.apiFunction = new ApiFunction(this, 'ApiFunction', {
       logRetention: config.logRetention,
       environment: {
@@ -77,7 +103,7 @@ export class StatelessStack extends Stack {
         CLOUDFRONT_ENABLED: String(live !== undefined),
         ENCRYPTION_ENABLED: String(config.speke !== null),
         DEFAULT_MAX_DURATION_SECONDS: String(config.defaultMaxDurationSeconds),
-        ...(config.consoleOrigin ? { CORS_ALLOW_ORIGIN: config.consoleOrigin } : {}),
+        ...(corsOrigin ? { CORS_ALLOW_ORIGIN: corsOrigin } : {}),
       },
     });
     const fn = this.apiFunction.fn;
@@ -130,11 +156,20 @@ export class StatelessStack extends Stack {
 
     this.restApi = new StreamRestApi(this, 'StreamApi', {
       handler: fn,
-      userPool: this.userPool(config, stateful),
-      consoleOrigin: config.consoleOrigin,
+      userPool,
+      consoleOrigin: corsOrigin,
       throttle: config.apiThrottle,
       logRetention: config.logRetention,
     });
+
+    if (this.console) {
+      const api = this.restApi.api;
+      this.console.connectApi({
+        url: api.url,
+        origin: `https://${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`,
+      });
+      new CfnOutput(this, 'ConsoleUrl', { value: `${this.console.origin}/`, description: 'Web console' });
+    }
 
     if (this.workflows.mediaLiveRole) {
       new CfnOutput(this, 'MediaLiveRoleArn', { value: this.workflows.mediaLiveRole.roleArn });

@@ -81,12 +81,10 @@ describe('status events from the store', () => {
   });
 
   it('keeps the status change when EventBridge refuses the event, and reports the failure', async () => {
-    events
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try later' }],
-      });
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try later' }],
+    });
     const stream = await store.create(anIdleStream({ status: 'IDLE' }));
     const starting = await store.update(stream, { status: 'STARTING' });
     expect((await store.get(stream.id)).status).toBe('STARTING');

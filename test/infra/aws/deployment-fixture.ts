@@ -2,7 +2,9 @@
  * Builds the deployment the way `cdk synth` does (cdk.json's context and feature flags, then the
  * test's options), without bundling Lambda code, with stand-in state machines.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -37,6 +39,21 @@ export interface DeployOptions {
   decorate?: (scope: Construct, props: StreamWorkflowsProps, machines: WorkflowMachines) => void;
 }
 
+let builtConsole: string | undefined;
+/**
+ * A stand-in for dist/console: `auth=cognito` deploys the console, and a test must not depend on
+ * `npm run build:console` having run (nor race with the browser tests, which rebuild it).
+ */
+function builtConsoleStandIn(): string {
+  if (!builtConsole) {
+    const dir = mkdtempSync(join(tmpdir(), 'console-build-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>');
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    builtConsole = dir;
+  }
+  return builtConsole;
+}
+
 /**
  * `input_cidrs` is restricted unless a test sets it: the open-ingest warning would otherwise fill
  * every synth report; `input_cidrs: null` gives the app's default.
@@ -47,6 +64,7 @@ export function deploy(context: Record<string, unknown> = {}, options: DeployOpt
     context: {
       ...cdkJson.context,
       input_cidrs: ['203.0.113.0/24'],
+      ...(context.auth === 'cognito' ? { console_assets_dir: builtConsoleStandIn() } : {}),
       ...context,
       'aws:cdk:bundling-stacks': [],
     },
