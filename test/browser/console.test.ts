@@ -409,7 +409,8 @@ describe('optional panels, shown when the API document lists their routes', () =
     const expected = await panels.evaluate<string[]>(
       "[new Date('2030-01-02T10:00').toISOString(), new Date('2030-01-02T11:30').toISOString()]",
     );
-    expect(posted.at(-1)).toEqual({ start_at: expected[0], stop_at: expected[1] });
+    // The click only queues the request: wait for it rather than reading the last one at once.
+    await expect.poll(() => posted.at(-1)).toEqual({ start_at: expected[0], stop_at: expected[1] });
     const status = panels
       .locator('section', { has: panels.getByRole('heading', { name: 'Schedule' }) })
       .getByRole('status');
