@@ -233,6 +233,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
         const page = await store.listSessions(id, pageOf(req.query));
         return json(200, page.items, pageHeaders(req, page.next_token));
       }
+      case 'listExecutions':
+        return json(200, await listExecutions(id, Number(req.query.limit ?? 5)));
       case 'setSchedule':
         return json(200, await setSchedule(id, req.body as ScheduleBody));
       case 'getSchedule': {
@@ -334,6 +336,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
         'could not start the CreateStream workflow; nothing was created, retry later',
       );
     }
+    await rememberExecution(id, record.execution);
     logger.info('stream creation started', { execution: name });
     return record;
   }
@@ -469,8 +472,37 @@ export function createApi(deps: ApiDeps): ApiHandler {
         `could not start the ${action} workflow; the stream is unchanged (${current.status}), retry later`,
       );
     }
+    await rememberExecution(current.id, updated.execution);
     logger.info(`${action} workflow started`, { execution: name, status: updated.status });
     return updated;
+  }
+
+  /** For the executions listing; the workflow runs whether or not this write succeeds. */
+  async function rememberExecution(id: string, execution: StreamRecord['execution']): Promise<void> {
+    if (!execution) return;
+    await store.putExecution(id, execution).catch((error: unknown) => {
+      logger.warn('could not remember the execution', { error: (error as Error).name });
+    });
+  }
+
+  async function listExecutions(id: string, limit: number): Promise<unknown[]> {
+    await store.get(id);
+    const executions = await store.listExecutions(id, limit);
+    return Promise.all(
+      executions.map(async (execution) => {
+        try {
+          return { ...execution, ...(await workflows.report(execution.arn)) };
+        } catch (error) {
+          // One execution Step Functions cannot describe (expired after 90 days, throttled) must
+          // not hide the others.
+          logger.warn('could not describe an execution', {
+            execution: execution.name,
+            error: (error as Error).name,
+          });
+          return { ...execution, status: 'UNKNOWN', stopped_at: null, error: null, cause: null, steps: [] };
+        }
+      }),
+    );
   }
 
   function requireSchedules(): StreamSchedules {

@@ -149,6 +149,35 @@ function successSchema(route: RouteSpec): Json {
       return { type: 'array', items: { $ref: '#/components/schemas/Session' } };
     case 'split':
       return { $ref: '#/components/schemas/SplitResult' };
+    case 'executions':
+      return {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            action: { type: 'string' },
+            name: { type: 'string' },
+            arn: { type: 'string' },
+            started_at: { type: 'string', format: 'date-time' },
+            status: { type: 'string' },
+            stopped_at: { type: ['string', 'null'], format: 'date-time' },
+            error: { type: ['string', 'null'] },
+            cause: { type: ['string', 'null'] },
+            steps: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  status: { enum: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
+                  entered_at: { type: 'string', format: 'date-time' },
+                  exited_at: { type: ['string', 'null'], format: 'date-time' },
+                },
+              },
+            },
+          },
+        },
+      };
     default:
       return { type: 'object' };
   }

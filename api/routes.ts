@@ -8,6 +8,7 @@ import {
   createStreamBody,
   deleteQuery,
   emptyBody,
+  executionsQuery,
   listQuery,
   scheduleBody,
   splitBody,
@@ -28,7 +29,7 @@ export interface RouteSpec {
   /** HTTP status of a success. */
   success: 200 | 202;
   /** What the success answer holds, for the OpenAPI document. */
-  answers: 'stream' | 'streamPage' | 'sessionPage' | 'split' | 'openapi' | 'schedule' | 'none';
+  answers: 'stream' | 'streamPage' | 'sessionPage' | 'split' | 'openapi' | 'schedule' | 'executions' | 'none';
 }
 
 export const ROUTES = [
@@ -129,6 +130,15 @@ export const ROUTES = [
     query: listQuery,
     success: 200,
     answers: 'sessionPage',
+  },
+  {
+    operationId: 'listExecutions',
+    method: 'GET',
+    path: '/streams/{id}/executions',
+    summary: "The stream's latest lifecycle executions (newest first) with their steps, from Step Functions.",
+    query: executionsQuery,
+    success: 200,
+    answers: 'executions',
   },
   {
     operationId: 'setSchedule',

@@ -172,6 +172,11 @@ export const listQuery = z
   })
   .strict();
 
+/** Each execution costs two Step Functions calls: a handful is what a console shows. */
+export const executionsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(10).default(5) })
+  .strict();
+
 export const deleteQuery = z
   .object({
     force: z.enum(['true', 'false']).optional().describe('Stop a running stream first, then delete it.'),

@@ -33,7 +33,13 @@ import {
   VersionConflict,
 } from './errors.js';
 import { type StatusEventPublisher, statusChanged } from './status-events.js';
-import { canTransition, epochString, type RecordingSession, type StreamRecord } from './stream.js';
+import {
+  canTransition,
+  epochString,
+  type RecordingSession,
+  type StreamExecution,
+  type StreamRecord,
+} from './stream.js';
 
 export const LIST_INDEX = 'by-created';
 const LIST_PARTITION = 'STREAM';
@@ -220,6 +226,58 @@ export class StreamStore {
       start = out.LastEvaluatedKey;
     } while (start);
     throw new SessionNotFound(streamId, sessionId);
+  }
+
+  /** Remembers a lifecycle execution of the stream, for `GET /streams/{id}/executions`. */
+  async putExecution(streamId: string, execution: StreamExecution): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `STREAM#${streamId}`,
+          sk: `EXEC#${execution.started_at}#${execution.name}`,
+          ...execution,
+        },
+      }),
+    );
+  }
+
+  /** The stream's latest executions, newest first. */
+  async listExecutions(streamId: string, limit: number): Promise<StreamExecution[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':e': 'EXEC#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(
+      ({ pk: _pk, sk: _sk, ...execution }) => execution as unknown as StreamExecution,
+    );
+  }
+
+  /** Removes the stream's execution items (the executions themselves stay in Step Functions). */
+  async deleteExecutions(streamId: string): Promise<void> {
+    for (;;) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':e': 'EXEC#' },
+          ProjectionExpression: 'pk, sk',
+          Limit: 25,
+        }),
+      );
+      const items = out.Items ?? [];
+      if (items.length === 0) return;
+      await Promise.all(
+        items.map((item) =>
+          this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } })),
+        ),
+      );
+    }
   }
 
   /** Removes every session item of a stream (its archive stays in S3). */

@@ -265,7 +265,7 @@ export class StreamWorkflows extends Construct {
       'remove-stream': [table('GetItem', 'Query', 'DeleteItem')],
       'go-live': [readWrite, cdn],
       'end-live': [readWrite, cdn],
-      'claim-stream': [readWrite],
+      'claim-stream': [table('GetItem', 'UpdateItem', 'PutItem')],
       'delete-schedules': [],
       'split-archive': [
         table('GetItem', 'Query'),

@@ -63,12 +63,19 @@ export async function claimStream(
       at,
     };
   }
+  const execution = {
+    action: input.action,
+    name: input.execution_name,
+    arn: input.execution_arn,
+    started_at: at,
+  };
   await deps.store.update(record, {
     ...changes,
     status: input.action === 'start' ? 'STARTING' : 'STOPPING',
     error: null,
-    execution: { action: input.action, name: input.execution_name, arn: input.execution_arn, started_at: at },
+    execution,
   });
+  await deps.store.putExecution(record.id, execution);
   return { trigger };
 }
 

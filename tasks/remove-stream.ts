@@ -13,6 +13,7 @@ export async function removeStream(
   const record = await deps.store.find(input.stream_id);
   if (!record) return { removed: false };
   await deps.store.deleteSessions(record.id);
+  await deps.store.deleteExecutions(record.id);
   await deps.store.delete(record);
   return { removed: true };
 }

@@ -114,7 +114,19 @@ export class StatelessStack extends Stack {
         resources: [stateful.table.tableArn, `${stateful.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`],
       }),
     );
-    for (const machine of Object.values(machines)) machine.grantStartExecution(fn);
+    for (const machine of Object.values(machines)) {
+      machine.grantStartExecution(fn);
+      // GET /streams/{id}/executions: status and steps of the stream's executions.
+      machine.grantExecution(fn, 'states:DescribeExecution', 'states:GetExecutionHistory');
+    }
+    acknowledgeWildcardResources(this.apiFunction, [
+      {
+        resource: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:.+:\*$/,
+        actions: /^states:(DescribeExecution|GetExecutionHistory)$/,
+        reason:
+          "Execution names are made per request (<stream>-<action>-<time>-<random>); the API reads the executions of this deployment's own lifecycle machines only, to show a stream's history.",
+      },
+    ]);
     split.grantStartSyncExecution(fn);
     const { eventBus, schedules } = this.workflows;
     if (eventBus) {
