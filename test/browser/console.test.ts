@@ -175,8 +175,13 @@ describe('web console in Chromium, local mode', () => {
     await shot('02-streams');
     await card.getByRole('link', { name: 'Keynote' }).click();
     await statusIs('IDLE');
-    // This API has no executions route: no panel for it.
-    expect(await page.getByRole('heading', { name: 'Workflow executions' }).count()).toBe(0);
+    // The executions panel shows the create workflow with its steps, from Step Functions.
+    const executions = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Workflow executions' }),
+    });
+    await executions.getByText(`${streamId}-create-`, { exact: false }).waitFor();
+    await executions.getByText(`${streamId}-create-`, { exact: false }).click();
+    await executions.getByText('Record stream as idle · SUCCEEDED', { exact: false }).waitFor();
     await shot('04-stream-idle');
   });
 

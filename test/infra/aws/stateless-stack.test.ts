@@ -144,7 +144,7 @@ describe('StatelessStack with IAM auth (the default)', () => {
     expect(env[SPLIT_WORKFLOW.env]).toEqual(resolve(split.stateMachineArn));
   });
 
-  it('lets the API start the lifecycle machines and run the split machine synchronously, nothing more', () => {
+  it('lets the API start the lifecycle machines, run the split machine synchronously and read their executions, nothing more', () => {
     const statements = iamStatements(template).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('states:')),
     );
@@ -156,10 +156,20 @@ describe('StatelessStack with IAM auth (the default)', () => {
       expect(started).toContainEqual(fixture.stateless.resolve(machine.stateMachineArn));
     const sync = statements.filter((s) => actionsOf(s).includes('states:StartSyncExecution'));
     expect(sync.map((s) => s.Resource)).toEqual([fixture.stateless.resolve(split.stateMachineArn)]);
-    for (const s of statements)
-      expect(
-        actionsOf(s).every((a) => a === 'states:StartExecution' || a === 'states:StartSyncExecution'),
-      ).toBe(true);
+    const allowed = [
+      'states:StartExecution',
+      'states:StartSyncExecution',
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+    ];
+    for (const s of statements) expect(actionsOf(s).every((a) => allowed.includes(a))).toBe(true);
+    // Reading is limited to the executions of the lifecycle machines (GET /streams/{id}/executions).
+    const reads = statements.filter((s) => actionsOf(s).includes('states:DescribeExecution'));
+    const readResources = reads.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(readResources).toHaveLength(Object.keys(machines).length);
+    for (const s of reads)
+      expect(actionsOf(s).sort()).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
+    for (const r of readResources) expect(JSON.stringify(r)).toContain(':execution:');
   });
 
   it('grants the API exactly its DynamoDB actions on the table and its list index', () => {
