@@ -21,17 +21,15 @@ describe('GET /streams/{id}/executions', () => {
   it('lists the executions the API started, newest first, with status and steps from Step Functions', async () => {
     const stream = await api.seed(anIdleStream());
     expect((await api.call('POST', `/streams/${stream.id}/start`)).statusCode).toBe(202);
-    api.sfn
-      .on(DescribeExecutionCommand)
-      .resolves({
-        status: 'FAILED',
-        error: 'ChannelFailed',
-        cause: 'CREATE_FAILED',
-        stopDate: T(9),
-        startDate: T(0),
-        executionArn: 'x',
-        stateMachineArn: 'y',
-      });
+    api.sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'ChannelFailed',
+      cause: 'CREATE_FAILED',
+      stopDate: T(9),
+      startDate: T(0),
+      executionArn: 'x',
+      stateMachineArn: 'y',
+    });
     api.sfn.on(GetExecutionHistoryCommand).resolves({
       events: [
         { id: 1, type: 'ExecutionStarted', timestamp: T(0) },
