@@ -200,6 +200,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       view: lazyView,
       ...(options.x264Preset ? { x264Preset: options.x264Preset } : {}),
       logger: (line) => log(`[media] ${line}`),
+      // MediaLive's input-loss alert, as a running channel raises it when its RTMP input goes away.
+      onInputChange: ({ channelArn, pipeline, lost }) => {
+        void events
+          .publish({
+            source: 'aws.medialive',
+            detailType: 'MediaLive Channel Alert',
+            detail: {
+              channel_arn: channelArn,
+              alarm_state: lost ? 'SET' : 'CLEARED',
+              alarm_id: `${channelArn}:input:${pipeline}`,
+              alert_type: 'Video Not Detected',
+              pipeline: String(pipeline),
+              message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
+            },
+            resources: [channelArn],
+          })
+          .catch((error: unknown) => log(`[events] could not publish a channel alert: ${String(error)}`));
+      },
     });
     const urls = await plane.listen();
     closers.push(() => plane.close());

@@ -3,8 +3,10 @@
  * stream through the local Scheduler, the stop schedule stops it, GET /events shows each change in
  * order; the auto-stop guard stops a stream at its limit.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalApp } from '../../infra/local/app.js';
+import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import { apiClient, startTestApp } from '../support/local-app.js';
 
 interface StatusEvent {
@@ -103,4 +105,42 @@ describe('schedules and status events in local mode', () => {
     expect(Number(stopped.last_stopped) * 1000 - startedAt).toBeGreaterThanOrEqual(59_000);
     expect(statusesOf(id).slice(-2)).toEqual(['STOPPING', 'IDLE']);
   }, 180_000);
+
+  it('stops a running stream whose input has been lost for stop_after_input_loss_seconds', async () => {
+    const created = await api.call('POST', '/streams', {
+      name: 'input loss',
+      stop_after_input_loss_seconds: 30,
+    });
+    const id = String(created.body.id);
+    await api.waitForStatus(id, 'IDLE');
+    await api.call('POST', `/streams/${id}/start`);
+    const running = await api.waitForStatus(id, 'RUNNING');
+    // A short push: when it ends, the local MediaLive raises its input-loss alert.
+    const pusher = spawn(findFfmpeg().ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=30',
+      '-t',
+      '4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '60',
+      '-f',
+      'flv',
+      String(running.rtmp1),
+    ]);
+    expect(await new Promise((resolve) => pusher.on('exit', resolve))).toBe(0);
+    const lostAt = Date.now();
+    const stopped = await api.waitForStatus(id, 'IDLE', 90_000);
+    expect(stopped.auto_stopped).toMatchObject({ reason: 'input_loss' });
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(25_000);
+  }, 150_000);
 });

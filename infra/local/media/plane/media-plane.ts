@@ -38,6 +38,16 @@ export interface MediaPlaneOptions {
   x264Preset?: string;
   /** @default console.log with a `[media]` prefix */
   logger?: (line: string) => void;
+  /**
+   * A running channel lost its input (`lost: true`) or got it back: MediaLive raises a channel alert
+   * then ("Video Not Detected", SET / CLEARED), which the input-loss stop listens to.
+   */
+  onInputChange?: (change: {
+    channelId: string;
+    channelArn: string;
+    pipeline: number;
+    lost: boolean;
+  }) => void;
 }
 
 export interface MediaPlaneUrls {
@@ -104,12 +114,27 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     return index;
   }
 
+  function channelsFed(publication: Publication): Array<{ channel: LocalChannel; pipeline: number }> {
+    const input = opts.view.findInputByStreamName(publication.app, publication.name);
+    if (!input) return [];
+    return [...channels.values()]
+      .filter(({ channel }) => channel.inputIds.includes(input.id))
+      .map(({ channel }) => ({ channel, pipeline: pipelineOf(input, publication) }));
+  }
+
+  function reportInput(publication: Publication, lost: boolean): void {
+    for (const { channel, pipeline } of channelsFed(publication)) {
+      opts.onInputChange?.({ channelId: channel.id, channelArn: channel.arn, pipeline, lost });
+    }
+  }
+
   function offerToChannels(publication: Publication): void {
     const input = opts.view.findInputByStreamName(publication.app, publication.name);
     if (!input) return;
     for (const { channel, encoder } of channels.values()) {
       if (channel.inputIds.includes(input.id)) encoder.offer(publication, pipelineOf(input, publication));
     }
+    reportInput(publication, false);
   }
 
   const ingest = new RtmpIngestServer({
@@ -120,6 +145,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     onReady: offerToChannels,
     onUnpublish: (publication) => {
       for (const { encoder } of channels.values()) encoder.withdraw(publication);
+      reportInput(publication, true);
     },
     logger,
   });
