@@ -14,7 +14,7 @@ import { DescribeChannelCommand, type MediaLiveClient, NotFoundException } from 
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import { recordStopped } from './record-stopped.js';
-import { clients, logger, taskHandler } from './runtime.js';
+import { clients, taskHandler } from './runtime.js';
 
 export interface MediaLiveEvent {
   'detail-type': string;
@@ -137,12 +137,12 @@ export async function onChannelEvent(
 
 export const handler = taskHandler(
   'channel-events',
-  async (event: MediaLiveEvent & { stream_id?: string }) => {
+  async (event: MediaLiveEvent & { stream_id?: string }, log) => {
     const result = await onChannelEvent(
       { medialive: clients.medialive(), store: clients.store(), schedules: clients.schedules() },
       event,
     );
-    logger.info('channel event', {
+    log.info('channel event', {
       detail_type: event['detail-type'],
       state: event.detail?.state,
       outcome: result.outcome,

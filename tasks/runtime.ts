@@ -96,19 +96,19 @@ export const settings = {
 /** Wraps a task's logic as a Lambda handler that logs with the stream id. */
 export function taskHandler<I extends { stream_id?: string }, O>(
   name: string,
-  run: (input: I) => Promise<O>,
+  run: (input: I, log: Logger) => Promise<O>,
 ): (input: I) => Promise<O> {
   return async (input: I) => {
-    logger.appendKeys({ task: name, stream_id: input?.stream_id });
+    // A logger of its own per invocation: local mode runs tasks concurrently in one process, where
+    // keys appended to the shared logger would leak onto another task's lines.
+    const log = logger.createChild({ persistentKeys: { task: name, stream_id: input?.stream_id } });
     try {
-      return await run(input);
+      return await run(input, log);
     } catch (error) {
-      logger.warn('task failed', {
+      log.warn('task failed', {
         error: { name: (error as Error).name, message: (error as Error).message },
       });
       throw error;
-    } finally {
-      logger.resetKeys();
     }
   };
 }
