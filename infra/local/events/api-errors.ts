@@ -2,15 +2,9 @@
  * Errors of the EventBridge API. `code` is the `__type` the SDK turns into its exception class
  * (`ResourceNotFoundException`, `InvalidEventPatternException`, ...), so codes are model shape names.
  */
-export class EventsApiError extends Error {
+import { AwsApiError } from '../aws-json-protocol.js';
+export class EventsApiError extends AwsApiError {
   override readonly name = 'EventsApiError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly httpStatus = 400,
-  ) {
-    super(message);
-  }
 }
 
 export const validationError = (message: string): EventsApiError =>

@@ -2,15 +2,9 @@
  * Errors of the Step Functions API. `code` is the `__type` the SDK turns into its exception class
  * (`ExecutionAlreadyExists`, `InvalidName`, ...), so codes must be the model's shape names.
  */
-export class SfnApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly httpStatus = 400,
-  ) {
-    super(message);
-    this.name = 'SfnApiError';
-  }
+import { AwsApiError } from '../aws-json-protocol.js';
+export class SfnApiError extends AwsApiError {
+  override readonly name = 'SfnApiError';
 }
 
 export const validationError = (message: string): SfnApiError =>
