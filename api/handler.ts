@@ -7,6 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { observed } from '../core/aws-call-observer.js';
 import { requireEnv } from '../core/env.js';
 import { EventBridgeStatusPublisher } from '../core/status-events.js';
 import type { LifecycleAction } from '../core/stream.js';
@@ -22,14 +23,14 @@ const machines = Object.fromEntries(
   Object.entries(WORKFLOWS).map(([action, w]) => [action, requireEnv(w.env)]),
 ) as Record<LifecycleAction, string>;
 
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+const doc = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
 });
 const logger = new Logger({ serviceName: 'live-streaming-api' });
 
 const bus = process.env.EVENT_BUS_NAME;
 const events = bus
-  ? new EventBridgeStatusPublisher(new EventBridgeClient({}), bus, (error, detail) =>
+  ? new EventBridgeStatusPublisher(observed(new EventBridgeClient({})), bus, (error, detail) =>
       logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
     )
   : undefined;
@@ -38,7 +39,7 @@ const scheduleGroup = process.env.SCHEDULE_GROUP;
 export const handler = createApi({
   store: new StreamStore(doc, tableName, undefined, events),
   schedules: scheduleGroup
-    ? new StreamSchedules(new SchedulerClient({}), {
+    ? new StreamSchedules(observed(new SchedulerClient({})), {
         groupName: scheduleGroup,
         roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
         startStateMachineArn: machines.start,
@@ -48,7 +49,7 @@ export const handler = createApi({
   workflows: new SfnWorkflowStarter(
     // StartSyncExecution goes to the `sync-states` host; with a custom endpoint (local mode, another
     // emulator) that prefix would make a host that does not exist.
-    new SFNClient({ disableHostPrefix: process.env.AWS_ENDPOINT_URL_SFN !== undefined }),
+    observed(new SFNClient({ disableHostPrefix: process.env.AWS_ENDPOINT_URL_SFN !== undefined })),
     machines,
     requireEnv(SPLIT_WORKFLOW.env),
   ),

@@ -38,7 +38,8 @@ import S3rver from 's3rver';
 import { archiveKey, parseArchiveKey } from '../core/archive-naming.js';
 import type { ClipRange } from '../core/clip-planner.js';
 import type { RecordingSession } from '../core/stream.js';
-import { type SplitOutput, splitArchive } from '../tasks/split-archive.js';
+import type { SplitOutput } from '../tasks/contracts.js';
+import { splitArchive } from '../tasks/split/split-archive.js';
 
 const HOST = '127.0.0.1';
 const REGION = 'us-east-1';

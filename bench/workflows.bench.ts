@@ -35,7 +35,6 @@ import { cpus, loadavg } from 'node:os';
 import { DescribeChannelCommand } from '@aws-sdk/client-medialive';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StreamRecord } from '../core/stream.js';
-import { clients } from '../tasks/runtime.js';
 import {
   type Answer,
   startWorkflowHarness,
@@ -292,15 +291,13 @@ async function main(): Promise<void> {
   );
 
   const h = await startWorkflowHarness(options);
-  clients.medialive().middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (STATE_CHANGING.includes(context.commandName ?? ''))
+  h.faults.add({
+    after: async (call, response) => {
+      if (STATE_CHANGING.includes(`${call.operation}Command`))
         await sleep(Math.random() * options.pollIntervalMs);
-      return result;
+      return response;
     },
-    { step: 'initialize', name: 'bench-random-poll-phase' },
-  );
+  });
   const samples: ActionSample[] = [];
   try {
     for (let run = 1; run <= runs; run++) {

@@ -31,7 +31,7 @@ export const MAX_ARCHIVE_PATH_LENGTH = 512;
 
 /** A `path` for the archive that is not a safe relative S3 key prefix (HTTP 400, field `path`). */
 export class InvalidArchivePath extends InvalidRequest {
-  override readonly name = 'InvalidArchivePath';
+  static override readonly errorName: string = 'InvalidArchivePath';
 
   constructor(
     readonly path: string,

@@ -49,8 +49,7 @@ export interface ChannelSpec {
 
 /** A ChannelSpec that cannot produce a valid channel: a bug in the caller, never user input. */
 export class InvalidChannelSpec extends DomainError {
-  // Explicit, so that bundlers that rename classes cannot change what the state machine catches.
-  override readonly name = 'InvalidChannelSpec';
+  static override readonly errorName: string = 'InvalidChannelSpec';
 
   constructor(readonly problems: FieldProblem[]) {
     super(`invalid channel spec: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);

@@ -1,21 +1,27 @@
 /**
  * Errors that the API maps to HTTP and that the state machines retry or catch by `name`.
- * The `name` of each class is part of the contract with the state machine definitions: never rename.
+ * A Lambda's error reaches Step Functions as the thrown error's `name`, so each class carries its
+ * name as a string (`errorName`): a minifier renames classes, never strings. The state machines'
+ * Retry and Catch read the same `errorName`, so the two cannot drift apart.
  */
 export class DomainError extends Error {
+  static readonly errorName: string = 'DomainError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    this.name = (new.target as typeof DomainError).errorName;
   }
 }
 
 export class StreamNotFound extends DomainError {
+  static override readonly errorName: string = 'StreamNotFound';
   constructor(readonly streamId: string) {
     super(`stream ${streamId} does not exist`);
   }
 }
 
 export class SessionNotFound extends DomainError {
+  static override readonly errorName: string = 'SessionNotFound';
   constructor(
     readonly streamId: string,
     readonly sessionId: string,
@@ -26,6 +32,7 @@ export class SessionNotFound extends DomainError {
 
 /** The stream's status does not allow the action (HTTP 409 with the current status). */
 export class ActionNotAllowed extends DomainError {
+  static override readonly errorName: string = 'ActionNotAllowed';
   constructor(
     readonly streamId: string,
     readonly action: string,
@@ -38,6 +45,7 @@ export class ActionNotAllowed extends DomainError {
 
 /** Optimistic locking lost: someone else changed the record since it was read (HTTP 409). */
 export class VersionConflict extends DomainError {
+  static override readonly errorName: string = 'VersionConflict';
   constructor(
     readonly streamId: string,
     readonly expectedVersion: number,
@@ -48,6 +56,7 @@ export class VersionConflict extends DomainError {
 
 /** A feature the deployment does not have (CloudFront, SPEKE encryption...). HTTP 400/409. */
 export class FeatureNotConfigured extends DomainError {
+  static override readonly errorName: string = 'FeatureNotConfigured';
   constructor(
     readonly feature: string,
     message: string,
@@ -63,6 +72,7 @@ export interface FieldProblem {
 }
 
 export class InvalidRequest extends DomainError {
+  static override readonly errorName: string = 'InvalidRequest';
   constructor(
     readonly problems: FieldProblem[],
     message = 'the request is not valid',
@@ -73,6 +83,7 @@ export class InvalidRequest extends DomainError {
 
 /** A status change outside `TRANSITIONS`: a bug or a late duplicate task, never applied. */
 export class InvalidTransition extends DomainError {
+  static override readonly errorName: string = 'InvalidTransition';
   constructor(
     readonly streamId: string,
     readonly from: string,
@@ -84,6 +95,7 @@ export class InvalidTransition extends DomainError {
 
 /** MediaLive refused because the channel is not IDLE (StartChannel, UpdateChannel, DeleteChannel). */
 export class ChannelNotIdle extends DomainError {
+  static override readonly errorName: string = 'ChannelNotIdle';
   constructor(
     readonly channelId: string,
     readonly state: string,
@@ -93,16 +105,26 @@ export class ChannelNotIdle extends DomainError {
 }
 
 /** A wait for a channel state ran past its bound. */
-export class ChannelStateTimeout extends DomainError {}
+export class ChannelStateTimeout extends DomainError {
+  static override readonly errorName: string = 'ChannelStateTimeout';
+}
 
 /** The channel reached a failure state (CREATE_FAILED, UPDATE_FAILED) or one the workflow did not expect. */
-export class ChannelFailed extends DomainError {}
+export class ChannelFailed extends DomainError {
+  static override readonly errorName: string = 'ChannelFailed';
+}
 
 /** The input is still attached to a channel; retried until MediaLive detaches it. */
-export class InputNotDetached extends DomainError {}
+export class InputNotDetached extends DomainError {
+  static override readonly errorName: string = 'InputNotDetached';
+}
 
 /** The stream record lacks a resource a step needs. */
-export class MissingResource extends DomainError {}
+export class MissingResource extends DomainError {
+  static override readonly errorName: string = 'MissingResource';
+}
 
 /** The live distribution cannot take another origin or cache behaviour (CloudFront quota). */
-export class DistributionQuotaReached extends DomainError {}
+export class DistributionQuotaReached extends DomainError {
+  static override readonly errorName: string = 'DistributionQuotaReached';
+}

@@ -1,71 +1,13 @@
 /**
- * What every task Lambda shares: clients built once per module (lazily, so a test can import a
- * task's logic without its environment), the stream store, and a logger with the stream id.
+ * What every task Lambda shares: its settings read from the environment and checked, and a logger
+ * with the stream id. Its clients are in tasks/clients.ts.
  *
  * Each task file exports its logic as a function taking its dependencies, and `handler`, the wiring.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { MediaLiveClient } from '@aws-sdk/client-medialive';
-import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from '../core/env.js';
-import { EventBridgeStatusPublisher } from '../core/status-events.js';
-import { StreamSchedules } from '../core/stream-schedules.js';
-import { StreamStore } from '../core/stream-store.js';
 
 export const logger = new Logger({ serviceName: 'live-streaming-tasks' });
-
-function once<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= build();
-    return value;
-  };
-}
-
-export const clients = {
-  medialive: once(() => new MediaLiveClient({})),
-  mediapackage: once(() => new MediaPackageClient({})),
-  cloudfront: once(() => new CloudFrontClient({})),
-  // s3rver (local mode) stores streamed uploads with default checksums corrupted; AWS accepts both.
-  s3: once(
-    () =>
-      new S3Client({
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-      }),
-  ),
-  store: once(() => {
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    const bus = process.env.EVENT_BUS_NAME;
-    const events = bus
-      ? new EventBridgeStatusPublisher(new EventBridgeClient({}), bus, (error, detail) =>
-          logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
-        )
-      : undefined;
-    return new StreamStore(doc, requireEnv('TABLE_NAME'), undefined, events);
-  }),
-  /** Undefined when the deployment has no schedule group (never on AWS; possible in unit setups). */
-  schedules: once(() => {
-    const groupName = process.env.SCHEDULE_GROUP;
-    if (!groupName) return undefined;
-    // Tasks that only remove schedules get just the group (a stop machine's own task cannot name
-    // the stop machine: that would be a dependency cycle); `set` checks what it needs.
-    return new StreamSchedules(new SchedulerClient({}), {
-      groupName,
-      roleArn: process.env.SCHEDULER_ROLE_ARN ?? '',
-      startStateMachineArn: process.env.START_STREAM_STATE_MACHINE_ARN ?? '',
-      stopStateMachineArn: process.env.STOP_STREAM_STATE_MACHINE_ARN ?? '',
-    });
-  }),
-};
 
 /** Settings of the deployment, read when first needed and checked. */
 export const settings = {
@@ -114,3 +56,17 @@ export function taskHandler<I extends { stream_id?: string }, O>(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Teardown steps treat "already gone" as done, so a retry after a partial delete finishes the job. */
+export async function deleteIfPresent(
+  remove: () => Promise<unknown>,
+  isNotFound: (error: unknown) => boolean,
+): Promise<'DELETED' | 'ABSENT'> {
+  try {
+    await remove();
+    return 'DELETED';
+  } catch (error) {
+    if (isNotFound(error)) return 'ABSENT';
+    throw error;
+  }
+}

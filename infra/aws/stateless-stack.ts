@@ -4,13 +4,13 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
-import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
-import { ApiFunction } from './api-function.js';
+import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
+import { AppFunction } from './app-function.js';
+import { executionArns, schedulesArn } from './arns.js';
 import type { DeploymentConfig } from './config.js';
 import {
   ConsoleSite,
@@ -20,20 +20,9 @@ import {
 } from './console-site.js';
 import type { StatefulResources } from './stateful-stack.js';
 import { StreamRestApi } from './stream-rest-api.js';
-import { acknowledgeWildcardResources } from './wildcard-acknowledgments.js';
+import type { StreamWorkflowsProps } from './stream-workflows.js';
+import { acknowledgeWildcardResources, TRACING_AND_LOG_DELIVERY } from './wildcard-acknowledgments.js';
 import { streamWorkflows, type WorkflowMachines, type WorkflowsFactory } from './workflow-machines.js';
-
-/**
- * DynamoDB actions of the API: exactly the commands core/stream-store.ts and api/idempotency.ts
- * send (Get, Put, Update, Delete, Query), on the table and its list index.
- */
-export const API_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:Query',
-] as const;
 
 export interface StatelessStackProps extends StackProps {
   config: DeploymentConfig;
@@ -47,7 +36,7 @@ export interface StatelessStackProps extends StackProps {
 
 export class StatelessStack extends Stack {
   readonly workflows: WorkflowMachines;
-  readonly apiFunction: ApiFunction;
+  readonly apiFunction: AppFunction;
   readonly restApi: StreamRestApi;
   /** The web console, deployed when `auth=cognito`. */
   readonly console?: ConsoleSite;
@@ -94,77 +83,56 @@ export class StatelessStack extends Stack {
     }
     const corsOrigin = config.consoleOrigin ?? this.console?.origin ?? null;
 
-    this.apiFunction = new ApiFunction(this, 'ApiFunction', {
+    this.apiFunction = new AppFunction(this, 'ApiFunction', {
+      name: 'api',
       logRetention: config.logRetention,
-      environment: {
+    });
+    const { eventBus, schedules } = this.workflows;
+    const lifecycle = Object.values(machines);
+    this.apiFunction.bind(
+      {
+        ...Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, undefined])),
         TABLE_NAME: stateful.table.tableName,
         ...machineArnEnvironment(machines),
         [SPLIT_WORKFLOW.env]: split.stateMachineArn,
         CLOUDFRONT_ENABLED: String(live !== undefined),
         ENCRYPTION_ENABLED: String(config.speke !== null),
         DEFAULT_MAX_DURATION_SECONDS: String(config.defaultMaxDurationSeconds),
-        ...(corsOrigin ? { CORS_ALLOW_ORIGIN: corsOrigin } : {}),
+        CORS_ALLOW_ORIGIN: corsOrigin ?? undefined,
+        EVENT_BUS_NAME: eventBus?.eventBusName,
+        SCHEDULE_GROUP: schedules?.groupName,
+        SCHEDULER_ROLE_ARN: schedules?.role.roleArn,
+      } as EnvironmentValues,
+      {
+        table: stateful.table.tableArn,
+        // The list index by name, not "index/*": the API reads one index of one table.
+        listIndex: `${stateful.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`,
+        lifecycleMachines: lifecycle.map((m) => m.stateMachineArn),
+        lifecycleExecutions: executionArns(this, lifecycle),
+        splitMachine: split.stateMachineArn,
+        ...(eventBus ? { eventBus: eventBus.eventBusArn } : {}),
+        ...(schedules
+          ? { schedules: schedulesArn(this, schedules.groupName), schedulerRole: schedules.role.roleArn }
+          : {}),
       },
-    });
-    const fn = this.apiFunction.fn;
-    // The list index by name, not "index/*": the API reads one index of one table.
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: [...API_TABLE_ACTIONS],
-        resources: [stateful.table.tableArn, `${stateful.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`],
-      }),
     );
-    for (const machine of Object.values(machines)) {
-      machine.grantStartExecution(fn);
-      // GET /streams/{id}/executions: status and steps of the stream's executions.
-      machine.grantExecution(fn, 'states:DescribeExecution', 'states:GetExecutionHistory');
-    }
+    const fn = this.apiFunction.fn;
     acknowledgeWildcardResources(this.apiFunction, [
+      TRACING_AND_LOG_DELIVERY,
       {
         resource: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:.+:\*$/,
         actions: /^states:(DescribeExecution|GetExecutionHistory)$/,
         reason:
           "Execution names are made per request (<stream>-<action>-<time>-<random>); the API reads the executions of this deployment's own lifecycle machines only, to show a stream's history.",
       },
+      {
+        resource: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+\/\*$/,
+        actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
+        reason:
+          "The API names each stream's start and stop schedules at run time (<stream id>-start, -stop); the grant is limited to the deployment's schedule group.",
+      },
     ]);
-    split.grantStartSyncExecution(fn);
-    const { eventBus, schedules } = this.workflows;
-    if (eventBus) {
-      eventBus.grantPutEventsTo(fn);
-      fn.addEnvironment('EVENT_BUS_NAME', eventBus.eventBusName);
-      new CfnOutput(this, 'StatusEventBusName', { value: eventBus.eventBusName });
-    }
-    if (schedules) {
-      // The API sets and cancels start/stop schedules; Scheduler itself starts the machines.
-      const scheduleArn = Stack.of(this).formatArn({
-        service: 'scheduler',
-        resource: 'schedule',
-        resourceName: `${schedules.groupName}/*`,
-      });
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
-          resources: [scheduleArn],
-        }),
-      );
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['iam:PassRole'],
-          resources: [schedules.role.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-        }),
-      );
-      acknowledgeWildcardResources(this.apiFunction, [
-        {
-          resource: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+\/\*$/,
-          actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
-          reason:
-            "The API names each stream's start and stop schedules at run time (<stream id>-start, -stop); the grant is limited to the deployment's schedule group.",
-        },
-      ]);
-      fn.addEnvironment('SCHEDULE_GROUP', schedules.groupName);
-      fn.addEnvironment('SCHEDULER_ROLE_ARN', schedules.role.roleArn);
-    }
+    if (eventBus) new CfnOutput(this, 'StatusEventBusName', { value: eventBus.eventBusName });
 
     this.restApi = new StreamRestApi(this, 'StreamApi', {
       handler: fn,

@@ -1,12 +1,12 @@
 /**
- * The cdk-nag findings of the lifecycle workflows (state-machines/stream-workflows.ts) that are
+ * The cdk-nag findings of the lifecycle workflows (infra/aws/stream-workflows.ts) that are
  * needed by design, each with its reason. Anything else the workflows trigger (a wildcard action,
  * a managed policy, an index wildcard) stays a finding and fails the synth.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
-import type { StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
+import type { StreamWorkflowsProps } from './stream-workflows.js';
 import {
   acknowledgeWildcardResources,
   TRACING_AND_LOG_DELIVERY,
@@ -32,6 +32,12 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
       actions: /^medialive:[A-Za-z]+$/,
       reason:
         'MediaLive assigns channel and input ids in CreateChannel/CreateInput, so no ARN exists before the call; the grant is limited to this account and region and to that resource type.',
+    },
+    {
+      resource: /^\*$/,
+      actions: /^mediapackage:(CreateChannel|CreateOriginEndpoint)$/,
+      reason:
+        'MediaPackage CreateChannel and CreateOriginEndpoint support no resource type (Service Authorization Reference for AWS Elemental MediaPackage), so IAM only allows them on "*".',
     },
     {
       resource: /^arn:aws[a-z-]*:mediapackage:[a-z0-9-]+:\d{12}:(channels|origin_endpoints)\/\*$/,

@@ -8,7 +8,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { LifecycleAction } from '../../core/stream.js';
-import { StreamWorkflows, type StreamWorkflowsProps } from '../../state-machines/stream-workflows.js';
+import { type DeploymentBinding, StreamWorkflows, type StreamWorkflowsProps } from './stream-workflows.js';
 import { acknowledgeWorkflowFindings } from './workflow-acknowledgments.js';
 
 export interface WorkflowMachines {
@@ -22,6 +22,8 @@ export interface WorkflowMachines {
   readonly eventBus?: IEventBus;
   /** The schedule group and Scheduler's role (the API creates the start/stop schedules). */
   readonly schedules?: { groupName: string; role: IRole };
+  /** The deployment's resources and values, as the function registry names them. */
+  readonly binding?: DeploymentBinding;
 }
 
 export type WorkflowsFactory = (scope: Construct, props: StreamWorkflowsProps) => WorkflowMachines;

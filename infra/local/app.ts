@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { authorized, createLocalApi } from './api-server.js';
 import { consoleRoutes } from './console-server.js';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
@@ -45,12 +46,12 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const host = options.host ?? '127.0.0.1';
   try {
     const token = options.apiToken ?? apiToken(options.dataDir).token;
-    // The Lambda's own wiring module, imported once the environment points at the local services.
-    const { handler } = await import('../../api/handler.js');
     const consoleRoute = consoleRoutes(stack, token);
     const server = createLocalApi({
       token,
-      handler: (event, context) => handler(event, context),
+      // API Gateway's Lambda proxy integration: the API function's bundle, run as Lambda runs it.
+      handler: async (event, context) =>
+        (await stack.functions.invoke('api', event, context.awsRequestId)) as APIGatewayProxyResult,
       health: async () => ({ ok: true, details: { uptime_ms: Date.now() - started } }),
       extra: async (req, res, url) => {
         // Server-sent events of every status change (and MediaLive's channel events), as the

@@ -28,9 +28,12 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
-import { TASK_MODULES } from '../../tasks/registry.js';
-import { renderWorkflowsCached } from './definitions.js';
+import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { bundleAll } from '../bundling/bundle.js';
+import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
+import { LOCAL_ACCOUNT, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
+import { type AwsCall, createLocalFunctions, type LocalFunctions } from './functions/local-functions.js';
 import type { ControlPlaneView } from './media/contracts.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
@@ -54,6 +57,10 @@ export interface LocalStackOptions {
   pollIntervalMs?: number;
   x264Preset?: string;
   log?: (line: string) => void;
+  /** Every AWS call the app's functions make (the IAM conformance test records them). */
+  onAwsCall?: (call: AwsCall) => void;
+  /** Powertools log level of the functions. @default INFO */
+  functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
 
 export interface LocalEndpoints {
@@ -75,8 +82,10 @@ export interface LocalStack {
   tableName: string;
   archiveBucket: string;
   region: string;
-  /** Set in process.env: what the SDK clients of the API and the tasks read. */
+  /** The values of the registry's environment variables and the runtime's (endpoints, credentials). */
   env: Record<string, string>;
+  /** The app's Lambda functions (the API, the tasks, the drift handler), each from its bundle. */
+  functions: LocalFunctions;
   stepFunctions: ReturnType<typeof createLocalStepFunctions>;
   /** The local EventBridge: status events, MediaLive events; `sseHandler` serves GET /events. */
   events: LocalEventBridge;
@@ -260,50 +269,65 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       new MediaLiveClient({ endpoint: mediaUrl, region }),
     );
 
-    const env: Record<string, string> = {
+    // What Lambda's runtime gives each function (region, credentials), and locally where the
+    // services are; then the deployment's values of the variables the registry lists.
+    const runtimeEnvironment: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID as string,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY as string,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
       AWS_ENDPOINT_URL_S3: s3Url,
       AWS_ENDPOINT_URL_MEDIALIVE: mediaUrl,
       AWS_ENDPOINT_URL_MEDIAPACKAGE: userEndpoint('MEDIAPACKAGE') ?? media.url,
       AWS_ENDPOINT_URL_CLOUDFRONT: userEndpoint('CLOUDFRONT') ?? media.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: userEndpoint('EVENTBRIDGE') ?? eventsUrl,
       S3_FORCE_PATH_STYLE: 'true',
+      POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
+      POLL_BUDGET_MS: '20000',
+      POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? 'INFO',
+    };
+    const values: Record<string, string | undefined> = {
+      ...Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, undefined])),
       TABLE_NAME: tableName,
       ARCHIVE_BUCKET: archiveBucket,
       INPUT_SECURITY_GROUP_ID: securityGroupId,
-      MEDIALIVE_ROLE_ARN: `arn:aws:iam::000000000000:role/local-medialive`,
+      MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
       LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
       LIVE_BASE_URL: urls.cdnUrl,
       LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
-      POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
-      POLL_BUDGET_MS: '20000',
       CLOUDFRONT_ENABLED: 'true',
       ENCRYPTION_ENABLED: 'false',
-      AWS_ENDPOINT_URL_EVENTBRIDGE: userEndpoint('EVENTBRIDGE') ?? eventsUrl,
       EVENT_BUS_NAME: LOCAL_EVENT_BUS,
       SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,
-      SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-scheduler',
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-scheduler`,
       DEFAULT_MAX_DURATION_SECONDS: process.env.DEFAULT_MAX_DURATION_SECONDS ?? '43200',
     };
 
-    // Step Functions: the app's own definitions, the real task modules in-process.
-    const rendered = await renderWorkflowsCached();
-    const handlers = new Map<string, Promise<(input: unknown) => Promise<unknown>>>();
+    // Step Functions: the app's own definitions; each task is its deployed bundle, run as Lambda runs it.
+    const machines = localMachines(region);
+    for (const machine of machines) {
+      const workflow = Object.values(WORKFLOWS).find((w) => w.machineName === machine.name);
+      if (workflow) values[workflow.env] = machine.arn;
+      if (machine.name === SPLIT_WORKFLOW.machineName) values[SPLIT_WORKFLOW.env] = machine.arn;
+    }
+    const functions = createLocalFunctions({
+      bundles: await bundleAll(),
+      values: values as EnvironmentValues,
+      runtimeEnvironment,
+      region,
+      account: LOCAL_ACCOUNT,
+      ...(options.onAwsCall ? { onAwsCall: options.onAwsCall } : {}),
+    });
+    closers.push(() => functions.close());
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
-      stateMachines: rendered.machines,
+      stateMachines: machines,
       region,
       ...(options.waitTimeScale !== undefined ? { waitTimeScale: options.waitTimeScale } : {}),
       invokeLambda: async (functionArn, payload) => {
-        const task = rendered.tasks.get(functionArn);
-        if (!task) throw new Error(`no local task for ${functionArn}`);
-        let handler = handlers.get(task);
-        if (!handler) {
-          const load = TASK_MODULES[task];
-          if (!load) throw new Error(`no task module ${task}`);
-          handler = load().then((m) => m.handler as (input: unknown) => Promise<unknown>);
-          handlers.set(task, handler);
-        }
-        return (await handler)(payload);
+        const name = functions.nameOf(functionArn);
+        if (!name) throw new Error(`no local function ${functionArn}`);
+        return functions.invoke(name, payload);
       },
     });
     let sfnUrl = userEndpoint('SFN');
@@ -311,14 +335,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sfnUrl = (await stepFunctions.listen(ports.sfn, host)).url;
       closers.push(() => stepFunctions.close());
     }
-    env.AWS_ENDPOINT_URL_SFN = sfnUrl;
-    for (const machine of rendered.machines) {
-      const workflow = Object.values((await import('../../core/workflows.js')).WORKFLOWS).find(
-        (w) => w.machineName === machine.name,
-      );
-      if (workflow) env[workflow.env] = machine.arn;
-      if (machine.name === 'SplitArchive') env.SPLIT_ARCHIVE_STATE_MACHINE_ARN = machine.arn;
-    }
+    runtimeEnvironment.AWS_ENDPOINT_URL_SFN = sfnUrl;
     // EventBridge Scheduler: fires one-time schedules by starting the machines, as on AWS.
     const sfnClient = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
     const scheduler = createLocalScheduler({
@@ -334,24 +351,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       schedulerUrl = (await scheduler.listen(ports.scheduler, host)).url;
       closers.push(() => scheduler.close());
     }
-    env.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
+    runtimeEnvironment.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
     await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }), LOCAL_SCHEDULE_GROUP);
-    Object.assign(process.env, env);
-
     // The drift rule: MediaLive's channel events to the same handler as on AWS.
-    const channelEvents = TASK_MODULES['channel-events'];
-    if (channelEvents) {
-      events.subscribe(
-        {
-          source: ['aws.medialive'],
-          'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'],
-        },
-        async (event) => {
-          const { handler } = await channelEvents();
-          await (handler as (input: unknown) => Promise<unknown>)(event);
-        },
-      );
-    }
+    events.subscribe(
+      {
+        source: ['aws.medialive'],
+        'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'],
+      },
+      async (event) => {
+        await functions.invoke('channel-events', event);
+      },
+    );
+    const env: Record<string, string> = {
+      ...runtimeEnvironment,
+      ...(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >),
+    };
 
     return {
       endpoints: {
@@ -359,18 +377,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         s3: s3Url,
         stepfunctions: sfnUrl,
         medialive: mediaUrl,
-        mediapackage: env.AWS_ENDPOINT_URL_MEDIAPACKAGE as string,
-        cloudfront: env.AWS_ENDPOINT_URL_CLOUDFRONT as string,
+        mediapackage: runtimeEnvironment.AWS_ENDPOINT_URL_MEDIAPACKAGE as string,
+        cloudfront: runtimeEnvironment.AWS_ENDPOINT_URL_CLOUDFRONT as string,
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,
-        eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE as string,
+        eventbridge: runtimeEnvironment.AWS_ENDPOINT_URL_EVENTBRIDGE as string,
         scheduler: schedulerUrl,
       },
       tableName,
       archiveBucket,
       region,
       env,
+      functions,
       stepFunctions,
       events,
       isPublishing: (app, name) => plane.isPublishing(app, name),

@@ -49,7 +49,7 @@ describe('GET /streams/{id}/executions', () => {
           id: 4,
           type: 'TaskStateEntered',
           timestamp: T(3),
-          stateEnteredEventDetails: { name: 'Point archive at new session' },
+          stateEnteredEventDetails: { name: 'Configure session' },
         },
       ],
     });
@@ -67,7 +67,7 @@ describe('GET /streams/{id}/executions', () => {
           entered_at: T(1).toISOString(),
           exited_at: T(2).toISOString(),
         },
-        { name: 'Point archive at new session', status: 'FAILED', exited_at: null },
+        { name: 'Configure session', status: 'FAILED', exited_at: null },
       ],
     });
     expect(answer.body[0].name).toMatch(new RegExp(`^${stream.id}-start-`));

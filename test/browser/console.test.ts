@@ -181,7 +181,7 @@ describe('web console in Chromium, local mode', () => {
     });
     await executions.getByText(`${streamId}-create-`, { exact: false }).waitFor();
     await executions.getByText(`${streamId}-create-`, { exact: false }).click();
-    await executions.getByText('Record stream as idle · SUCCEEDED', { exact: false }).waitFor();
+    await executions.getByText('Record created · SUCCEEDED', { exact: false }).waitFor();
     await shot('04-stream-idle');
   });
 

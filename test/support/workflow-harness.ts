@@ -1,8 +1,10 @@
 /**
  * The lifecycle workflows as local mode runs them, for workflow tests and the workflow benchmark:
  * dynalite, s3rver, the MediaLive/MediaPackage/CloudFront double (infra/local/media/control), the
- * local Step Functions endpoint running the synthesized definitions (`renderWorkflowsCached`) with
- * the real task handlers in-process, and the real API handler (`createApi`) starting executions.
+ * local Step Functions endpoint running the deployed definitions (`localMachines`), and every
+ * function (the API, each task) from its deployed bundle with its own environment
+ * (infra/local/functions), as Lambda runs it. Every AWS call of every function is recorded for the
+ * IAM conformance test.
  *
  * Assembled here from the same parts as `startLocalStack` (infra/local/stack.ts), with the same task
  * environment, instead of calling it: the double's `throttle` option and exact channel timings need
@@ -18,7 +20,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -35,17 +36,22 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { type ApiConfig, createApi } from '../../api/app.js';
-import { DynamoIdempotencyStore } from '../../api/idempotency.js';
-import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
+import type { ApiConfig } from '../../api/app.js';
 import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { createTableInput } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
-import { renderWorkflowsCached } from '../../infra/local/definitions.js';
+import { bundleAll } from '../../infra/bundling/bundle.js';
+import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../../infra/functions.js';
+import { LOCAL_ACCOUNT, localMachines } from '../../infra/local/definitions.js';
+import {
+  type AwsCall,
+  createLocalFunctions,
+  type LocalFunctions,
+} from '../../infra/local/functions/local-functions.js';
 import type { MediaPlane } from '../../infra/local/media/contracts.js';
 import type { ChannelTimings } from '../../infra/local/media/control/channel-lifecycle.js';
 import { createMediaControlPlane } from '../../infra/local/media/control/control-plane.js';
@@ -55,8 +61,8 @@ import {
   type DescribedExecution,
   type LocalStepFunctions,
 } from '../../infra/local/stepfunctions/index.js';
-import { TASK_MODULES } from '../../tasks/registry.js';
-import { logger as taskLogger } from '../../tasks/runtime.js';
+import { recordAwsCall } from './aws-call-log.js';
+import { ControlPlaneFaultRules } from './control-plane-faults.js';
 
 export interface WorkflowHarnessOptions {
   /** How long the simulated MediaLive transitions take. */
@@ -71,6 +77,8 @@ export interface WorkflowHarnessOptions {
   throttle?: ThrottleOptions;
   /** Task logs (Powertools) level; the workflows' failures are asserted, not read. @default 'SILENT' */
   taskLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Every AWS call of every function (besides the suite's call log). */
+  onAwsCall?: (call: AwsCall) => void;
 }
 
 /**
@@ -126,8 +134,12 @@ export const NO_RESOURCES: StreamResources = {
 
 export interface WorkflowHarness {
   options: WorkflowHarnessOptions;
-  /** The task Lambdas' environment, also set in process.env. */
+  /** The functions' environment: the deployment's values and the runtime's (endpoints, credentials). */
   env: Readonly<Record<string, string>>;
+  /** The app's functions, each from its bundle in an environment of its own. */
+  functions: LocalFunctions;
+  /** MediaLive faults and states the functions meet over the wire (the tests' own clients too). */
+  faults: ControlPlaneFaultRules;
   endpoints: { dynamodb: string; s3: string; stepfunctions: string; media: string };
   stepFunctions: LocalStepFunctions;
   store: StreamStore;
@@ -165,9 +177,6 @@ const noVideo: MediaPlane = {
   close: async () => undefined,
 };
 
-/** The registry types handlers by their own inputs; the machine hands them its JSON. */
-type TaskHandler = (input: unknown) => Promise<unknown>;
-
 export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAST): Promise<WorkflowHarness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'workflow-harness-'));
   const closers: Array<() => Promise<void>> = [];
@@ -176,6 +185,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
     await rm(dataDir, { recursive: true, force: true });
   };
   const controlLog: string[] = [];
+  const faults = new ControlPlaneFaultRules();
   // s3rver accepts only its own key pair; the other local services accept any. Never real ones.
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const base = { region: REGION, credentials };
@@ -206,6 +216,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       distribution: { id: LIVE_DISTRIBUTION_ID, domainName: new URL(PLACEHOLDER_URLS.cdn).host },
       timings: options.timings,
       mediaPlane: noVideo,
+      faults,
       ...(options.throttle ? { throttle: options.throttle } : {}),
       // Kept for a failing test's message; printing it would bury the test report.
       log: (message, details) => {
@@ -238,43 +249,31 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       }),
     );
 
-    // The task handlers, loaded once each through the registry local mode uses.
-    const rendered = await renderWorkflowsCached();
-    const handlers = new Map<string, Promise<TaskHandler>>();
-    const stepFunctions = createLocalStepFunctions({
-      dataDir: path.join(dataDir, 'stepfunctions'),
-      stateMachines: rendered.machines,
-      region: REGION,
-      waitTimeScale: options.waitTimeScale,
-      invokeLambda: async (functionArn, payload) => {
-        const task = rendered.tasks.get(functionArn);
-        if (!task) throw new Error(`no task module for ${functionArn}`);
-        const load = TASK_MODULES[task];
-        if (!load) throw new Error(`tasks/registry.ts has no module ${task}`);
-        let handler = handlers.get(task);
-        if (!handler) {
-          handler = load().then((m) => m.handler as TaskHandler);
-          handlers.set(task, handler);
-        }
-        return (await handler)(payload);
-      },
-    });
-    const sfnUrl = (await stepFunctions.listen(0, '127.0.0.1')).url;
-    closers.push(() => stepFunctions.close());
-    const aws = { ...media, sfn: new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true }) };
-    closers.push(async () => aws.sfn.destroy());
-
+    // Every function from its bundle, with exactly the environment the registry gives it.
+    const machinesRendered = localMachines(REGION);
     const machineArn = (name: string) => {
-      const machine = rendered.machines.find((m) => m.name === name);
-      if (!machine) throw new Error(`no rendered state machine ${name}`);
+      const machine = machinesRendered.find((m) => m.name === name);
+      if (!machine) throw new Error(`no state machine ${name}`);
       return machine.arn;
     };
     const machines = Object.fromEntries(
       Object.entries(WORKFLOWS).map(([action, workflow]) => [action, machineArn(workflow.machineName)]),
     ) as Record<LifecycleAction, string>;
-
-    // What startLocalStack sets for the task modules (their clients are built from it on first use).
-    const env: Record<string, string> = {
+    const values: Record<string, string | undefined> = {
+      ...Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, undefined])),
+      TABLE_NAME: tableName,
+      ARCHIVE_BUCKET,
+      INPUT_SECURITY_GROUP_ID: securityGroup.SecurityGroup?.Id ?? '',
+      MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
+      LIVE_DISTRIBUTION_ID,
+      LIVE_BASE_URL: PLACEHOLDER_URLS.cdn,
+      LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
+      CLOUDFRONT_ENABLED: String(API_CONFIG.cloudfront),
+      ENCRYPTION_ENABLED: String(API_CONFIG.encryption),
+      ...Object.fromEntries(Object.values(WORKFLOWS).map((w) => [w.env, machineArn(w.machineName)])),
+      [SPLIT_WORKFLOW.env]: machineArn(SPLIT_WORKFLOW.machineName),
+    };
+    const runtimeEnvironment: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -283,34 +282,54 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       AWS_ENDPOINT_URL_MEDIALIVE: mediaUrl,
       AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrl,
       AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrl,
-      AWS_ENDPOINT_URL_SFN: sfnUrl,
       S3_FORCE_PATH_STYLE: 'true',
-      TABLE_NAME: tableName,
-      ARCHIVE_BUCKET,
-      INPUT_SECURITY_GROUP_ID: securityGroup.SecurityGroup?.Id ?? '',
-      MEDIALIVE_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-medialive',
-      LIVE_DISTRIBUTION_ID,
-      LIVE_BASE_URL: PLACEHOLDER_URLS.cdn,
-      LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
       POLL_INTERVAL_MS: String(options.pollIntervalMs),
       POLL_BUDGET_MS: String(options.pollBudgetMs),
+      POWERTOOLS_LOG_LEVEL: options.taskLogLevel ?? 'SILENT',
     };
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    Object.assign(process.env, env);
-    taskLogger.setLogLevel(options.taskLogLevel ?? 'SILENT');
+    const functions = createLocalFunctions({
+      bundles: await bundleAll(),
+      values: values as EnvironmentValues,
+      runtimeEnvironment,
+      region: REGION,
+      account: LOCAL_ACCOUNT,
+      onAwsCall: (call: AwsCall) => {
+        recordAwsCall(call);
+        options.onAwsCall?.(call);
+      },
+    });
+    closers.push(() => functions.close());
+    const stepFunctions = createLocalStepFunctions({
+      dataDir: path.join(dataDir, 'stepfunctions'),
+      stateMachines: machinesRendered,
+      region: REGION,
+      waitTimeScale: options.waitTimeScale,
+      invokeLambda: async (functionArn, payload) => {
+        const name = functions.nameOf(functionArn);
+        if (!name) throw new Error(`no function ${functionArn}`);
+        return functions.invoke(name, payload);
+      },
+    });
+    const sfnUrl = (await stepFunctions.listen(0, '127.0.0.1')).url;
+    closers.push(() => stepFunctions.close());
+    runtimeEnvironment.AWS_ENDPOINT_URL_SFN = sfnUrl;
+    const aws = { ...media, sfn: new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true }) };
+    closers.push(async () => aws.sfn.destroy());
+    const env: Record<string, string> = {
+      ...runtimeEnvironment,
+      ...(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >),
+    };
 
     const doc = DynamoDBDocumentClient.from(dynamoClient, {
       marshallOptions: { removeUndefinedValues: true },
     });
     const store = new StreamStore(doc, tableName);
-    const handler = createApi({
-      store,
-      workflows: new SfnWorkflowStarter(aws.sfn, machines, machineArn(SPLIT_WORKFLOW.machineName)),
-      idempotency: new DynamoIdempotencyStore(doc, tableName),
-      logger: new Logger({ serviceName: 'workflow-harness-api', logLevel: 'SILENT' }),
-      config: API_CONFIG,
-    });
+    // API Gateway's proxy integration: the API function's bundle, as Lambda runs it.
+    const handler = async (event: APIGatewayProxyEvent) =>
+      (await functions.invoke('api', event, event.requestContext.requestId)) as APIGatewayProxyResult;
 
     const call = async (
       method: string,
@@ -356,6 +375,8 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
     return {
       options,
       env,
+      functions,
+      faults,
       endpoints: { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: sfnUrl, media: mediaUrl },
       stepFunctions,
       store,

@@ -17,7 +17,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FeatureNotConfigured } from '../../core/errors.js';
-import { TASK_MODULES } from '../../tasks/registry.js';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../infra/functions.js';
 import { anIdleStream, aStream } from '../support/builders.js';
 import { type StoreFixture, startStore } from './task-harness.js';
 
@@ -49,7 +49,7 @@ describe('task handlers', () => {
   it('start-channel starts the channel recorded in the table the environment names', async () => {
     const record = await fx.seed(anIdleStream({ status: 'STARTING', live_channel_id: '4242424' }));
     ml.on(StartChannelCommand).resolves({ State: 'STARTING' });
-    const { handler } = await import('../../tasks/start-channel.js');
+    const { handler } = await import('../../tasks/start/start-channel.js');
 
     expect(await handler({ stream_id: record.id })).toEqual({ state: 'STARTING' });
     expect(ml).toHaveReceivedCommandWith(StartChannelCommand, { ChannelId: '4242424' });
@@ -58,7 +58,7 @@ describe('task handlers', () => {
   it('create-input fails fast, before calling MediaLive, when INPUT_SECURITY_GROUP_ID is not set', async () => {
     const record = await fx.seed(aStream());
     vi.stubEnv('INPUT_SECURITY_GROUP_ID', '');
-    const { handler } = await import('../../tasks/create-input.js');
+    const { handler } = await import('../../tasks/create/create-input.js');
 
     await expect(handler({ stream_id: record.id })).rejects.toThrow(
       'environment variable INPUT_SECURITY_GROUP_ID is not set',
@@ -70,7 +70,7 @@ describe('task handlers', () => {
     const record = await fx.seed(aStream({ package_channel_id: 'pkg' }));
     vi.stubEnv('SPEKE_URL', 'https://speke.example.com');
     vi.stubEnv('SPEKE_ROLE_ARN', '');
-    const { handler } = await import('../../tasks/create-origin-endpoint.js');
+    const { handler } = await import('../../tasks/create/create-origin-endpoint.js');
 
     await expect(handler({ stream_id: record.id })).rejects.toThrow(
       'environment variable SPEKE_ROLE_ARN is not set',
@@ -82,7 +82,7 @@ describe('task handlers', () => {
   it('go-live answers FeatureNotConfigured when the deployment has no live distribution', async () => {
     const record = await fx.seed(anIdleStream());
     vi.stubEnv('LIVE_DISTRIBUTION_ID', '');
-    const { handler } = await import('../../tasks/go-live.js');
+    const { handler } = await import('../../tasks/go-live/go-live.js');
 
     await expect(handler({ stream_id: record.id })).rejects.toThrow(FeatureNotConfigured);
     expect(cf).not.toHaveReceivedAnyCommand();
@@ -93,7 +93,7 @@ describe('task handlers', () => {
     ml.on(DescribeChannelCommand).resolves({ State: 'STARTING' });
     vi.stubEnv('POLL_INTERVAL_MS', '5');
     vi.stubEnv('POLL_BUDGET_MS', '0');
-    const { handler } = await import('../../tasks/wait-for-channel.js');
+    const { handler } = await import('../../tasks/shared/wait-for-channel.js');
 
     const out = await handler({ stream_id: record.id, target: 'RUNNING', timeout_seconds: 600, since: null });
 
@@ -102,23 +102,35 @@ describe('task handlers', () => {
   });
 });
 
-describe('task registry', () => {
-  const tasksDir = join(import.meta.dirname, '../../tasks');
-  const withHandler = readdirSync(tasksDir)
-    .filter(
-      (f) => f.endsWith('.ts') && /^export const handler\b/m.test(readFileSync(join(tasksDir, f), 'utf8')),
-    )
-    .map((f) => f.replace(/\.ts$/, ''))
-    .sort();
+describe('the function registry', () => {
+  const root = join(import.meta.dirname, '../..');
+  const handlerFiles = (dir: string): string[] =>
+    readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `${dir}/${f.replaceAll('\\', '/')}`)
+      .filter((f) => /^export const handler\b/m.test(readFileSync(join(root, f), 'utf8')));
 
-  it('names every task file that exports a handler, under its file name', () => {
-    expect(withHandler.length).toBeGreaterThan(15);
-    expect(Object.keys(TASK_MODULES).sort()).toEqual(withHandler);
+  it('names every module that exports a Lambda handler, and nothing else', () => {
+    const withHandler = [...handlerFiles('tasks'), ...handlerFiles('api')].sort();
+    expect(withHandler.length).toBeGreaterThan(20);
+    expect(
+      Object.values(FUNCTIONS)
+        .map((spec) => spec.entry)
+        .sort(),
+    ).toEqual(withHandler);
   });
 
-  it.each(withHandler)('loads %s with a handler function', async (name) => {
-    const load = TASK_MODULES[name];
-    expect(load).toBeTypeOf('function');
-    expect((await load?.())?.handler).toBeTypeOf('function');
+  it.each(FUNCTION_NAMES.filter((name) => name !== 'api'))(
+    'loads %s with a handler function',
+    async (name) => {
+      const module = (await import(join(root, FUNCTIONS[name].entry))) as { handler?: unknown };
+      expect(module.handler).toBeTypeOf('function');
+    },
+  );
+
+  it('names each task after its file, in the folder of the action that owns it', () => {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'api')) {
+      expect(FUNCTIONS[name].entry, name).toMatch(new RegExp(`^tasks/[a-z-]+/${name}\\.ts$`));
+    }
   });
 });

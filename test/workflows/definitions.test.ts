@@ -1,15 +1,12 @@
 /**
- * The synthesized definitions, state by state: what every Task, every wait loop and every machine
+ * The deployed definitions, state by state: what every Task, every wait loop and every machine
  * must have for the workflows to survive AWS's transient faults and never run unbounded.
- * Rendered from the CDK construct exactly as local mode and the workflow tests run them (cached by
- * the hash of state-machines/ and core/, so any change to a definition renders anew).
+ * Rendered from the same code as the CDK app's machines, as local mode and the workflow tests run
+ * them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RenderedMachine,
-  type RenderedWorkflows,
-  renderWorkflowsCached,
-} from '../../infra/local/definitions.js';
+import { FUNCTION_NAMES, type FunctionName } from '../../infra/functions.js';
+import { type LocalMachine, localFunctionArn, localMachines } from '../../infra/local/definitions.js';
 
 interface Retrier {
   ErrorEquals: string[];
@@ -62,21 +59,21 @@ const LIFECYCLE = ['CreateStream', 'StartStream', 'StopStream', 'DeleteStream', 
 /** The MediaLive SDK waiters' budgets (DESIGN.md section 5), the bound of each wait loop. */
 const WAIT_BOUND: Record<string, number> = { RUNNING: 600, IDLE: 300, DELETED: 420 };
 
-let rendered: RenderedWorkflows;
+const rendered: { machines: LocalMachine[] } = { machines: [] };
 
-// A clean clone synthesizes the definitions first (a CDK synth: tens of seconds on 2 busy cores).
-beforeAll(async () => {
-  rendered = await renderWorkflowsCached();
-}, 180_000);
+beforeAll(() => {
+  rendered.machines = localMachines();
+});
 
-const machine = (name: string): RenderedMachine & { definition: Definition } => {
+const machine = (name: string): LocalMachine & { definition: Definition } => {
   const found = rendered.machines.find((m) => m.name === name);
   if (!found) throw new Error(`no machine ${name}`);
-  return found as RenderedMachine & { definition: Definition };
+  return found as LocalMachine & { definition: Definition };
 };
 const statesOf = (name: string) => Object.entries(machine(name).definition.States);
 const tasksOf = (name: string) => statesOf(name).filter(([, state]) => state.Type === 'Task');
-const taskModule = (state: StateJson) => rendered.tasks.get(state.Resource ?? '');
+const taskModule = (state: StateJson): FunctionName | undefined =>
+  FUNCTION_NAMES.find((name) => localFunctionArn(name) === state.Resource);
 
 /** States reachable from `from` by Next, Choice branches and Default (the primary course, no Catch). */
 function reachable(definition: Definition, from: string): string[] {
@@ -282,9 +279,9 @@ describe('every wait loop', () => {
         .map(([stateName, state]) => `${stateName} → ${state.Parameters?.target}`)
         .sort();
     expect(targets('StartStream')).toEqual([
+      'Wait for channel to be idle after failed start → IDLE',
+      'Wait for channel to be idle after update → IDLE',
       'Wait for channel to be running → RUNNING',
-      'Wait for channel to stop after failed start → IDLE',
-      'Wait for channel update → IDLE',
     ]);
     expect(targets('StopStream')).toEqual(['Wait for channel to be idle → IDLE']);
     expect(targets('DeleteStream')).toEqual([

@@ -1,25 +1,19 @@
 /**
- * The machines' Retry and Catch paths, run from the synthesized definitions with the real task
- * handlers: faults are injected on the tasks' own MediaLive client (see sdk-faults.ts), and a
- * channel that hangs or fails is shown to the tasks through DescribeChannel.
+ * The machines' Retry and Catch paths, run from the deployed definitions with the bundled task
+ * functions: MediaLive's faults are answered by the local double over the wire (so the SDK's own
+ * retries run first, as on AWS), and a channel that hangs or fails is shown to the tasks through
+ * DescribeChannel.
  */
-import {
-  BadRequestException,
-  DescribeChannelCommand,
-  DescribeInputCommand,
-  InternalServerErrorException,
-  TooManyRequestsException,
-} from '@aws-sdk/client-medialive';
+import { DescribeChannelCommand, DescribeInputCommand } from '@aws-sdk/client-medialive';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StreamRecord } from '../../core/stream.js';
-import { clients } from '../../tasks/runtime.js';
+import { type Fault, INTERNAL_ERROR, SDK_ATTEMPTS, THROTTLED } from '../support/control-plane-faults.js';
 import {
   NO_RESOURCES,
   startWorkflowHarness,
   statesEntered,
   type WorkflowHarness,
 } from '../support/workflow-harness.js';
-import { type Fault, failCalls, reportChannelState } from './sdk-faults.js';
 
 let h: WorkflowHarness;
 const faults: Fault[] = [];
@@ -35,20 +29,12 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const fault of faults.splice(0)) fault.remove();
-  vi.restoreAllMocks();
+  h?.functions.setClockOffset(0);
 });
 
 afterAll(async () => {
   await h?.close();
 });
-
-const throttled = () =>
-  new TooManyRequestsException({ message: 'Too many requests', $metadata: { httpStatusCode: 429 } });
-const internalError = () =>
-  new InternalServerErrorException({
-    message: 'We encountered an internal error',
-    $metadata: { httpStatusCode: 500 },
-  });
 
 async function failedLambdaErrors(executionArn: string, stateName: string): Promise<string[]> {
   const events = await h.history(executionArn);
@@ -65,15 +51,16 @@ async function failedLambdaErrors(executionArn: string, stateName: string): Prom
 describe('a throttled MediaLive call', () => {
   it('is retried by the machine and the start succeeds', async () => {
     const idle = await h.idleStream();
-    const fault = inject(failCalls(clients.medialive(), 'StartChannelCommand', throttled, { times: 2 }));
+    // Two invocations' worth: the SDK retries each call itself before the task gives up.
+    const fault = inject(h.faults.fail('StartChannel', THROTTLED, { times: 2 * SDK_ATTEMPTS }));
 
     const run = await h.act('POST', `/streams/${idle.id}/start`, {});
 
-    expect(fault.hits).toBe(2);
+    expect(fault.hits).toBe(2 * SDK_ATTEMPTS);
     expect(run.execution.status).toBe('SUCCEEDED');
     expect(run.record?.status).toBe('RUNNING');
     expect(run.record?.error).toBeNull();
-    expect(await failedLambdaErrors(run.execution.executionArn, 'Start MediaLive channel')).toEqual([
+    expect(await failedLambdaErrors(run.execution.executionArn, 'Start channel')).toEqual([
       'TooManyRequestsException',
       'TooManyRequestsException',
     ]);
@@ -90,7 +77,7 @@ describe('a channel that ends CREATE_FAILED', () => {
     // underneath, so DeleteChannel and the DELETED wait reach it. Set before the create starts
     // (its channel id is not known yet): no other workflow runs meanwhile.
     inject(
-      reportChannelState(clients.medialive(), 'any', (state) =>
+      h.faults.reportChannelState('any', (state) =>
         state === 'CREATING' || state === 'IDLE' ? 'CREATE_FAILED' : state,
       ),
     );
@@ -108,11 +95,11 @@ describe('a channel that ends CREATE_FAILED', () => {
     const path = statesEntered(await h.history(execution.executionArn));
     expect(path).toEqual(
       expect.arrayContaining([
-        'Clean up: Delete MediaLive channel',
-        'Clean up: Delete RTMP input',
-        'Clean up: Delete HLS origin endpoint',
-        'Clean up: Delete MediaPackage channel',
-        'Record stream as failed',
+        'Clean up: Delete channel',
+        'Clean up: Delete input',
+        'Clean up: Delete origin endpoint',
+        'Clean up: Delete package channel',
+        'Record failure',
       ]),
     );
     await expect.poll(() => h.resourcesOf(id), { timeout: 5_000 }).toEqual(NO_RESOURCES);
@@ -125,15 +112,11 @@ describe('a channel that ends CREATE_FAILED', () => {
 describe('a create that fails before its channel exists', () => {
   it('deletes what it created, and DELETE then removes the FAILED stream', async () => {
     const refused = inject(
-      failCalls(
-        clients.medialive(),
-        'CreateChannelCommand',
-        () =>
-          new BadRequestException({
-            message: 'Invalid channel settings',
-            $metadata: { httpStatusCode: 400 },
-          }),
-      ),
+      h.faults.fail('CreateChannel', {
+        code: 'BadRequestException',
+        status: 400,
+        message: 'Invalid channel settings',
+      }),
     );
 
     const create = await h.act('POST', '/streams', { name: 'Refused' });
@@ -158,8 +141,8 @@ describe('a create that fails before its channel exists', () => {
 
 describe('a start that never reaches RUNNING', () => {
   /**
-   * The wait's bound is 600 s from its first poll. Rather than wait 10 minutes, the clock the wait
-   * task reads (Date.now) jumps 11 minutes ahead once the wait has started its clock.
+   * The wait's bound is 600 s from its first poll. Rather than wait 10 minutes, the functions' clock
+   * (Date.now in their execution environments) jumps 11 minutes ahead once the wait has started.
    */
   async function jumpPastTheStartBound(executionArn: string): Promise<void> {
     await vi.waitFor(
@@ -170,18 +153,13 @@ describe('a start that never reaches RUNNING', () => {
       },
       { timeout: 10_000, interval: 20 },
     );
-    const realNow = Date.now.bind(Date);
-    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 11 * 60_000);
+    h.functions.setClockOffset(11 * 60_000);
   }
 
   it('times out after 600 s, stops the channel and records IDLE with the timeout', async () => {
     const idle = await h.idleStream();
     const channelId = idle.live_channel_id as string;
-    inject(
-      reportChannelState(clients.medialive(), channelId, (state) =>
-        state === 'RUNNING' ? 'STARTING' : state,
-      ),
-    );
+    inject(h.faults.reportChannelState(channelId, (state) => (state === 'RUNNING' ? 'STARTING' : state)));
 
     const answer = await h.call('POST', `/streams/${idle.id}/start`, {});
     const arn = (answer.body.execution as { arn: string }).arn;
@@ -192,7 +170,7 @@ describe('a start that never reaches RUNNING', () => {
     expect(execution.error).toBe('ChannelStateTimeout');
     const path = statesEntered(await h.history(arn));
     expect(path).toContain('Stop channel after failed start');
-    expect(path).not.toContain('Record stream as running');
+    expect(path).not.toContain('Record running');
     const record = await h.store.get(idle.id);
     expect(record).toMatchObject({
       status: 'IDLE',
@@ -209,12 +187,10 @@ describe('a start that never reaches RUNNING', () => {
   it('records FAILED, channel state unknown, when the channel cannot be stopped either', async () => {
     const idle = await h.idleStream();
     const channelId = idle.live_channel_id as string;
-    inject(
-      reportChannelState(clients.medialive(), channelId, (state) =>
-        state === 'RUNNING' ? 'STARTING' : state,
-      ),
+    const hanging = inject(
+      h.faults.reportChannelState(channelId, (state) => (state === 'RUNNING' ? 'STARTING' : state)),
     );
-    const stopFault = inject(failCalls(clients.medialive(), 'StopChannelCommand', internalError));
+    const stopFault = inject(h.faults.fail('StopChannel', INTERNAL_ERROR));
 
     const answer = await h.call('POST', `/streams/${idle.id}/start`, {});
     const arn = (answer.body.execution as { arn: string }).arn;
@@ -222,13 +198,14 @@ describe('a start that never reaches RUNNING', () => {
     const execution = await h.waitForExecution(arn);
 
     expect(execution.status).toBe('FAILED');
-    // The first attempt and the Retry's six.
-    expect(stopFault.hits).toBe(7);
-    expect(statesEntered(await h.history(arn))).toContain('Record start failure (channel state unknown)');
+    // The first invocation and the Retry's six, each with the SDK's own attempts.
+    expect(stopFault.hits).toBe(7 * SDK_ATTEMPTS);
+    expect(statesEntered(await h.history(arn))).toContain('Record failure: channel state unknown');
     const record = await h.store.get(idle.id);
     expect(record.status).toBe('FAILED');
     expect(record.error).toMatchObject({ code: 'ChannelStateTimeout', action: 'start' });
     // The channel really is still running: FAILED tells the operator to look, stop is allowed.
+    hanging.remove();
     const channel = await h.aws.medialive.send(new DescribeChannelCommand({ ChannelId: channelId }));
     expect(channel.State).toBe('RUNNING');
   });
@@ -237,12 +214,12 @@ describe('a start that never reaches RUNNING', () => {
 describe('a delete that fails midway', () => {
   it('records FAILED with the ids kept, and a second DELETE finishes the job', async () => {
     const idle = await h.idleStream();
-    const deleteInput = inject(failCalls(clients.medialive(), 'DeleteInputCommand', internalError));
+    const deleteInput = inject(h.faults.fail('DeleteInput', INTERNAL_ERROR));
 
     const first = await h.act('DELETE', `/streams/${idle.id}`);
 
     expect(first.execution.status).toBe('FAILED');
-    expect(deleteInput.hits).toBe(7);
+    expect(deleteInput.hits).toBe(7 * SDK_ATTEMPTS);
     const failed = first.record as StreamRecord;
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toMatchObject({

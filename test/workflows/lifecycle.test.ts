@@ -187,7 +187,7 @@ describe('DeleteStream', () => {
     expect(run.execution.status).toBe('SUCCEEDED');
     expect(run.record).toBeUndefined();
     const path = statesEntered(await h.history(run.execution.executionArn));
-    expect(path.indexOf('Stop channel if running')).toBeLessThan(path.indexOf('Delete MediaLive channel'));
+    expect(path.indexOf('Stop channel if running')).toBeLessThan(path.indexOf('Delete channel'));
     await expect.poll(() => h.resourcesOf(running.id), { timeout: 5_000 }).toEqual(NO_RESOURCES);
   });
 

@@ -11,8 +11,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { readDeploymentConfig } from '../../../infra/aws/config.js';
 import { buildDeployment, type Deployment } from '../../../infra/aws/deployment.js';
+import type { StreamWorkflowsProps } from '../../../infra/aws/stream-workflows.js';
 import type { WorkflowMachines } from '../../../infra/aws/workflow-machines.js';
-import type { StreamWorkflowsProps } from '../../../state-machines/stream-workflows.js';
 import { type PassWorkflowsProbe, passWorkflows } from './pass-workflows.js';
 
 export const TEST_ACCOUNT = '123456789012';

@@ -14,8 +14,8 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { LifecycleAction } from '../../../core/stream.js';
+import type { StreamWorkflowsProps } from '../../../infra/aws/stream-workflows.js';
 import type { WorkflowMachines, WorkflowsFactory } from '../../../infra/aws/workflow-machines.js';
-import type { StreamWorkflowsProps } from '../../../state-machines/stream-workflows.js';
 
 const ACTIONS: LifecycleAction[] = ['create', 'start', 'stop', 'delete', 'go-live', 'end-live'];
 

@@ -4,9 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../api/routes.js';
 import { TABLE_KEYS } from '../../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../../core/workflows.js';
-import { API_SERVICE_NAME } from '../../../infra/aws/api-function.js';
-import { API_TABLE_ACTIONS } from '../../../infra/aws/stateless-stack.js';
+import { FUNCTIONS } from '../../../infra/functions.js';
 import { actionsOf, deploy, type Fixture, iamStatements } from './deployment-fixture.js';
+
+const API_SERVICE_NAME = FUNCTIONS.api.service;
+const API_TABLE_ACTIONS = FUNCTIONS.api.permissions.flatMap((p) =>
+  p.actions.filter((a) => a.startsWith('dynamodb:')),
+);
 
 const USER_POOL_ARN = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123';
 

@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import type { StreamWorkflowsProps } from '../../../infra/aws/stream-workflows.js';
 import { acknowledgeWorkflowFindings } from '../../../infra/aws/workflow-acknowledgments.js';
-import type { StreamWorkflowsProps } from '../../../state-machines/stream-workflows.js';
 import { deploy, nagFindings } from './deployment-fixture.js';
 
 /** Grants shaped like the lifecycle workflows' (MediaLive role, task roles), under one construct. */

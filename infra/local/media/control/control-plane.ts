@@ -50,6 +50,12 @@ export interface ControlPlaneOptions {
   mediaPlane: MediaPlane;
   /** Per-service request rate before TooManyRequestsException. @default DEFAULT_THROTTLE */
   throttle?: ThrottleOptions;
+  /**
+   * Tests only: sees every call with its operation before it is served, and may answer it with an
+   * AWS error instead (`before`) or change the answer (`after`), so that the functions meet
+   * MediaLive's faults and states over the wire, as on AWS.
+   */
+  faults?: ControlPlaneFaults;
   /** Where failures that no caller sees (media plane errors, state writes) are reported. @default stderr */
   log?: ControlLog;
   /**
@@ -97,6 +103,18 @@ const errorXml = new XMLBuilder({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
 });
+
+export interface FaultCall {
+  service: ServiceName;
+  operation: string;
+  params: Record<string, string>;
+  body: Buffer;
+}
+
+export interface ControlPlaneFaults {
+  before?(call: FaultCall): { code: string; status: number; message: string } | undefined;
+  after?(call: FaultCall, response: ApiResponse): ApiResponse | Promise<ApiResponse>;
+}
 
 export function createMediaControlPlane(opts: ControlPlaneOptions): {
   view: ControlPlaneView;
@@ -240,7 +258,10 @@ export function createMediaControlPlane(opts: ControlPlaneOptions): {
           `The local ${service} service does not implement ${method} ${url.pathname}.`,
         );
       }
-      return await match.route.handler({
+      const call = { service, operation: match.route.operation, params: match.params, body };
+      const fault = opts.faults?.before?.(call);
+      if (fault) throw new ServiceError(fault.code, fault.status, fault.message);
+      const response = await match.route.handler({
         method,
         path: url.pathname,
         params: match.params,
@@ -248,6 +269,7 @@ export function createMediaControlPlane(opts: ControlPlaneOptions): {
         headers: req.headers,
         body,
       });
+      return opts.faults?.after ? await opts.faults.after(call, response) : response;
     } catch (error) {
       if (!(error instanceof ServiceError)) {
         log('request failed', { requestId, method: req.method, path: url.pathname, error: String(error) });

@@ -1,0 +1,131 @@
+/**
+ * The one bundling definition of every Lambda function of the app. The CDK app deploys these
+ * bundles (infra/aws/app-function.ts calls `bundleFunctionSync` as its local bundler), local mode runs
+ * them, and the workflow tests run them: what is tested is what is deployed.
+ *
+ * One ESM file per function (`index.mjs`, handler `index.handler`), minified, every dependency inside
+ * (the AWS SDK too: the version we test is the version that runs, and the runtime's copy is not
+ * pinned), class and function names kept (a Lambda error reaches Step Functions by its `name`).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, buildSync, type Metafile } from 'esbuild';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../functions.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BUNDLE_FILE = 'index.mjs';
+export const BUNDLE_HANDLER = 'index.handler';
+
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  // Lambda's Node.js 22 runtime.
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  // Renaming is fine for locals; class and function names stay, so `error.name` and stack traces
+  // read the same in CloudWatch as here (errors also carry their names as strings: core/errors.ts).
+  keepNames: true,
+  treeShaking: true,
+  // ESM builds of the SDK and Powertools tree-shake; their CommonJS builds do not.
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies still call require() for Node built-ins.
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  alias: { '@aws-sdk/credential-provider-node': path.join(ROOT, 'infra/bundling/env-credentials.ts') },
+  legalComments: 'none',
+  sourcemap: false,
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+function optionsFor(name: FunctionName, outdir: string): BuildOptions {
+  return {
+    ...BUNDLE_OPTIONS,
+    entryPoints: [path.join(ROOT, FUNCTIONS[name].entry)],
+    outfile: path.join(outdir, BUNDLE_FILE),
+    absWorkingDir: ROOT,
+    metafile: true,
+  };
+}
+
+/** Bundles one function into `outdir/index.mjs` (synchronously: what CDK's local bundling needs). */
+export function bundleFunctionSync(name: FunctionName, outdir: string): void {
+  mkdirSync(outdir, { recursive: true });
+  buildSync(optionsFor(name, outdir));
+}
+
+export interface FunctionBundle {
+  name: FunctionName;
+  /** Folder holding `index.mjs`. */
+  dir: string;
+  file: string;
+  bytes: number;
+}
+
+export async function bundleFunction(
+  name: FunctionName,
+  outdir: string,
+): Promise<FunctionBundle & { metafile: Metafile }> {
+  mkdirSync(outdir, { recursive: true });
+  const result = await build(optionsFor(name, outdir));
+  const file = path.join(outdir, BUNDLE_FILE);
+  return { name, dir: outdir, file, bytes: statSync(file).size, metafile: result.metafile as Metafile };
+}
+
+/**
+ * Every function's bundle under `root/<hash>/<name>/`, built once per content: the hash covers the
+ * bundling options and every source file any bundle read (esbuild's metafile), so a change to any
+ * of them builds anew and an unchanged tree reuses the bundles.
+ */
+export async function bundleAll(
+  root = path.join(ROOT, 'node_modules', '.cache', 'live-bundles'),
+): Promise<Record<FunctionName, FunctionBundle>> {
+  const manifest = path.join(root, 'inputs.json');
+  const cached = readCached(root, manifest);
+  if (cached) return cached;
+  const staging = path.join(root, `build-${process.pid}-${Date.now()}`);
+  const built = await Promise.all(
+    FUNCTION_NAMES.map((name) => bundleFunction(name, path.join(staging, name))),
+  );
+  const inputs = [...new Set(built.flatMap((b) => Object.keys(b.metafile.inputs)))].sort();
+  const hash = contentHash(inputs);
+  const final = path.join(root, hash);
+  if (!existsSync(final)) renameSync(staging, final);
+  else rmSync(staging, { recursive: true, force: true });
+  writeFileSync(manifest, JSON.stringify({ hash, inputs }));
+  return bundlesIn(final);
+}
+
+function contentHash(inputs: string[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(BUNDLE_OPTIONS));
+  for (const input of inputs) {
+    hash.update(input);
+    const file = path.resolve(ROOT, input);
+    hash.update(existsSync(file) ? readFileSync(file) : '');
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+function readCached(root: string, manifest: string): Record<FunctionName, FunctionBundle> | undefined {
+  if (!existsSync(manifest)) return undefined;
+  try {
+    const { hash, inputs } = JSON.parse(readFileSync(manifest, 'utf8')) as { hash: string; inputs: string[] };
+    // A new entry module is not among the recorded inputs: every entry must be.
+    const entries = FUNCTION_NAMES.map((name) => FUNCTIONS[name].entry);
+    if (!entries.every((entry) => inputs.includes(entry))) return undefined;
+    if (contentHash(inputs) !== hash || !existsSync(path.join(root, hash))) return undefined;
+    return bundlesIn(path.join(root, hash));
+  } catch {
+    return undefined;
+  }
+}
+
+function bundlesIn(dir: string): Record<FunctionName, FunctionBundle> {
+  return Object.fromEntries(
+    FUNCTION_NAMES.map((name) => {
+      const file = path.join(dir, name, BUNDLE_FILE);
+      return [name, { name, dir: path.dirname(file), file, bytes: statSync(file).size }];
+    }),
+  ) as Record<FunctionName, FunctionBundle>;
+}

@@ -1,0 +1,118 @@
+/**
+ * The contract between the state machines and their task Lambdas: every task's input and output,
+ * in one place. The definitions in state-machines/ build these inputs (Payload) and read these
+ * outputs (ResultPath); the tasks in tasks/<action>/ implement them.
+ */
+import type { ClipRange } from '../core/clip-planner.js';
+import type { RecordingSession } from '../core/stream.js';
+
+export interface StreamTaskInput {
+  stream_id: string;
+}
+
+export interface ConfigureSessionInput {
+  stream_id: string;
+  options: { path?: string };
+  requested_at: string;
+}
+
+export type PendingSession = Omit<RecordingSession, 'started_at' | 'stopped_at'>;
+
+export interface RecordRunningInput {
+  stream_id: string;
+  session: PendingSession;
+  /**
+   * When the wait saw the channel RUNNING: the archive's file 0 starts with the channel, so clip
+   * offsets count from here rather than from when this step happens to run.
+   */
+  running_at?: string;
+}
+
+export interface RecordStoppedInput {
+  stream_id: string;
+}
+
+export interface RecordFailureInput {
+  stream_id: string;
+  action: string;
+  /** What Step Functions' Catch puts at its ResultPath. */
+  error: { Error?: string; Cause?: string };
+  /** IDLE: the channel is stopped and usable; KEEP: leave the status as it is. */
+  status: 'FAILED' | 'IDLE' | 'KEEP';
+}
+
+export interface ClaimInput {
+  stream_id: string;
+  action: 'start' | 'stop';
+  request_id: string;
+  execution_name: string;
+  execution_arn: string;
+}
+
+export type TargetState = 'IDLE' | 'RUNNING' | 'DELETED';
+
+export interface WaitInput {
+  stream_id: string;
+  target: TargetState;
+  timeout_seconds: number;
+  /** ISO time of the first call; null on the first call. */
+  since: string | null;
+}
+
+export interface WaitOutput {
+  done: boolean;
+  state: string;
+  since: string;
+  /** When the target state was first seen (done), or the last poll: the session's start for RUNNING. */
+  at: string;
+}
+
+export interface SplitInput {
+  stream_id: string;
+  session: RecordingSession;
+  timestamp_list: ClipRange[];
+  name_modifier: string;
+}
+
+export interface ClipResult {
+  index: string | null;
+  key: string | null;
+  start: number;
+  end: number;
+  covered_start: number | null;
+  covered_end: number | null;
+  segments: number;
+  /** Parts of the range without a file in either pipeline (input lost, or not recorded). */
+  missing: ClipRange[];
+  /** Part of the range not recorded yet (live session): split again later to get it. */
+  not_available_yet: ClipRange | null;
+}
+
+export interface SplitOutput {
+  indexes: string[];
+  clips: ClipResult[];
+}
+
+export interface MediaLiveEvent {
+  'detail-type': string;
+  time: string;
+  resources?: string[];
+  detail: {
+    channel_arn?: string;
+    state?: string;
+    pipeline?: string;
+    alarm_state?: string;
+    alert_type?: string;
+    message?: string;
+  };
+}
+
+export type DriftOutcome =
+  | 'ignored:not-ours'
+  | 'ignored:stale'
+  | 'ignored:no-change'
+  | 'recorded:stopped'
+  | 'recorded:running'
+  | 'recorded:deleted'
+  | 'scheduled:input-loss-stop'
+  | 'cleared:input-loss-stop';

@@ -1,0 +1,138 @@
+/**
+ * SplitArchive: one VOD playlist per requested range of a recording session.
+ *
+ * S3 cost: per clip one ListObjects on pipeline 0 starting right before the clip's first file
+ * (`Marker`, `MaxKeys` = files needed), one more on pipeline 1 only when pipeline 0 lacks a file,
+ * and one PutObject: the number of requests grows with the clips asked for, not with the archive's
+ * length (a clip longer than 1,000 files costs one list per 1,000 files).
+ *
+ * ListObjects (v1) with `Marker` rather than ListObjectsV2 with `StartAfter`: the same request on
+ * AWS, and the local S3 (s3rver) cannot make V2 continuation tokens on Node 20 (its DES cipher is
+ * gone from OpenSSL 3), which any truncated V2 listing needs.
+ */
+import { ListObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { archiveKey, parseArchiveKey, pipelinesOf } from '../../core/archive-naming.js';
+import {
+  chooseFiles,
+  counterRanges,
+  type PlannedClip,
+  planClips,
+  renderPlaylist,
+  type SessionTimes,
+  sessionTimes,
+} from '../../core/clip-planner.js';
+import * as clients from '../clients.js';
+import type { ClipResult, SplitInput, SplitOutput } from '../contracts.js';
+import { settings, taskHandler } from '../runtime.js';
+
+const PAGE = 1000;
+
+async function presentCounters(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  pipeline: number,
+  first: number,
+  last: number,
+): Promise<Set<number>> {
+  const present = new Set<number>();
+  let startAfter = first > 0 ? archiveKey(prefix, pipeline, first - 1) : undefined;
+  for (;;) {
+    const wanted = last - first + 1 - present.size;
+    const out = await s3.send(
+      new ListObjectsCommand({
+        Bucket: bucket,
+        Prefix: `${prefix}/_${pipeline + 1}/`,
+        ...(startAfter ? { Marker: startAfter } : {}),
+        MaxKeys: Math.min(PAGE, Math.max(1, wanted)),
+      }),
+    );
+    const contents = out.Contents ?? [];
+    let beyond = false;
+    for (const object of contents) {
+      const parsed = object.Key ? parseArchiveKey(object.Key) : undefined;
+      if (!parsed || parsed.prefix !== prefix) continue;
+      if (parsed.counter > last) beyond = true;
+      else if (parsed.counter >= first) present.add(parsed.counter);
+    }
+    const lastKey = contents[contents.length - 1]?.Key;
+    if (beyond || !out.IsTruncated || !lastKey || present.size >= last - first + 1) return present;
+    startAfter = lastKey;
+  }
+}
+
+export async function splitArchive(
+  deps: { s3: S3Client; bucket: string; now?: () => Date },
+  input: SplitInput,
+): Promise<SplitOutput> {
+  const { session } = input;
+  const times: SessionTimes = sessionTimes(session, deps.now?.() ?? new Date());
+  const plans = planClips(input.timestamp_list, times);
+  const pipelines = pipelinesOf(session.channel_class);
+  const clips: ClipResult[] = [];
+  for (const [i, plan] of plans.entries()) {
+    clips.push(await writeClip(deps, input, times, plan, i, pipelines));
+  }
+  return { indexes: clips.flatMap((c) => (c.index ? [c.index] : [])), clips };
+}
+
+async function writeClip(
+  deps: { s3: S3Client; bucket: string },
+  input: SplitInput,
+  times: SessionTimes,
+  plan: PlannedClip,
+  i: number,
+  pipelines: number,
+): Promise<ClipResult> {
+  const { prefix } = input.session;
+  const L = times.segmentLength;
+  const upTo = Math.min(plan.last, plan.lastAvailable);
+  const present: Array<Set<number>> = [];
+  if (upTo >= plan.first) {
+    present.push(await presentCounters(deps.s3, deps.bucket, prefix, 0, plan.first, upTo));
+    if (pipelines > 1 && present[0] && present[0].size < upTo - plan.first + 1) {
+      present.push(await presentCounters(deps.s3, deps.bucket, prefix, 1, plan.first, upTo));
+    }
+  }
+  const relative = (pipeline: number, counter: number) =>
+    archiveKey(prefix, pipeline, counter).slice(prefix.length + 1);
+  const { files, missing } = chooseFiles(plan, present, times, relative);
+  const notYet =
+    plan.last > plan.lastAvailable
+      ? { start: Math.max(plan.range.start, (plan.lastAvailable + 1) * L), end: plan.range.end }
+      : null;
+  const base: Omit<ClipResult, 'index' | 'key' | 'covered_start' | 'covered_end' | 'segments'> = {
+    start: plan.range.start,
+    end: plan.range.end,
+    missing: counterRanges(missing, L).map((r) => ({
+      start: r.start,
+      end: Math.min(r.end, times.recordedSeconds),
+    })),
+    not_available_yet: notYet,
+  };
+  const firstFile = files[0];
+  const lastFile = files[files.length - 1];
+  if (!firstFile || !lastFile)
+    return { ...base, index: null, key: null, covered_start: null, covered_end: null, segments: 0 };
+  const key = `${prefix}/index_${input.name_modifier}_${i}.m3u8`;
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: key,
+      Body: renderPlaylist(files, input.session.started_at, L),
+      ContentType: 'application/vnd.apple.mpegurl',
+    }),
+  );
+  return {
+    ...base,
+    index: `s3://${deps.bucket}/${key}`,
+    key,
+    covered_start: firstFile.counter * L,
+    covered_end: lastFile.counter * L + lastFile.duration,
+    segments: files.length,
+  };
+}
+
+export const handler = taskHandler('split-archive', (input: SplitInput) =>
+  splitArchive({ s3: clients.s3(), bucket: settings.archiveBucket() }, input),
+);

@@ -1,0 +1,123 @@
+/**
+ * Faults and states of MediaLive as the functions meet them: answered by the local double over the
+ * wire, so a throttled call goes through the SDK's own retries inside the task first (three attempts,
+ * as on AWS), and only what the SDK gives up on reaches the state machine's Retry and Catch.
+ */
+
+import type { ControlPlaneFaults, FaultCall } from '../../infra/local/media/control/control-plane.js';
+import type { ApiResponse } from '../../infra/local/media/control/rest-routes.js';
+
+export interface Fault {
+  /** Calls the fault has answered so far. */
+  readonly hits: number;
+  remove(): void;
+}
+
+export interface AwsErrorAnswer {
+  code: string;
+  status: number;
+  message: string;
+}
+
+export const THROTTLED: AwsErrorAnswer = {
+  code: 'TooManyRequestsException',
+  status: 429,
+  message: 'Too many requests',
+};
+export const INTERNAL_ERROR: AwsErrorAnswer = {
+  code: 'InternalServerErrorException',
+  status: 500,
+  message: 'We encountered an internal error',
+};
+
+/** The SDK's standard retry mode makes three attempts per call before a task sees the error. */
+export const SDK_ATTEMPTS = 3;
+
+export interface Rule {
+  before?: (call: FaultCall) => AwsErrorAnswer | undefined;
+  after?: (call: FaultCall, response: ApiResponse) => ApiResponse | Promise<ApiResponse>;
+}
+
+export class ControlPlaneFaultRules implements ControlPlaneFaults {
+  private readonly rules = new Set<Rule>();
+
+  before(call: FaultCall): AwsErrorAnswer | undefined {
+    for (const rule of this.rules) {
+      const answer = rule.before?.(call);
+      if (answer) return answer;
+    }
+    return undefined;
+  }
+
+  async after(call: FaultCall, response: ApiResponse): Promise<ApiResponse> {
+    let current = response;
+    for (const rule of this.rules) if (rule.after) current = await rule.after(call, current);
+    return current;
+  }
+
+  /** Any other rule (e.g. a delay before some answers). */
+  add(rule: Rule): Fault {
+    return this.addCounted(rule, () => 0);
+  }
+
+  /** Answers calls of `operation` (e.g. `StartChannel`) with `error`, `times` times or until removed. */
+  fail(
+    operation: string,
+    error: AwsErrorAnswer,
+    options: { times?: number; when?: (params: Record<string, string>) => boolean } = {},
+  ): Fault {
+    let hits = 0;
+    const rule: Rule = {
+      before: (call) => {
+        const applies =
+          call.operation === operation &&
+          (options.times === undefined || hits < options.times) &&
+          (options.when?.(call.params) ?? true);
+        if (!applies) return undefined;
+        hits++;
+        return error;
+      },
+    };
+    return this.addCounted(rule, () => hits);
+  }
+
+  /**
+   * Makes DescribeChannel report another state for one channel (or every channel: `'any'`), as
+   * MediaLive would for a channel that failed or hangs, while every other call reaches the double.
+   */
+  reportChannelState(
+    channelId: string | 'any',
+    rewrite: (actual: string | undefined) => string | undefined,
+  ): Fault {
+    let hits = 0;
+    const rule: Rule = {
+      after: (call, response) => {
+        if (call.operation !== 'DescribeChannel' || response.status !== 200 || !response.body)
+          return response;
+        if (channelId !== 'any' && call.params.channelId !== channelId) return response;
+        const body = JSON.parse(response.body) as { state?: string };
+        const shown = rewrite(body.state);
+        if (shown === body.state) return response;
+        hits++;
+        return { ...response, body: JSON.stringify({ ...body, state: shown }) };
+      },
+    };
+    return this.addCounted(rule, () => hits);
+  }
+
+  clear(): void {
+    this.rules.clear();
+  }
+
+  private addCounted(rule: Rule, hits: () => number): Fault {
+    this.rules.add(rule);
+    return {
+      get hits() {
+        return hits();
+      },
+      remove: () => {
+        this.rules.delete(rule);
+      },
+    };
+  }
+}
