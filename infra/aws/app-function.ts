@@ -9,6 +9,7 @@ import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
+  type CfnFunction,
   Code,
   Function as LambdaFunction,
   LoggingFormat,
@@ -26,6 +27,8 @@ import {
   resolveEnvironment,
   resolvePermissions,
 } from '../functions.js';
+
+export const FUNCTION_METADATA_KEY = 'live:function';
 
 export interface AppFunctionProps {
   name: FunctionName;
@@ -75,6 +78,8 @@ export class AppFunction extends Construct {
       description: spec.description.slice(0, 256),
       environment: { POWERTOOLS_SERVICE_NAME: spec.service },
     });
+    // Names the function in the template (the IAM conformance test finds each function's role by it).
+    (this.fn.node.defaultChild as CfnFunction).addMetadata(FUNCTION_METADATA_KEY, props.name);
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

@@ -120,13 +120,14 @@ export class StatelessStack extends Stack {
     acknowledgeWildcardResources(this.apiFunction, [
       TRACING_AND_LOG_DELIVERY,
       {
-        resource: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:.+:\*$/,
+        resource: /^arn:(?:aws[a-z-]*|<AWS::Partition>):states:[a-z0-9-]+:\d{12}:execution:.+:\*$/,
         actions: /^states:(DescribeExecution|GetExecutionHistory)$/,
         reason:
           "Execution names are made per request (<stream>-<action>-<time>-<random>); the API reads the executions of this deployment's own lifecycle machines only, to show a stream's history.",
       },
       {
-        resource: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+\/\*$/,
+        resource:
+          /^arn:(?:aws[a-z-]*|<AWS::Partition>):scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+\/\*$/,
         actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
         reason:
           "The API names each stream's start and stop schedules at run time (<stream id>-start, -stop); the grant is limited to the deployment's schedule group.",

@@ -77,10 +77,8 @@ export class WildcardAcknowledgments implements IPolicyValidationPlugin {
       for (const finding of findings) {
         if (!finding.startsWith('Resource::')) continue;
         const resource = finding.slice('Resource::'.length);
-        const rule = applicable.find(
-          (r) => r.resource.test(resource) && actionsAllowed(r, resource, statements),
-        );
-        if (rule) Validations.of(node).acknowledge({ id: `${RULE_ID}[${finding}]`, reason: rule.reason });
+        const reasons = acknowledgedBy(applicable, resource, statements);
+        if (reasons) Validations.of(node).acknowledge({ id: `${RULE_ID}[${finding}]`, reason: reasons });
       }
     }
   }
@@ -121,15 +119,24 @@ function statementsOf(node: CfnResource): RenderedStatement[] {
   );
 }
 
-function actionsAllowed(
-  rule: WildcardResourceRule,
+/**
+ * The reasons that acknowledge `resource`, or undefined: every action of every statement granting it
+ * must be covered by a rule for that resource (CDK merges statements on the same resource, so one
+ * statement may hold the actions of several rules, e.g. X-Ray's and MediaPackage's creates on "*").
+ */
+function acknowledgedBy(
+  applicable: WildcardResourceRule[],
   resource: string,
   statements: RenderedStatement[],
-): boolean {
-  const { actions } = rule;
-  if (!actions) return true;
+): string | undefined {
+  const matching = applicable.filter((r) => r.resource.test(resource));
   const granting = statements.filter((s) => s.resources.includes(resource));
-  return granting.length > 0 && granting.every((s) => s.actions.every((a) => actions.test(a)));
+  if (matching.length === 0 || granting.length === 0) return undefined;
+  const actions = granting.flatMap((s) => s.actions);
+  const covering = (action: string) => matching.filter((r) => !r.actions || r.actions.test(action));
+  if (!actions.every((action) => covering(action).length > 0)) return undefined;
+  const used = [...new Set(actions.flatMap((action) => covering(action).slice(0, 1)))];
+  return used.map((r) => r.reason).join(' ');
 }
 
 function asArray(value: unknown): unknown[] {

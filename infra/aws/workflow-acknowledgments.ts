@@ -28,7 +28,8 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
         "Step Functions' LambdaInvoke grant names the task function and opens only its qualifiers (versions and aliases, `<function arn>:*`).",
     },
     {
-      resource: /^arn:aws[a-z-]*:medialive:[a-z0-9-]+:\d{12}:(channel|input|inputSecurityGroup):\*$/,
+      resource:
+        /^arn:(?:aws[a-z-]*|<AWS::Partition>):medialive:[a-z0-9-]+:\d{12}:(channel|input|inputSecurityGroup):\*$/,
       actions: /^medialive:[A-Za-z]+$/,
       reason:
         'MediaLive assigns channel and input ids in CreateChannel/CreateInput, so no ARN exists before the call; the grant is limited to this account and region and to that resource type.',
@@ -40,18 +41,20 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
         'MediaPackage CreateChannel and CreateOriginEndpoint support no resource type (Service Authorization Reference for AWS Elemental MediaPackage), so IAM only allows them on "*".',
     },
     {
-      resource: /^arn:aws[a-z-]*:mediapackage:[a-z0-9-]+:\d{12}:(channels|origin_endpoints)\/\*$/,
+      resource:
+        /^arn:(?:aws[a-z-]*|<AWS::Partition>):mediapackage:[a-z0-9-]+:\d{12}:(channels|origin_endpoints)\/\*$/,
       actions: /^mediapackage:[A-Za-z]+$/,
       reason:
         'MediaPackage channels and origin endpoints are created per stream at run time with generated ids; the grant is limited to this account and region and to that resource type.',
     },
     {
-      resource: /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:ElementalMediaLive\*$/,
+      resource: /^arn:(?:aws[a-z-]*|<AWS::Partition>):logs:[a-z0-9-]+:\d{12}:log-group:ElementalMediaLive\*$/,
       actions: /^logs:[A-Za-z]+$/,
       reason: 'MediaLive writes channel logs to log groups it names ElementalMediaLive*, one per channel.',
     },
     {
-      resource: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+-streams\/\*$/,
+      resource:
+        /^arn:(?:aws[a-z-]*|<AWS::Partition>):scheduler:[a-z0-9-]+:\d{12}:schedule\/[A-Za-z0-9_.-]+-streams\/\*$/,
       actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
       reason:
         "Each stream's one-time schedules are named at run time (<stream id>-start, -stop, -guard, -input-loss); the grant is limited to the deployment's own schedule group.",

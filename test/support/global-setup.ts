@@ -15,17 +15,21 @@ declare module 'vitest' {
   }
 }
 
-/** Both projects (the suite, then the IAM test) run this setup: the first one makes the folder. */
-let shared: string | undefined;
+/**
+ * Both projects (the suite, then the IAM test) run this setup, each with its own copy of this
+ * module: the first one makes the folder and leaves its path in this process's environment.
+ */
+const SHARED = 'LIVE_TEST_AWS_CALL_LOG_DIR';
 
 export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+  const shared = process.env[SHARED];
   if (shared) {
     project.provide('awsCallLogDir', shared);
     return undefined;
   }
   await bundleAll();
   const dir = mkdtempSync(path.join(tmpdir(), 'aws-calls-'));
-  shared = dir;
+  process.env[SHARED] = dir;
   project.provide('awsCallLogDir', dir);
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type LocalApp, startLocalApp } from '../../infra/local/app.js';
+import { recordAwsCall } from './aws-call-log.js';
 
 export const FREE_PORTS = {
   dynamodb: 0,
@@ -47,6 +48,8 @@ export async function startTestApp(
     timings: { createMs: 300, startMs: 1000, stopMs: 500, deleteMs: 300, updateMs: 100 },
     pollIntervalMs: 100,
     log: () => undefined,
+    functionLogLevel: 'WARN',
+    onAwsCall: recordAwsCall,
   });
   return Object.assign(app, { dataDir });
 }

@@ -1,0 +1,107 @@
+/**
+ * Granted actions that no test exercises, each with why the grant is needed all the same. The IAM
+ * conformance test fails on any other unused grant, and on an acknowledgment that is no longer
+ * needed (the action is exercised, or no longer granted).
+ */
+export interface AcknowledgedGrant {
+  /** `*` for every principal of its kind. */
+  principal: string;
+  action: string;
+  reason: string;
+}
+
+const LAMBDA_RUNTIME =
+  "Lambda's runtime writes the function's logs to its own log group and its traces to X-Ray with the role's credentials; the function's code never calls these.";
+const STEP_FUNCTIONS_SERVICE =
+  'Step Functions itself delivers the execution logs to CloudWatch Logs and the traces to X-Ray with the role (Step Functions: logging and X-Ray permissions); no state calls these.';
+
+export const FUNCTION_RUNTIME_GRANTS: AcknowledgedGrant[] = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+].map((action) => ({ principal: '*', action, reason: LAMBDA_RUNTIME }));
+
+export const MACHINE_SERVICE_GRANTS: AcknowledgedGrant[] = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+].map((action) => ({ principal: '*', action, reason: STEP_FUNCTIONS_SERVICE }));
+
+const grant = (principal: string, actions: string[], reason: string): AcknowledgedGrant[] =>
+  actions.map((action) => ({ principal, action, reason }));
+
+export const ACKNOWLEDGED_GRANTS: AcknowledgedGrant[] = [
+  ...grant(
+    'create-package-channel',
+    ['mediapackage:DescribeChannel'],
+    'A retried create whose first answer was lost meets 422 (the id exists) and describes the channel to tell "ours" from "invalid" (tasks/create/create-package-channel.ts).',
+  ),
+  ...grant(
+    'create-origin-endpoint',
+    ['mediapackage:DescribeOriginEndpoint'],
+    'A retried create whose first answer was lost finds the endpoint it made (tasks/create/create-origin-endpoint.ts).',
+  ),
+  ...grant(
+    'create-input',
+    ['medialive:DescribeInput'],
+    'A retried create whose first answer was lost finds the input it made (tasks/create/create-input.ts).',
+  ),
+  ...grant(
+    'create-channel',
+    ['medialive:DescribeChannel'],
+    'A retried create whose first answer was lost finds the channel it made (tasks/create/create-channel.ts).',
+  ),
+  ...grant(
+    'record-running',
+    ['scheduler:DeleteSchedule'],
+    'Replacing an auto-stop guard left by an earlier run: CreateSchedule answers ConflictException, the old one is deleted (core/stream-schedules.ts).',
+  ),
+  ...grant(
+    'record-failure',
+    ['dynamodb:PutItem', 'dynamodb:Query', 'events:PutEvents', 'scheduler:DeleteSchedule'],
+    "A failed start records IDLE the way a stop does: it closes a session left open and removes the stream's guard and input-loss schedules (core/stream-stopped.ts).",
+  ),
+  ...grant(
+    'channel-events',
+    ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents'],
+    'Drift: a channel stopped, started or deleted outside a workflow changes the record and closes its session (tasks/channel-events/channel-events.ts).',
+  ),
+  ...grant(
+    'api',
+    [
+      'dynamodb:DeleteItem',
+      'scheduler:DeleteSchedule',
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+    ],
+    'DELETE of an idempotency key whose first request failed, DELETE /streams/{id}/schedule, and GET /streams/{id}/executions (api/).',
+  ),
+  ...['s3:GetObject', 's3:DeleteObject', 's3:ListBucket'].map((action) => ({
+    principal: 'MediaLiveRole',
+    action,
+    reason:
+      'MediaLive requires List, Get, Put and Delete on the destination bucket of an Archive output group in the role it assumes (MediaLive User Guide: access requirements for the trusted entity, Amazon S3); local mode only writes.',
+  })),
+  ...[
+    'logs:CreateLogGroup',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'logs:DescribeLogStreams',
+    'logs:DescribeLogGroups',
+  ].map((action) => ({
+    principal: 'MediaLiveRole',
+    action,
+    reason:
+      "MediaLive writes each channel's logs to CloudWatch Logs groups it names ElementalMediaLive* with the role (MediaLive User Guide: channel logs); local mode has no CloudWatch.",
+  })),
+];
