@@ -136,9 +136,11 @@ export async function checkBootstrap(
 
   if (version === null) {
     const found =
-      stack !== null && stack !== DENIED
-        ? `${toolkit} exists but ${parameter} is missing (bootstrapped with another qualifier?)`
-        : `not bootstrapped: no ${parameter} in ${target.region}`;
+      stack === null
+        ? `not bootstrapped: no ${toolkit} stack and no ${parameter} in ${target.region}`
+        : stack === DENIED
+          ? `not bootstrapped: no ${parameter} in ${target.region}`
+          : `${toolkit} exists but ${parameter} is missing (bootstrapped with another qualifier?)`;
     return fail(id, title, found, fix);
   }
   if (version < REQUIRED_BOOTSTRAP_VERSION)

@@ -53,7 +53,7 @@ const MARK: Record<Verdict, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' }
 
 /** The report for a terminal: a header, one row per check, the fix under each gap, a summary line. */
 export function formatText(report: DoctorReport): string {
-  const width = Math.min(36, Math.max(...report.checks.map((c) => c.title.length), 10));
+  const width = Math.min(40, Math.max(...report.checks.map((c) => c.title.length), 10));
   const where = [
     report.account ? `account ${report.account}` : 'account unknown',
     report.region ? `region ${report.region}` : 'region unknown',

@@ -89,7 +89,9 @@ describe('checkBootstrap', () => {
     m.ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
     const result = await run();
     expect(result).toMatchObject({ verdict: 'fail', fix: FIX });
-    expect(result.detail).toBe(`not bootstrapped: no /cdk-bootstrap/hnb659fds/version in ${REGION}`);
+    expect(result.detail).toBe(
+      `not bootstrapped: no CDKToolkit stack and no /cdk-bootstrap/hnb659fds/version in ${REGION}`,
+    );
   });
 
   it('fails when the bootstrap is older than the templates need, and says the command upgrades it', async () => {
