@@ -73,19 +73,6 @@ export function isServiceMissing(error: unknown): boolean {
   return /getaddrinfo ENOTFOUND|not (available|supported) in (this|the) region/i.test(errorMessage(error));
 }
 
-/** Credentials that are missing, expired or wrong: no other check can run. */
-export function isCredentialsProblem(error: unknown): boolean {
-  return [
-    'CredentialsProviderError',
-    'InvalidClientTokenId',
-    'SignatureDoesNotMatch',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'TokenRefreshRequired',
-    'UnrecognizedClientException',
-  ].includes(errorName(error));
-}
-
 /** The warn for a read the caller may not make: names the IAM action to allow. */
 export function deniedResult(id: string, title: string, action: string, error: unknown): CheckResult {
   return warn(

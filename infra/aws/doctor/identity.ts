@@ -4,7 +4,7 @@
  */
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { describeError, errorName, isAccessDenied } from './aws-errors.js';
-import { type CheckResult, fail, ok, warn } from './report.js';
+import { type CheckResult, fail, ok } from './report.js';
 
 export interface Identity {
   account: string;
@@ -53,13 +53,14 @@ export async function checkCredentials(
         identity: null,
       };
     if (isAccessDenied(error))
-      // Only an organisation policy (SCP) can deny GetCallerIdentity.
+      // Only an organisation policy (SCP) can deny GetCallerIdentity. Not a check that could not
+      // run: the CDK CLI calls it too, to learn the account it deploys to.
       return {
-        result: warn(
+        result: fail(
           ID,
           TITLE,
-          `sts:GetCallerIdentity was denied (${name}): the account is unknown`,
-          'ask the account administrator to allow sts:GetCallerIdentity',
+          `sts:GetCallerIdentity was denied (${name}): neither the doctor nor the CDK CLI can tell the account`,
+          'ask the account administrator to allow sts:GetCallerIdentity (an organisation policy denies it)',
         ),
         identity: null,
       };

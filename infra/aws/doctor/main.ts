@@ -36,6 +36,12 @@ if (args.help) {
         await runDoctor(clients, { region, profile: args.profile, settings, env: process.env }),
         args.json,
       );
+    } catch (error) {
+      // Every check turns AWS errors into verdicts: reaching here is a bug of the doctor itself.
+      console.error(
+        `The doctor stopped on an unexpected error: ${error instanceof Error ? error.stack : error}`,
+      );
+      process.exitCode = 2;
     } finally {
       clients.destroy();
     }

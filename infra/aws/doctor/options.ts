@@ -1,7 +1,8 @@
 /**
- * The doctor's command line and the CDK context it reads, the way the CDK CLI gathers it: `context`
- * in cdk.json, then cdk.context.json, then `-c name=value` flags (last wins). The app's own parser
- * (infra/aws/config.ts) turns that context into the deployment options.
+ * The doctor's command line and the CDK context it reads, the way the CDK CLI gathers it: a `-c
+ * name=value` flag wins over `context` in cdk.json, which wins over cdk.context.json (the CLI's
+ * lookup cache). The app's own parser (infra/aws/config.ts) turns that context into the deployment
+ * options.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,13 +82,13 @@ export interface CdkSettings {
 export const DEFAULT_QUALIFIER = 'hnb659fds';
 export const DEFAULT_TOOLKIT_STACK_NAME = 'CDKToolkit';
 
-/** Reads cdk.json and cdk.context.json in `dir` and applies the `-c` flags on top. */
+/** Reads cdk.context.json and cdk.json in `dir` and applies the `-c` flags on top. */
 export function readCdkSettings(dir: string, flags: Record<string, string>): CdkSettings {
   const cdkJson = readJsonObject(join(dir, 'cdk.json'));
   const saved = readJsonObject(join(dir, 'cdk.context.json'));
   const context: Record<string, unknown> = {
-    ...objectOr(cdkJson?.context),
     ...(saved ?? {}),
+    ...objectOr(cdkJson?.context),
     ...flags,
   };
   const qualifier = context['@aws-cdk/core:bootstrapQualifier'];

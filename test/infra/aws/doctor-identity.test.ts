@@ -62,14 +62,18 @@ describe('checkCredentials', () => {
     expect(result.detail).toBe('AWS refused the credentials (InvalidClientTokenId)');
   });
 
-  it('warns, naming the permission, when an organisation policy denies GetCallerIdentity', async () => {
+  it('fails when an organisation policy denies GetCallerIdentity: the CDK CLI needs it too', async () => {
     m.sts
       .on(GetCallerIdentityCommand)
       .rejects(stsError('AccessDenied', 'explicit deny in a service control policy'));
     const { result, identity } = await checkCredentials(m.clients.sts, null);
     expect(identity).toBeNull();
-    expect(result.verdict).toBe('warn');
-    expect(result.detail).toBe('sts:GetCallerIdentity was denied (AccessDenied): the account is unknown');
+    expect(result).toMatchObject({
+      verdict: 'fail',
+      detail:
+        'sts:GetCallerIdentity was denied (AccessDenied): neither the doctor nor the CDK CLI can tell the account',
+      fix: 'ask the account administrator to allow sts:GetCallerIdentity (an organisation policy denies it)',
+    });
   });
 
   it('fails when STS cannot be reached', async () => {

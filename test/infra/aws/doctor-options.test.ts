@@ -70,7 +70,7 @@ describe('readCdkSettings', () => {
     return dir;
   };
 
-  it('layers cdk.json context, cdk.context.json and -c flags, last wins, like the CDK CLI', () => {
+  it('lets -c flags win over cdk.json, and cdk.json over cdk.context.json, like the CDK CLI', () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, 'cdk.json'),
@@ -85,9 +85,17 @@ describe('readCdkSettings', () => {
         },
       }),
     );
-    writeFileSync(join(dir, 'cdk.context.json'), JSON.stringify({ stack_prefix: 'B' }));
+    writeFileSync(
+      join(dir, 'cdk.context.json'),
+      JSON.stringify({ stack_prefix: 'B', auth: 'cognito', route_53_id: 'Z1' }),
+    );
     const settings = readCdkSettings(dir, { using_cloudfront: 'true' });
-    expect(settings.context).toMatchObject({ auth: 'iam', using_cloudfront: 'true', stack_prefix: 'B' });
+    expect(settings.context).toMatchObject({
+      auth: 'iam',
+      using_cloudfront: 'true',
+      stack_prefix: 'A',
+      route_53_id: 'Z1',
+    });
     expect(settings.toolkitStackName).toBe('MyToolkit');
     expect(settings.qualifier).toBe('q1');
   });
