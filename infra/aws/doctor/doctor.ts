@@ -125,7 +125,9 @@ export async function runDoctor(clients: DoctorClients, input: DoctorInput): Pro
   results.push(stackResult, cloudWatchRole, medialive, mediapackage);
   if (cloudfront) results.push(cloudfront);
 
-  const statefulOutputs = states?.[0]?.status ? states[0].outputs : null;
+  // A stack whose first create rolled back holds nothing (its input security group is gone too).
+  const stateful = states?.[0];
+  const statefulOutputs = stateful?.status && !NEVER_CREATED.has(stateful.status) ? stateful.outputs : null;
   results.push(
     ...(await checkQuotas(clients, {
       region,
@@ -148,6 +150,13 @@ export async function runDoctor(clients: DoctorClients, input: DoctorInput): Pro
     );
   return buildReport({ account, principal: identity.arn, region }, results);
 }
+
+const NEVER_CREATED = new Set([
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+  'CREATE_FAILED',
+  'ROLLBACK_IN_PROGRESS',
+]);
 
 interface QuotaPlan {
   region: string;

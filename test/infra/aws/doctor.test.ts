@@ -287,6 +287,19 @@ describe('runDoctor', () => {
     );
   });
 
+  it('counts the input security group as still to create when the first create rolled back', async () => {
+    m.cloudformation.on(DescribeStacksCommand, { StackName: 'LiveStreaming-Stateful' }).resolves({
+      Stacks: [
+        { StackName: 'LiveStreaming-Stateful', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date(0) },
+      ],
+    });
+    const report = await run();
+    expect(report.checks.find((c) => c.id === 'app-stacks')?.verdict).toBe('fail');
+    expect(report.checks.find((c) => c.id === 'quota-medialive-input-security-groups')?.detail).toContain(
+      'the deploy adds 1',
+    );
+  });
+
   it('reports bad options and still checks the account; option-specific checks wait for valid options', async () => {
     const report = await run({ auth: 'saml', archive_bucket_name: 'acme-archive' });
     expect(report.checks.find((c) => c.id === 'options')?.verdict).toBe('fail');
