@@ -78,13 +78,8 @@ export const ACKNOWLEDGED_GRANTS: AcknowledgedGrant[] = [
   ),
   ...grant(
     'api',
-    [
-      'dynamodb:DeleteItem',
-      'scheduler:DeleteSchedule',
-      'states:DescribeExecution',
-      'states:GetExecutionHistory',
-    ],
-    'DELETE of an idempotency key whose first request failed, DELETE /streams/{id}/schedule, and GET /streams/{id}/executions (api/).',
+    ['dynamodb:DeleteItem', 'scheduler:DeleteSchedule'],
+    'DELETE of an idempotency key whose first request failed, and DELETE /streams/{id}/schedule (api/).',
   ),
   ...['s3:GetObject', 's3:DeleteObject', 's3:ListBucket'].map((action) => ({
     principal: 'MediaLiveRole',
