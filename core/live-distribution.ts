@@ -17,9 +17,6 @@ import {
 import { DistributionQuotaReached, FeatureNotConfigured, MissingResource } from './errors.js';
 import type { StreamRecord } from './stream.js';
 
-/** CloudFront default quotas per distribution (CloudFront quotas page): origins 25, behaviours 25. */
-export const MAX_ORIGINS = 25;
-export const MAX_CACHE_BEHAVIORS = 25;
 const MAX_ATTEMPTS = 5;
 
 export interface LiveDistribution {
@@ -99,8 +96,13 @@ async function changeConfig(
       return;
     } catch (error) {
       if (error instanceof PreconditionFailed && attempt < MAX_ATTEMPTS) continue;
+      // The quotas per distribution are adjustable and have changed over time (CloudFront quotas),
+      // so the distribution itself says when it is full, never a constant here.
       if (error instanceof TooManyOrigins || error instanceof TooManyCacheBehaviors) {
-        throw new DistributionQuotaReached(`the live distribution is full: ${error.message}`);
+        const what = error instanceof TooManyOrigins ? 'origins' : 'cache behaviours';
+        throw new DistributionQuotaReached(
+          `the live distribution has as many ${what} as its CloudFront quota allows (${error.message}); take another stream off the CDN, or raise the quota in Service Quotas`,
+        );
       }
       throw error;
     }
@@ -122,16 +124,6 @@ export async function associate(
     const hasOrigin = origins.some((o) => o.Id === originId(record.id));
     const hasBehaviour = behaviours.some((b) => b.PathPattern === `${folder}/*`);
     if (hasOrigin && hasBehaviour) return false;
-    if (!hasOrigin && origins.length >= MAX_ORIGINS) {
-      throw new DistributionQuotaReached(
-        `the live distribution already has ${origins.length} origins (CloudFront quota ${MAX_ORIGINS}); take another stream off the CDN first or raise the quota`,
-      );
-    }
-    if (!hasBehaviour && behaviours.length >= MAX_CACHE_BEHAVIORS) {
-      throw new DistributionQuotaReached(
-        `the live distribution already has ${behaviours.length} cache behaviours (CloudFront quota ${MAX_CACHE_BEHAVIORS})`,
-      );
-    }
     const nextOrigins = hasOrigin ? origins : [...origins, originFor(record, url)];
     const nextBehaviours = hasBehaviour
       ? behaviours

@@ -16,7 +16,8 @@ export function hlsPackage(
   return {
     SegmentDurationSeconds: HLS_SEGMENT_SECONDS,
     PlaylistWindowSeconds: HLS_PLAYLIST_WINDOW_SECONDS,
-    PlaylistType: 'EVENT',
+    // No PlaylistType: the live playlist is a sliding window, which must not be marked
+    // EXT-X-PLAYLIST-TYPE:EVENT (RFC 8216, section 4.3.3.5: EVENT playlists only grow).
     // Program date-times let players (and the console's clip marks) map playback to wall time.
     ProgramDateTimeIntervalSeconds: HLS_SEGMENT_SECONDS,
     ...(speke && record.key_rotation_interval !== null

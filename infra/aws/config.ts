@@ -89,6 +89,12 @@ export interface DeploymentConfig {
    * @default { rateLimit: 50, burstLimit: 100 }
    */
   apiThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * Create the account's API Gateway CloudWatch role (for this region) and set it: REST API stages
+   * with logging fail to deploy without one, and a fresh account has none. `false` keeps the role
+   * the account already has (`npm run doctor` checks there is one).
+   */
+  apiGatewayCloudWatchRole: boolean;
 }
 
 /** The context option names, as users type them. */
@@ -114,6 +120,7 @@ export const CONTEXT_OPTIONS = [
   'access_log_expiration_days',
   'api_throttle_rate_limit',
   'api_throttle_burst_limit',
+  'api_gateway_cloudwatch_role',
 ] as const;
 export type ContextOption = (typeof CONTEXT_OPTIONS)[number];
 
@@ -214,6 +221,7 @@ export function readDeploymentConfig(read: ContextReader): DeploymentConfig {
       rateLimit: ctx.integer('api_throttle_rate_limit', { min: 1, max: 10_000 }) ?? 50,
       burstLimit: ctx.integer('api_throttle_burst_limit', { min: 1, max: 5_000 }) ?? 100,
     },
+    apiGatewayCloudWatchRole: ctx.boolean('api_gateway_cloudwatch_role') ?? true,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -141,6 +141,7 @@ export class StatelessStack extends Stack {
       consoleOrigin: corsOrigin,
       throttle: config.apiThrottle,
       logRetention: config.logRetention,
+      cloudWatchRole: config.apiGatewayCloudWatchRole,
     });
 
     if (this.console) {

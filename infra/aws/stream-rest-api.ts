@@ -3,7 +3,7 @@
  * Lambda, every one behind IAM (SigV4) or a Cognito user pool authorizer. The Lambda validates
  * bodies itself (one schema per route, field-level 400s), so API Gateway request validation is off.
  */
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -34,6 +34,11 @@ export interface StreamRestApiProps {
   consoleOrigin: string | null;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
+  /**
+   * Create the account's API Gateway CloudWatch role and set it (`AWS::ApiGateway::Account`),
+   * retained when the stack goes: the stage logs need it, and other APIs of the account may too.
+   */
+  cloudWatchRole: boolean;
   /** @default 'v1' */
   stageName?: string;
 }
@@ -51,8 +56,10 @@ export class StreamRestApi extends Construct {
       description: 'Live-streaming workflow API',
       // Operators call it from a few places; an edge-optimized endpoint adds a CloudFront hop for nothing.
       endpointTypes: [EndpointType.REGIONAL],
-      // The account-wide API Gateway logging role is not this app's to replace.
-      cloudWatchRole: false,
+      // API Gateway refuses a stage with logging ("CloudWatch Logs role ARN must be set in account
+      // settings") in a region where the account has no logging role: create it unless told not to.
+      cloudWatchRole: props.cloudWatchRole,
+      ...(props.cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: props.stageName ?? 'v1',
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -81,6 +88,13 @@ export class StreamRestApi extends Construct {
           }
         : {}),
     });
+    if (props.cloudWatchRole) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "The account's API Gateway logging role (one per account and region, used by every REST API there) carries AWS's own policy for it, as API Gateway's documentation sets it up.",
+      });
+    }
 
     if (props.consoleOrigin) {
       // Answers API Gateway gives itself (403 from IAM, 429 from throttling) must carry the CORS

@@ -17,7 +17,11 @@ export async function updateOriginEndpoint(
     new UpdateOriginEndpointCommand({
       Id: record.package_endpoint_id,
       ManifestName: 'index',
-      StartoverWindowSeconds: record.startover_window_seconds,
+      // Omitted = startover disabled (MediaPackage API: "If not specified, startover playback will
+      // be disabled"); it has no documented meaning for 0, so 0 is never sent.
+      ...(record.startover_window_seconds > 0
+        ? { StartoverWindowSeconds: record.startover_window_seconds }
+        : {}),
       HlsPackage: hlsPackage(record, deps.speke),
     }),
   );

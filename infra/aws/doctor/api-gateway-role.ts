@@ -13,9 +13,8 @@ import { type CheckResult, fail, ok, warn } from './report.js';
 const ID = 'apigateway-cloudwatch-role';
 
 /**
- * The context option with which the stack creates the role and sets it on the account. The doctor
- * reads it only once the app knows it (it is in CONTEXT_OPTIONS); until then the deploy never
- * creates the role (the REST API has `cloudWatchRole: false`).
+ * The context option with which the stack creates the role and sets it on the account (the default);
+ * `false` keeps the account's own role, which must then exist.
  */
 export const CLOUDWATCH_ROLE_OPTION = 'api_gateway_cloudwatch_role';
 
@@ -23,7 +22,7 @@ export const CLOUDWATCH_ROLE_OPTION = 'api_gateway_cloudwatch_role';
 export function deployCreatesCloudWatchRole(context: Record<string, unknown>): boolean {
   if (!(CONTEXT_OPTIONS as readonly string[]).includes(CLOUDWATCH_ROLE_OPTION)) return false;
   const value = context[CLOUDWATCH_ROLE_OPTION];
-  return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
+  return !(value === false || (typeof value === 'string' && value.trim().toLowerCase() === 'false'));
 }
 
 export interface CloudWatchRoleClients {
@@ -46,7 +45,7 @@ export async function checkApiGatewayCloudWatchRole(
 
   const setIt = `aws apigateway update-account --region ${region} --patch-operations op=replace,path=/cloudwatchRoleArn,value=<ARN of a role that apigateway.amazonaws.com can assume, with the AmazonAPIGatewayPushToCloudWatchLogs policy>`;
   const optionIsKnown = (CONTEXT_OPTIONS as readonly string[]).includes(CLOUDWATCH_ROLE_OPTION);
-  const orOption = optionIsKnown ? ` (or deploy with -c ${CLOUDWATCH_ROLE_OPTION}=true)` : '';
+  const orOption = optionIsKnown ? ` (or deploy without -c ${CLOUDWATCH_ROLE_OPTION}=false)` : '';
 
   if (!roleArn) {
     if (deployCreatesRole)
@@ -63,8 +62,8 @@ export async function checkApiGatewayCloudWatchRole(
     return warn(
       ID,
       title,
-      `set to ${roleArn}; the deploy will replace it with its own role (${CLOUDWATCH_ROLE_OPTION}=true), for every REST API in ${region}`,
-      `deploy without ${CLOUDWATCH_ROLE_OPTION}=true to keep the account's role`,
+      `set to ${roleArn}; the deploy will replace it with its own role (${CLOUDWATCH_ROLE_OPTION}=true, the default), for every REST API in ${region}`,
+      `deploy with -c ${CLOUDWATCH_ROLE_OPTION}=false to keep the account's role`,
     );
 
   const roleName = roleArn.split('/').pop() ?? roleArn;

@@ -38,6 +38,7 @@ describe('readDeploymentConfig', () => {
       logRetention: RetentionDays.ONE_MONTH,
       accessLogExpirationDays: 90,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      apiGatewayCloudWatchRole: true,
     });
   });
 

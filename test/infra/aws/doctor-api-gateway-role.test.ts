@@ -66,7 +66,7 @@ describe('checkApiGatewayCloudWatchRole', () => {
     const result = await run(true);
     expect(result.verdict).toBe('warn');
     expect(result.detail).toContain(`set to ${ROLE_ARN}; the deploy will replace it with its own role`);
-    expect(result.fix).toBe(`deploy without ${CLOUDWATCH_ROLE_OPTION}=true to keep the account's role`);
+    expect(result.fix).toBe(`deploy with -c ${CLOUDWATCH_ROLE_OPTION}=false to keep the account's role`);
   });
 
   it('fails when the role the account points at was deleted', async () => {
@@ -116,11 +116,13 @@ describe('checkApiGatewayCloudWatchRole', () => {
 describe('deployCreatesCloudWatchRole', () => {
   const known = (CONTEXT_OPTIONS as readonly string[]).includes(CLOUDWATCH_ROLE_OPTION);
 
-  it('reads the option only when the app knows it; otherwise the deploy never creates the role', () => {
-    expect(deployCreatesCloudWatchRole({ [CLOUDWATCH_ROLE_OPTION]: 'true' })).toBe(known);
-    expect(deployCreatesCloudWatchRole({ [CLOUDWATCH_ROLE_OPTION]: true })).toBe(known);
+  it('creates the role unless the option says false (the app knows the option)', () => {
+    expect(known).toBe(true);
+    expect(deployCreatesCloudWatchRole({ [CLOUDWATCH_ROLE_OPTION]: 'true' })).toBe(true);
+    expect(deployCreatesCloudWatchRole({ [CLOUDWATCH_ROLE_OPTION]: true })).toBe(true);
     expect(deployCreatesCloudWatchRole({ [CLOUDWATCH_ROLE_OPTION]: 'false' })).toBe(false);
-    expect(deployCreatesCloudWatchRole({})).toBe(false);
+    expect(deployCreatesCloudWatchRole({ [CLOUDWATCH_ROLE_OPTION]: false })).toBe(false);
+    expect(deployCreatesCloudWatchRole({})).toBe(true);
   });
 
   it('names the same option as the app, if the app has one for this role', () => {

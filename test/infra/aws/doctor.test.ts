@@ -113,7 +113,8 @@ const run = (context: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {})
 
 describe('runDoctor', () => {
   it('passes a ready account with every check ok, in a stable order, and exits 0', async () => {
-    const report = await run();
+    // A ready account has its own API Gateway logging role, and the deploy keeps it.
+    const report = await run({ api_gateway_cloudwatch_role: 'false' });
     expect(report.checks.map((c) => [c.id, c.verdict])).toEqual([
       ['credentials', 'ok'],
       ['options', 'ok'],
@@ -149,12 +150,21 @@ describe('runDoctor', () => {
     const failed = report.checks.filter((c) => c.verdict === 'fail');
     expect(failed.map((c) => [c.id, c.fix?.split(' ').slice(0, 3).join(' ')])).toEqual([
       ['bootstrap', `npx cdk bootstrap`],
-      ['apigateway-cloudwatch-role', 'aws apigateway update-account'],
     ]);
+    // No API Gateway logging role yet: the deploy creates it (api_gateway_cloudwatch_role, default true).
+    expect(report.checks.find((c) => c.id === 'apigateway-cloudwatch-role')?.verdict).toBe('ok');
     expect(report.checks.find((c) => c.id === 'bootstrap')?.fix).toBe(
       `npx cdk bootstrap aws://${ACCOUNT}/${REGION}`,
     );
     expect(formatText(report)).toContain(`fix: npx cdk bootstrap aws://${ACCOUNT}/${REGION}`);
+  });
+
+  it("fails a fresh account's missing API Gateway logging role when told to keep the account's own", async () => {
+    m.apigateway.on(GetAccountCommand).resolves({});
+    const report = await run({ api_gateway_cloudwatch_role: 'false' });
+    const check = report.checks.find((c) => c.id === 'apigateway-cloudwatch-role');
+    expect(check?.verdict).toBe('fail');
+    expect(check?.fix).toContain('aws apigateway update-account');
   });
 
   it('stops after the credentials when there are none: no other AWS call', async () => {

@@ -260,6 +260,32 @@ describe('StatelessStack with Cognito', () => {
 });
 
 describe('StatelessStack options', () => {
+  it("sets the account's API Gateway CloudWatch role by default, kept when the stack goes (stages with logs need it)", () => {
+    const template = Template.fromStack(deploy().stateless);
+    const accounts = template.findResources('AWS::ApiGateway::Account');
+    expect(Object.keys(accounts)).toHaveLength(1);
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        },
+      },
+    });
+    expect(Object.values(roles).map((r) => (r as { DeletionPolicy?: string }).DeletionPolicy)).toEqual([
+      'Retain',
+    ]);
+    // The stage with its access logs is created after the account setting.
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0] as {
+      DependsOn?: string[];
+    };
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(Object.keys(accounts)));
+  });
+
+  it("leaves the account's API Gateway CloudWatch role alone with api_gateway_cloudwatch_role=false", () => {
+    const template = Template.fromStack(deploy({ api_gateway_cloudwatch_role: 'false' }).stateless);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
   it('answers CORS preflights for the console origin only, without auth', () => {
     const fixture = deploy({ console_origin: 'https://console.example.com' });
     const template = Template.fromStack(fixture.stateless);

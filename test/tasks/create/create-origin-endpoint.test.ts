@@ -53,7 +53,6 @@ describe('createOriginEndpoint', () => {
         HlsPackage: {
           SegmentDurationSeconds: 6,
           PlaylistWindowSeconds: 60,
-          PlaylistType: 'EVENT',
           ProgramDateTimeIntervalSeconds: 6,
         },
         Tags: { stream_id: record.id },
@@ -76,7 +75,6 @@ describe('createOriginEndpoint', () => {
     expect(inputsOf(mp, CreateOriginEndpointCommand)[0]?.HlsPackage).toEqual({
       SegmentDurationSeconds: 6,
       PlaylistWindowSeconds: 60,
-      PlaylistType: 'EVENT',
       ProgramDateTimeIntervalSeconds: 6,
       Encryption: {
         EncryptionMethod: 'AES_128',

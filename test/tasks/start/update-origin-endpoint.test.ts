@@ -41,7 +41,6 @@ describe('updateOriginEndpoint', () => {
         HlsPackage: {
           SegmentDurationSeconds: 6,
           PlaylistWindowSeconds: 60,
-          PlaylistType: 'EVENT',
           ProgramDateTimeIntervalSeconds: 6,
         },
       },
@@ -49,6 +48,24 @@ describe('updateOriginEndpoint', () => {
     expect(
       modelProblems('mediapackage', 'UpdateOriginEndpoint', inputsOf(mp, UpdateOriginEndpointCommand)[0]),
     ).toBe('');
+  });
+
+  it('turns startover off by leaving the window out, never by sending 0 (MediaPackage: unset = disabled)', async () => {
+    const record = await fx.seed(anIdleStream({ startover_window_seconds: 0 }));
+    mp.on(UpdateOriginEndpointCommand).resolves({});
+
+    await updateOriginEndpoint({ mediapackage, store: fx.store, speke: undefined }, { stream_id: record.id });
+
+    expect(inputsOf(mp, UpdateOriginEndpointCommand)[0]).not.toHaveProperty('StartoverWindowSeconds');
+  });
+
+  it('never marks the sliding live playlist as an EVENT playlist (RFC 8216: EVENT playlists only grow)', async () => {
+    const record = await fx.seed(anIdleStream());
+    mp.on(UpdateOriginEndpointCommand).resolves({});
+
+    await updateOriginEndpoint({ mediapackage, store: fx.store, speke: SPEKE }, { stream_id: record.id });
+
+    expect(inputsOf(mp, UpdateOriginEndpointCommand)[0]?.HlsPackage).not.toHaveProperty('PlaylistType');
   });
 
   it('applies a changed key rotation interval when SPEKE is configured', async () => {
@@ -61,7 +78,6 @@ describe('updateOriginEndpoint', () => {
       HlsPackage: {
         SegmentDurationSeconds: 6,
         PlaylistWindowSeconds: 60,
-        PlaylistType: 'EVENT',
         ProgramDateTimeIntervalSeconds: 6,
         Encryption: {
           EncryptionMethod: 'AES_128',
