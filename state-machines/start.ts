@@ -7,6 +7,7 @@
  */
 import { Chain, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { ChannelNotIdle } from '../core/errors.js';
 import { ChannelWait, ClaimStream, RecordFailure, WAIT_BOUNDS } from './fragments.js';
 import type { TaskFunctions } from './task-functions.js';
 import { CHANNEL_SETTLING, catchInto, taskStep } from './task-step.js';
@@ -48,6 +49,9 @@ export function startDefinition(scope: Construct, tasks: TaskFunctions): Chain {
     status: 'FAILED',
     failName: 'Stream start failed, channel state unknown',
   });
+  // A channel that is not idle (a stream FAILED with its channel still running) is no stopped
+  // channel: recording IDLE would leave it running unguarded, so that failure is FAILED.
+  session.addCatch(unknown, { errors: [ChannelNotIdle.errorName], resultPath: '$.error' });
   catchInto([session, updated, origin], backToIdle);
 
   const stop = taskStep(scope, 'Stop channel after failed start', tasks['stop-channel']);

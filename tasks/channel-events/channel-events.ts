@@ -85,6 +85,14 @@ export async function onChannelEvent(
     return { outcome: 'recorded:stopped' };
   }
   if (state === 'RUNNING' && (record.status === 'IDLE' || record.status === 'FAILED')) {
+    // A running channel is never left unguarded: the auto-stop guard first, as a start sets it.
+    if (record.max_duration_seconds && deps.schedules) {
+      await deps.schedules.set(
+        record.id,
+        'guard',
+        new Date(now.getTime() + record.max_duration_seconds * 1000),
+      );
+    }
     await deps.store.update(record, {
       status: 'RUNNING',
       started: true,
@@ -98,6 +106,7 @@ export async function onChannelEvent(
     return { outcome: 'recorded:running' };
   }
   if (state === 'DELETED' && record.status !== 'DELETING') {
+    await deps.schedules?.removeAll(record.id, ['guard', 'input-loss']);
     await deps.store.update(record, {
       status: 'FAILED',
       started: false,

@@ -42,41 +42,6 @@ const grant = (principal: string, actions: string[], reason: string): Acknowledg
 
 export const ACKNOWLEDGED_GRANTS: AcknowledgedGrant[] = [
   ...grant(
-    'create-package-channel',
-    ['mediapackage:DescribeChannel'],
-    'A retried create whose first answer was lost meets 422 (the id exists) and describes the channel to tell "ours" from "invalid" (tasks/create/create-package-channel.ts).',
-  ),
-  ...grant(
-    'create-origin-endpoint',
-    ['mediapackage:DescribeOriginEndpoint'],
-    'A retried create whose first answer was lost finds the endpoint it made (tasks/create/create-origin-endpoint.ts).',
-  ),
-  ...grant(
-    'create-input',
-    ['medialive:DescribeInput'],
-    'A retried create whose first answer was lost finds the input it made (tasks/create/create-input.ts).',
-  ),
-  ...grant(
-    'create-channel',
-    ['medialive:DescribeChannel'],
-    'A retried create whose first answer was lost finds the channel it made (tasks/create/create-channel.ts).',
-  ),
-  ...grant(
-    'record-running',
-    ['scheduler:DeleteSchedule'],
-    'Replacing an auto-stop guard left by an earlier run: CreateSchedule answers ConflictException, the old one is deleted (core/stream-schedules.ts).',
-  ),
-  ...grant(
-    'record-failure',
-    ['dynamodb:PutItem', 'dynamodb:Query', 'events:PutEvents', 'scheduler:DeleteSchedule'],
-    "A failed start records IDLE the way a stop does: it closes a session left open and removes the stream's guard and input-loss schedules (core/stream-stopped.ts).",
-  ),
-  ...grant(
-    'channel-events',
-    ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents'],
-    'Drift: a channel stopped, started or deleted outside a workflow changes the record and closes its session (tasks/channel-events/channel-events.ts).',
-  ),
-  ...grant(
     'api',
     ['dynamodb:DeleteItem', 'scheduler:DeleteSchedule'],
     'DELETE of an idempotency key whose first request failed, and DELETE /streams/{id}/schedule (api/).',

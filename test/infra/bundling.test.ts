@@ -21,9 +21,9 @@ type ErrorClass = { errorName: string; prototype: Error };
 const isDomainError = (value: unknown): value is ErrorClass =>
   typeof value === 'function' &&
   (value === errors.DomainError || value.prototype instanceof errors.DomainError);
-const DOMAIN_ERRORS = Object.entries({ ...errors, ...encoderProfile, ...archiveNaming }).filter(
-  (entry): entry is [string, ErrorClass] => isDomainError(entry[1]),
-);
+const DOMAIN_ERRORS = (
+  Object.entries({ ...errors, ...encoderProfile, ...archiveNaming }) as Array<[string, unknown]>
+).filter((entry): entry is [string, ErrorClass] => isDomainError(entry[1]));
 const DOMAIN_NAMES = new Set(DOMAIN_ERRORS.map(([, cls]) => cls.errorName));
 
 let bundles: Record<FunctionName, FunctionBundle>;

@@ -55,6 +55,32 @@ export class ControlPlaneFaultRules implements ControlPlaneFaults {
     return current;
   }
 
+  /**
+   * Serves calls of `operation` of `service`, then answers them with `error` instead, `times` times:
+   * the request took effect and its answer was lost, so the caller retries something already done.
+   */
+  loseAnswer(
+    service: FaultCall['service'],
+    operation: string,
+    options: { times: number; error?: AwsErrorAnswer },
+  ): Fault {
+    let hits = 0;
+    const error = options.error ?? INTERNAL_ERROR;
+    const rule: Rule = {
+      after: (call, response) => {
+        if (call.service !== service || call.operation !== operation || hits >= options.times)
+          return response;
+        hits++;
+        return {
+          status: error.status,
+          headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
+          body: JSON.stringify({ message: error.message }),
+        };
+      },
+    };
+    return this.addCounted(rule, () => hits);
+  }
+
   /** Any other rule (e.g. a delay before some answers). */
   add(rule: Rule): Fault {
     return this.addCounted(rule, () => 0);
@@ -64,13 +90,18 @@ export class ControlPlaneFaultRules implements ControlPlaneFaults {
   fail(
     operation: string,
     error: AwsErrorAnswer,
-    options: { times?: number; when?: (params: Record<string, string>) => boolean } = {},
+    options: {
+      times?: number;
+      when?: (params: Record<string, string>) => boolean;
+      service?: FaultCall['service'];
+    } = {},
   ): Fault {
     let hits = 0;
     const rule: Rule = {
       before: (call) => {
         const applies =
           call.operation === operation &&
+          (options.service === undefined || call.service === options.service) &&
           (options.times === undefined || hits < options.times) &&
           (options.when?.(call.params) ?? true);
         if (!applies) return undefined;

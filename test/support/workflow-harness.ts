@@ -34,7 +34,13 @@ import {
   MediaPackageClient,
 } from '@aws-sdk/client-mediapackage';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import dynalite from 'dynalite';
@@ -45,17 +51,21 @@ import { StreamStore } from '../../core/stream-store.js';
 import { createTableInput } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { bundleAll } from '../../infra/bundling/bundle.js';
-import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../../infra/functions.js';
+import { ENVIRONMENT_NAMES, type EnvironmentValues, type FunctionName } from '../../infra/functions.js';
 import { LOCAL_ACCOUNT, localMachines } from '../../infra/local/definitions.js';
+import { createLocalEventBridge, type LocalEventBridge } from '../../infra/local/events/index.js';
 import {
   type AwsCall,
   createLocalFunctions,
   type LocalFunctions,
+  lambdaError,
 } from '../../infra/local/functions/local-functions.js';
 import type { MediaPlane } from '../../infra/local/media/contracts.js';
 import type { ChannelTimings } from '../../infra/local/media/control/channel-lifecycle.js';
 import { createMediaControlPlane } from '../../infra/local/media/control/control-plane.js';
 import type { ThrottleOptions } from '../../infra/local/media/control/request-throttle.js';
+import { createLocalScheduler } from '../../infra/local/scheduler/index.js';
+import { LOCAL_EVENT_BUS, LOCAL_SCHEDULE_GROUP } from '../../infra/local/stack.js';
 import {
   createLocalStepFunctions,
   type DescribedExecution,
@@ -140,8 +150,14 @@ export interface WorkflowHarness {
   functions: LocalFunctions;
   /** MediaLive faults and states the functions meet over the wire (the tests' own clients too). */
   faults: ControlPlaneFaultRules;
+  /** The next `times` invocations of `fn` run to the end, but Step Functions gets Lambda.ServiceException. */
+  loseAnswers(fn: FunctionName, times: number): void;
   endpoints: { dynamodb: string; s3: string; stepfunctions: string; media: string };
   stepFunctions: LocalStepFunctions;
+  /** The local EventBridge: the status events the functions put on the deployment's bus. */
+  events: LocalEventBridge;
+  /** The deployment's schedule group, as the functions see it (auto-stop guard, input-loss stop). */
+  scheduleGroup: string;
   store: StreamStore;
   /** The test's own clients: they see the double as it is, never through an injected fault. */
   aws: {
@@ -150,6 +166,7 @@ export interface WorkflowHarness {
     mediapackage: MediaPackageClient;
     cloudfront: CloudFrontClient;
     s3: S3Client;
+    scheduler: SchedulerClient;
   };
   /** State machine ARN of each lifecycle action. */
   machines: Readonly<Record<LifecycleAction, string>>;
@@ -186,6 +203,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
   };
   const controlLog: string[] = [];
   const faults = new ControlPlaneFaultRules();
+  const lostAnswers = new Map<FunctionName, number>();
   // s3rver accepts only its own key pair; the other local services accept any. Never real ones.
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const base = { region: REGION, credentials };
@@ -307,14 +325,52 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       invokeLambda: async (functionArn, payload) => {
         const name = functions.nameOf(functionArn);
         if (!name) throw new Error(`no function ${functionArn}`);
-        return functions.invoke(name, payload);
+        const result = await functions.invoke(name, payload);
+        const lost = lostAnswers.get(name) ?? 0;
+        if (lost > 0) {
+          // The function ran to the end; Step Functions never heard back (Lambda's own fault).
+          lostAnswers.set(name, lost - 1);
+          throw lambdaError({ name: 'Lambda.ServiceException', message: 'the invocation answer was lost' });
+        }
+        return result;
       },
     });
     const sfnUrl = (await stepFunctions.listen(0, '127.0.0.1')).url;
     closers.push(() => stepFunctions.close());
     runtimeEnvironment.AWS_ENDPOINT_URL_SFN = sfnUrl;
-    const aws = { ...media, sfn: new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true }) };
-    closers.push(async () => aws.sfn.destroy());
+    const sfn = new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true });
+    closers.push(async () => sfn.destroy());
+
+    // EventBridge (the status events) and Scheduler (guards, input-loss stops), as in local mode.
+    const events = createLocalEventBridge({
+      dataDir: path.join(dataDir, 'events'),
+      region: REGION,
+      eventBusNames: [LOCAL_EVENT_BUS],
+      log: (message) => controlLog.push(`[events] ${message}`),
+    });
+    const eventsUrl = (await events.listen(0, '127.0.0.1')).url;
+    closers.push(() => events.close());
+    const scheduler = createLocalScheduler({
+      dataDir: path.join(dataDir, 'scheduler'),
+      region: REGION,
+      startExecution: async (stateMachineArn, input) => {
+        await sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
+      },
+      log: (message) => controlLog.push(`[scheduler] ${message}`),
+    });
+    const schedulerUrl = (await scheduler.listen(0, '127.0.0.1')).url;
+    closers.push(() => scheduler.close());
+    const schedulerClient = new SchedulerClient({ ...base, endpoint: schedulerUrl });
+    closers.push(async () => schedulerClient.destroy());
+    await schedulerClient.send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }));
+    runtimeEnvironment.AWS_ENDPOINT_URL_EVENTBRIDGE = eventsUrl;
+    runtimeEnvironment.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
+    Object.assign(values, {
+      EVENT_BUS_NAME: LOCAL_EVENT_BUS,
+      SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-scheduler`,
+    });
+    const aws = { ...media, sfn, scheduler: schedulerClient };
     const env: Record<string, string> = {
       ...runtimeEnvironment,
       ...(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<
@@ -377,7 +433,12 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       env,
       functions,
       faults,
+      loseAnswers: (fn, times) => {
+        lostAnswers.set(fn, times);
+      },
       endpoints: { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: sfnUrl, media: mediaUrl },
+      events,
+      scheduleGroup: LOCAL_SCHEDULE_GROUP,
       stepFunctions,
       store,
       aws,

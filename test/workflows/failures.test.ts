@@ -109,6 +109,36 @@ describe('a channel that ends CREATE_FAILED', () => {
   });
 });
 
+describe('a create whose answers were lost', () => {
+  it('is retried, finds what it already made, and ends IDLE with one of each resource', async () => {
+    // MediaPackage made the channel and the endpoint, but the first answers never came back: the
+    // retries meet "already exists" (422) and look the resources up.
+    const packageChannel = inject(h.faults.loseAnswer('mediapackage', 'CreateChannel', { times: 1 }));
+    const endpoint = inject(h.faults.loseAnswer('mediapackage', 'CreateOriginEndpoint', { times: 1 }));
+    // The input and channel steps ran to the end, but Step Functions never heard back.
+    h.loseAnswers('create-input', 1);
+    h.loseAnswers('create-channel', 1);
+
+    const create = await h.act('POST', '/streams', { name: 'Unlucky network' });
+
+    expect(packageChannel.hits).toBe(1);
+    expect(endpoint.hits).toBe(1);
+    expect(create.execution.status).toBe('SUCCEEDED');
+    const record = create.record as StreamRecord;
+    expect(record.status).toBe('IDLE');
+    const resources = await h.resourcesOf(record.id);
+    expect(resources.channels).toEqual([{ id: record.live_channel_id, state: 'IDLE' }]);
+    expect(resources.inputs).toEqual([{ id: record.live_input_id, state: 'ATTACHED' }]);
+    expect(resources.packageChannels).toEqual([record.package_channel_id]);
+    expect(resources.originEndpoints).toEqual([record.package_endpoint_id]);
+    const path = statesEntered(await h.history(create.execution.executionArn));
+    expect(path.filter((s) => s === 'Create input')).toHaveLength(1);
+    expect(await failedLambdaErrors(create.execution.executionArn, 'Create input')).toEqual([
+      'Lambda.ServiceException',
+    ]);
+  });
+});
+
 describe('a create that fails before its channel exists', () => {
   it('deletes what it created, and DELETE then removes the FAILED stream', async () => {
     const refused = inject(
@@ -256,5 +286,67 @@ describe('a delete that fails midway', () => {
             .State,
       )
       .toBe('DELETED');
+  });
+});
+
+describe('a stream FAILED after a stop that did not work', () => {
+  /** A running stream whose stop failed on every attempt: FAILED, its session open, its channel running. */
+  async function failedWhileRunning(): Promise<StreamRecord> {
+    const running = await h.runningStream();
+    const stopFault = inject(h.faults.fail('StopChannel', INTERNAL_ERROR));
+    const stop = await h.act('POST', `/streams/${running.id}/stop`);
+    stopFault.remove();
+    expect(stop.record).toMatchObject({ status: 'FAILED', started: true });
+    return stop.record as StreamRecord;
+  }
+
+  it('refuses a start while its channel still runs: FAILED with the reason, never IDLE and unguarded', async () => {
+    const failed = await failedWhileRunning();
+
+    const start = await h.act('POST', `/streams/${failed.id}/start`, {});
+
+    expect(start.execution.status).toBe('FAILED');
+    expect(start.record).toMatchObject({ status: 'FAILED' });
+    expect(start.record?.error?.code).toBe('ChannelNotIdle');
+    expect(statesEntered(await h.history(start.execution.executionArn))).toContain(
+      'Record failure: channel state unknown',
+    );
+    const channel = await h.aws.medialive.send(
+      new DescribeChannelCommand({ ChannelId: failed.live_channel_id as string }),
+    );
+    expect(channel.State).toBe('RUNNING');
+  });
+
+  it('closes the session the failed stop left open when a later start fails with the channel stopped', async () => {
+    const failed = await failedWhileRunning();
+    const sessionId = failed.current_session_id as string;
+    // Stopped in the console meanwhile; then a start that MediaLive refuses.
+    const { StopChannelCommand } = await import('@aws-sdk/client-medialive');
+    await h.aws.medialive.send(new StopChannelCommand({ ChannelId: failed.live_channel_id as string }));
+    await expect
+      .poll(
+        async () =>
+          (
+            await h.aws.medialive.send(
+              new DescribeChannelCommand({ ChannelId: failed.live_channel_id as string }),
+            )
+          ).State,
+        { timeout: 10_000 },
+      )
+      .toBe('IDLE');
+    inject(
+      h.faults.fail('UpdateChannel', {
+        code: 'BadRequestException',
+        status: 400,
+        message: 'Invalid settings',
+      }),
+    );
+
+    const start = await h.act('POST', `/streams/${failed.id}/start`, {});
+
+    expect(start.execution.status).toBe('FAILED');
+    expect(start.record).toMatchObject({ status: 'IDLE', started: false });
+    expect(start.record?.error).toMatchObject({ code: 'BadRequestException', action: 'start' });
+    expect((await h.store.getSession(failed.id, sessionId)).stopped_at).not.toBeNull();
   });
 });
