@@ -294,3 +294,22 @@ describe('every wait loop', () => {
     ]);
   });
 });
+
+describe('state names', () => {
+  it("start with their task's name in words, so a state in the console leads to its file", () => {
+    const words = (task: string) => task.charAt(0).toUpperCase() + task.slice(1).replaceAll('-', ' ');
+    const checked: string[] = [];
+    for (const m of rendered.machines) {
+      for (const [name, state] of statesOf(m.name)) {
+        if (state.Type !== 'Task') continue;
+        const task = taskModule(state);
+        expect(task, `${m.name}: ${name}`).toBeDefined();
+        expect(name.replace(/^Clean up: /, ''), `${m.name}: ${name}`).toMatch(
+          new RegExp(`^${words(task as string)}\\b`),
+        );
+        checked.push(name);
+      }
+    }
+    expect(checked.length).toBeGreaterThan(30);
+  });
+});
