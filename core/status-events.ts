@@ -38,7 +38,8 @@ export function statusChanged(
     stream_name: next.name,
     previous_status: previous?.status ?? null,
     status,
-    session_id: next.current_session_id,
+    // A start has no session until its channel runs: the record still names the previous one.
+    session_id: status === 'STARTING' ? null : next.current_session_id,
     execution: next.execution?.arn ?? null,
     reason: next.error?.message ?? null,
     version: next.version,

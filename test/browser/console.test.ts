@@ -1,13 +1,15 @@
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against local mode
  * on free ports: sign in, create a stream, start it, push an FFmpeg test pattern, watch it play,
- * clip it with the clip tool and play the clip, stop, delete. Screenshots of each page go to
- * docs/screenshots/ (the README shows them).
+ * clip it with the clip tool and play the clip, stop, delete. It takes a screenshot of each page:
+ * into a temporary folder, or into docs/screenshots/ (which the README shows) with
+ * `npm run screenshots`, so that `npm test` leaves the working tree as it found it.
  *
  * The console is built here first (Vite, ~2 s), so the test always runs the current sources.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -17,7 +19,9 @@ import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import { apiClient, startTestApp } from '../support/local-app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR
+  ? path.resolve(ROOT, process.env.SCREENSHOTS_DIR)
+  : mkdtempSync(path.join(tmpdir(), 'console-screenshots-'));
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -136,6 +140,7 @@ afterAll(async () => {
   pusher?.kill('SIGKILL');
   await browser?.close();
   await app?.close();
+  if (!process.env.SCREENSHOTS_DIR) rmSync(SCREENSHOTS, { recursive: true, force: true });
 });
 
 describe('web console in Chromium, local mode', () => {

@@ -35,6 +35,18 @@ const published = (): StatusChangedDetail[] =>
     .map((c) => JSON.parse(c.args[0].input.Entries?.[0]?.Detail as string) as StatusChangedDetail);
 
 describe('status events from the store', () => {
+  it('names no session for IDLE → STARTING (the record still holds the previous one), then the new one when RUNNING', async () => {
+    const idle = await store.create(anIdleStream({ current_session_id: 'PREVIOUS', started: false }));
+    const starting = await store.update(idle, { status: 'STARTING' });
+    await store.update(starting, { status: 'RUNNING', current_session_id: 'NEW', started: true });
+
+    expect(published().map((e) => [e.status, e.session_id])).toEqual([
+      ['IDLE', 'PREVIOUS'],
+      ['STARTING', null],
+      ['RUNNING', 'NEW'],
+    ]);
+  });
+
   it('puts one "Stream Status Changed" event per status change on the deployment bus', async () => {
     const stream = await store.create(anIdleStream({ status: 'CREATING' }));
     const idle = await store.update(stream, { status: 'IDLE' });
