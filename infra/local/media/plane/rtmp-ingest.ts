@@ -13,7 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import Rtmp, { type RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
-import { maskStreamPath } from './stream-key.js';
+import { GuardedRtmp, RtmpProtocolError } from './rtmp-session.js';
+import { maskStreamKey, maskStreamPath } from './stream-key.js';
 
 /** A live publish on `app/name`, as the encoder side sees it. */
 export interface Publication {
@@ -60,7 +61,42 @@ const PUBLISHER_IDLE_MS = 30_000;
 const MAX_PLAYER_BACKLOG_BYTES = 64 * 1024 * 1024;
 /** Bound on the cached group of pictures, as node-media-server does, for streams without key frames. */
 const MAX_GOP_MESSAGES = 4096;
+/** …and on its bytes: a GOP of a 1080p stream at 8 Mb/s and 2 s is about 2 MB. */
+const MAX_GOP_BYTES = 64 * 1024 * 1024;
 const STREAM_EOF = 1;
+/** A connection must publish (or, for the encoder, play) this soon after it opens. */
+const SETUP_DEADLINE_MS = 10_000;
+/** After a refusal the peer gets this long to read the answer and close. */
+const GRACEFUL_CLOSE_MS = 2_000;
+/** Answers a peer may leave unread before it publishes (a connect's answers are under 1 KB). */
+const MAX_UNREAD_ANSWER_BYTES = 256 * 1024;
+/** Open RTMP connections; local mode needs a few publishers and one encoder per channel. */
+const MAX_CONNECTIONS = 128;
+/** At most one line per this period about connections refused for being over MAX_CONNECTIONS. */
+const DROP_LOG_PERIOD_MS = 10_000;
+/** Peer-error text in a log line (Node's own messages fit; anything longer is not worth a line). */
+const MAX_REASON_CHARS = 160;
+
+/** An error thrown by one of the ingest's own callbacks (a bug of this service, not the peer's). */
+class IngestCallbackError extends Error {
+  constructor(cause: unknown) {
+    super('an RTMP ingest callback failed', { cause });
+    this.name = 'IngestCallbackError';
+  }
+}
+
+/**
+ * One line about what a peer's bytes made the RTMP engine throw. `RtmpProtocolError` messages are
+ * this module's own and never hold a name; any other error's message is cut, kept to printable
+ * ASCII, and the stream name the peer asked for (a stream key, maybe a valid one) is masked out.
+ */
+function describePeerError(error: unknown, requestedName: string | undefined): string {
+  if (error instanceof RtmpProtocolError) return error.message;
+  const name = error instanceof Error ? error.name : typeof error;
+  let message = (error instanceof Error ? error.message : String(error)).replace(/[^\x20-\x7e]/g, '?');
+  if (requestedName) message = message.split(requestedName).join(maskStreamKey(requestedName));
+  return `unexpected ${name} in the RTMP engine: ${message.slice(0, MAX_REASON_CHARS)}`;
+}
 
 class LivePublication implements Publication {
   readonly id = randomBytes(6).toString('hex');
@@ -71,6 +107,7 @@ class LivePublication implements Publication {
   videoHeader: Buffer | undefined;
   /** RTMP messages since the last key frame, so a late encoder starts on a key frame. */
   gop: Buffer[] = [];
+  gopBytes = 0;
   readonly players = new Set<net.Socket>();
 
   constructor(
@@ -96,6 +133,7 @@ class LivePublication implements Publication {
         break;
       case KEY_FRAME:
         this.gop = [message];
+        this.gopBytes = message.length;
         if (!this.ready && this.videoHeader) {
           this.ready = true;
           becameReady = true;
@@ -103,8 +141,14 @@ class LivePublication implements Publication {
         break;
       default:
         if (packet.flags === AUDIO_FRAME && !this.ready) this.hasAudio = true;
-        if (this.gop.length > 0) this.gop.push(message);
-        if (this.gop.length > MAX_GOP_MESSAGES) this.gop = [];
+        if (this.gop.length > 0) {
+          this.gop.push(message);
+          this.gopBytes += message.length;
+        }
+        if (this.gop.length > MAX_GOP_MESSAGES || this.gopBytes > MAX_GOP_BYTES) {
+          this.gop = [];
+          this.gopBytes = 0;
+        }
     }
     for (const player of this.players) send(player, message);
     return becameReady;
@@ -136,10 +180,19 @@ export class RtmpIngestServer {
   /** Internal play name → the publication it plays. */
   readonly #feeds = new Map<string, LivePublication>();
   #port = 0;
+  #lastDropLog = 0;
 
   constructor(options: RtmpIngestOptions) {
     this.#options = options;
     this.#server = net.createServer((socket) => this.#handle(socket));
+    this.#server.maxConnections = MAX_CONNECTIONS;
+    this.#server.on('drop', (data) => {
+      if (Date.now() - this.#lastDropLog < DROP_LOG_PERIOD_MS) return;
+      this.#lastDropLog = Date.now();
+      this.#options.logger(
+        `rtmp: refusing connections over ${MAX_CONNECTIONS} (latest from ${data?.remoteAddress ?? 'unknown'})`,
+      );
+    });
   }
 
   async listen(): Promise<number> {
@@ -147,6 +200,9 @@ export class RtmpIngestServer {
       this.#server.once('error', reject);
       this.#server.listen(this.#options.port, this.#options.host, () => {
         this.#server.off('error', reject);
+        // Once listening, an error is a failed accept (EMFILE when out of descriptors): the
+        // server goes on listening, and without a listener the error would end the process.
+        this.#server.on('error', (error) => this.#options.logger(`rtmp: ${error.message}`));
         resolve();
       });
     });
@@ -185,22 +241,83 @@ export class RtmpIngestServer {
 
   #handle(socket: net.Socket): void {
     this.#sockets.add(socket);
-    const rtmp = new Rtmp();
+    const rtmp = new GuardedRtmp();
     const remote = socket.remoteAddress ?? 'unknown';
     let request: { app: string; name: string } | undefined;
     let published: LivePublication | undefined;
     let playing: LivePublication | undefined;
+    let closing = false;
+    let graceTimer: NodeJS.Timeout | undefined;
     // Until it publishes, and while it does, a peer that goes silent is gone (a pulled cable does
     // not close TCP); only the encoder, which mostly reads, is exempt.
     socket.setTimeout(PUBLISHER_IDLE_MS, () => socket.destroy());
+    // A peer that trickles bytes never goes idle: it must have published (or played) by then.
+    const setupDeadline = setTimeout(() => {
+      if (published || playing || socket.destroyed) return;
+      this.#options.logger(
+        `rtmp: closed a connection from ${remote}: no publish within ${SETUP_DEADLINE_MS} ms`,
+      );
+      socket.destroy();
+    }, SETUP_DEADLINE_MS);
+
+    /** Ends the connection after its answer is flushed; a peer that never closes is cut. */
+    const endGracefully = () => {
+      closing = true;
+      rtmp.close();
+      socket.end();
+      graceTimer = setTimeout(() => socket.destroy(), GRACEFUL_CLOSE_MS);
+    };
+    /**
+     * The connection boundary: whatever one peer's bytes make the RTMP engine throw ends that
+     * connection only. Errors of this module's own callbacks (the rest of the local service) are
+     * wrapped in `IngestCallbackError` on their way out and logged in full as internal errors.
+     */
+    const contain = (error: unknown) => {
+      const shown = request ? maskStreamPath(request.app, request.name) : 'before publish';
+      if (error instanceof IngestCallbackError) {
+        const cause =
+          error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause);
+        this.#options.logger(
+          `rtmp: internal error on the connection from ${remote} (${shown}), closed: ${cause}`,
+        );
+        closing = true;
+        rtmp.close();
+        socket.destroy();
+        return;
+      }
+      const reason = describePeerError(error, rtmp.requestedName);
+      this.#options.logger(`rtmp: closed the connection from ${remote} (${shown}): ${reason}`);
+      if (error instanceof RtmpProtocolError && error.graceful) {
+        endGracefully();
+      } else {
+        closing = true;
+        rtmp.close();
+        socket.destroy();
+      }
+    };
+    const callback =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          handler(...args);
+        } catch (error) {
+          throw new IngestCallbackError(error);
+        }
+      };
 
     rtmp.onOutputCallback = (buffer) => {
-      if (!socket.destroyed) socket.write(buffer);
+      if (socket.destroyed) return;
+      // Before it publishes, a peer gets a few small answers; one that does not read them is not
+      // an RTMP client (the encoder's backlog is bounded in `send`).
+      if (!playing && socket.writableLength > MAX_UNREAD_ANSWER_BYTES) {
+        throw new RtmpProtocolError('the peer does not read its answers');
+      }
+      socket.write(buffer);
     };
-    rtmp.onConnectCallback = (req) => {
+    rtmp.onConnectCallback = callback((req) => {
       request = { app: String(req.app), name: String(req.name) };
-    };
-    rtmp.onPushCallback = () => {
+    });
+    rtmp.onPushCallback = callback(() => {
       if (!request) return;
       const { app, name } = request;
       const key = `${app}/${name}`;
@@ -212,43 +329,52 @@ export class RtmpIngestServer {
             : this.#options.admitPublish(app, name);
       if (reason !== undefined) {
         this.#options.logger(`rtmp: refused publish ${maskStreamPath(app, name)} from ${remote}: ${reason}`);
-        rtmp.sendStatusMessage(rtmp.streamId, 'error', 'NetStream.Publish.BadName', reason);
-        socket.end();
+        rtmp.refuse('NetStream.Publish.BadName', reason);
+        endGracefully();
         return;
       }
+      clearTimeout(setupDeadline);
+      rtmp.acceptPublish();
       published = new LivePublication(app, name, remote);
       this.#publications.set(key, published);
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
-    };
-    rtmp.onPlayCallback = () => {
+    });
+    rtmp.onPlayCallback = callback(() => {
       const live = request && request.app === ENCODER_APP ? this.#feeds.get(request.name) : undefined;
       if (!live || this.#publications.get(`${live.app}/${live.name}`) !== live) {
         const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
         this.#options.logger(`rtmp: refused play ${shown} from ${remote}: not an encoder feed`);
-        rtmp.sendStatusMessage(rtmp.streamId, 'error', 'NetStream.Play.StreamNotFound', 'no such stream');
-        socket.end();
+        rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
+        endGracefully();
         return;
       }
+      clearTimeout(setupDeadline);
+      rtmp.acceptPlay();
       playing = live;
       socket.setTimeout(0);
       live.attach(socket);
-    };
-    rtmp.onPacketCallback = (packet) => {
+    });
+    rtmp.onPacketCallback = callback((packet) => {
       if (!published) return;
       if (published.accept(packet)) this.#options.onReady(published);
-    };
+    });
 
     socket.on('data', (data: Buffer) => {
-      const error = rtmp.parserData(data);
-      if (error) {
-        this.#options.logger(`rtmp: protocol error from ${remote}: ${error}`);
-        socket.destroy();
+      if (closing) return;
+      try {
+        const error = rtmp.parserData(data);
+        if (error) throw new RtmpProtocolError(error);
+      } catch (error) {
+        contain(error);
       }
     });
     socket.on('error', () => {
       // 'close' follows every socket error; the cleanup lives there.
     });
     socket.on('close', () => {
+      // Timers hold this connection's state (the engine's buffers) until they fire.
+      clearTimeout(setupDeadline);
+      clearTimeout(graceTimer);
       this.#sockets.delete(socket);
       playing?.players.delete(socket);
       if (published && this.#publications.get(`${published.app}/${published.name}`) === published) {
@@ -263,7 +389,13 @@ export class RtmpIngestServer {
         }
         published.players.clear();
         this.#options.logger(`rtmp: publish ended ${maskStreamPath(published.app, published.name)}`);
-        this.#options.onUnpublish(published);
+        try {
+          this.#options.onUnpublish(published);
+        } catch (error) {
+          // An event listener's throw would end the process: log this service's bug in full.
+          const cause = error instanceof Error ? (error.stack ?? error.message) : String(error);
+          this.#options.logger(`rtmp: internal error after a publish ended: ${cause}`);
+        }
       }
     });
   }
