@@ -193,7 +193,7 @@ export class ChannelEncoder {
     for (const rendition of this.#plan.renditions) {
       await mkdir(path.join(base, hlsDir, rendition.name), { recursive: true });
     }
-    for (const target of archive.targets) await mkdir(path.join(base, target.dir), { recursive: true });
+    await archive.prepare();
     // A master playlist over FFmpeg's own rendition playlists, so the folder plays in VLC as is.
     const master = renderMasterPlaylist(this.#deps.index.renditions, (i) => {
       const rendition = this.#plan.renditions[i];
