@@ -24,6 +24,8 @@ import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
 import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
+import { slateFor } from './slate.js';
+import { maskStreamPath } from './stream-key.js';
 
 export interface MediaPlaneOptions {
   dataDir: string;
@@ -200,13 +202,19 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       const plan = planEncoding(channel);
       binaries ??= findFfmpeg();
       const index = indexFor(plan.packageChannelId, true) as HlsSegmentIndex;
+      const slate = await slateFor(binaries.ffmpeg, plan.slate);
       const encoder = new ChannelEncoder(plan, {
         ffmpeg: binaries.ffmpeg,
         preset,
         mediaDir,
         index,
+        // Created now: the archive's clock (its counters) starts with the encoder's.
         archive: new ArchiveRecorder(channel.id, plan.archives, uploader, plan.rolloverSeconds),
-        encoderFeed: (publication) => ingest.encoderFeed(publication),
+        slate,
+        feed: (publication) => ({
+          label: maskStreamPath(publication.app, publication.name),
+          subscribe: (listener) => ingest.subscribe(publication, listener),
+        }),
         startoverSeconds: () =>
           Math.max(
             0,
@@ -217,9 +225,16 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         logger,
       });
       channels.set(channel.id, { channel, encoder });
+      try {
+        await encoder.start();
+      } catch (error) {
+        channels.delete(channel.id);
+        await encoder.stop();
+        throw error;
+      }
       logger(
-        `channel ${channel.id}: ready to encode ${plan.renditions.map((r) => `${r.width}x${r.height}`).join(', ')} ` +
-          `(${plan.segmentSeconds} s segments) for package channel ${plan.packageChannelId}`,
+        `channel ${channel.id}: encoding ${plan.renditions.map((r) => `${r.width}x${r.height}`).join(', ')} ` +
+          `(${plan.segmentSeconds} s segments) for package channel ${plan.packageChannelId}, the slate until input arrives`,
       );
       for (const publication of ingest.publications()) {
         if (publication.ready) offerToChannels(publication);

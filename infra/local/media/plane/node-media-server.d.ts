@@ -90,3 +90,15 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
   }
   export = Rtmp;
 }
+
+declare module 'node-media-server/src/protocol/flv.js' {
+  import type { RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
+
+  /** node-media-server's FLV reader: tags in, one packet per tag out (`data` is reused). */
+  class Flv {
+    onPacketCallback: (packet: RtmpAvPacket) => void;
+    /** Returns an error message, or null. */
+    parserData(buffer: Buffer): string | null;
+  }
+  export = Flv;
+}

@@ -1,18 +1,20 @@
 /**
  * The local RTMP ingest: what OBS or ffmpeg push to, like a MediaLive RTMP_PUSH input.
  *
- * It runs node-media-server 4's RTMP protocol engine (handshake, chunk stream, AMF commands) under
- * our own `net.Server` rather than its `NodeMediaServer` class, because that class does not fit an
- * embedded, testable service: its state is a process-wide singleton (one server per process, no
- * clean restart in tests), it cannot listen on port 0 nor report the bound port, it calls
- * `process.exit(1)` when the port is taken, it logs every stream path (the secret key) to stdout at
- * debug level, it writes a JSON store under `./data` of the working directory, and it keeps a
- * vanished publisher "alive" for 30 s. Routing here is ours: a publish is admitted only for a known
- * input stream name, and the only player allowed is the encoder, on a one-off internal name.
+ * It runs node-media-server 4's RTMP protocol engine (handshake, chunk stream, AMF commands), under
+ * `GuardedRtmp` (rtmp-session.ts), on our own `net.Server` rather than its `NodeMediaServer` class,
+ * because that class does not fit an embedded, testable service: its state is a process-wide
+ * singleton (one server per process, no clean restart in tests), it cannot listen on port 0 nor
+ * report the bound port, it calls `process.exit(1)` when the port is taken, it logs every stream
+ * path (the secret key) to stdout at debug level, it writes a JSON store under `./data` of the
+ * working directory, and it keeps a vanished publisher "alive" for 30 s. Routing here is ours: a
+ * publish is admitted only for a known input stream name; nobody plays (the channel encoders take
+ * the packets in-process through `subscribe`).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import Rtmp, { type RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
+import type { RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
+import type { RelayPacket } from './input-relay.js';
 import { GuardedRtmp, RtmpProtocolError } from './rtmp-session.js';
 import { maskStreamKey, maskStreamPath } from './stream-key.js';
 
@@ -40,37 +42,21 @@ export interface RtmpIngestOptions {
   logger: (line: string) => void;
 }
 
-/** An encoder's private playback URL for one publication; `release` forgets it. */
-export interface EncoderFeed {
-  url: string;
-  release(): void;
-}
-
 // Flags of node-media-server's AV packets (flv.js parserTag).
 const AUDIO_HEADER = 0;
 const AUDIO_FRAME = 1;
 const VIDEO_HEADER = 2;
 const KEY_FRAME = 3;
-const METADATA = 5;
 
-/** The internal app the encoder plays from; publishing to it is refused like any unknown key. */
-export const ENCODER_APP = '__encoder';
 /** A peer that sends nothing for this long is gone. */
 const PUBLISHER_IDLE_MS = 30_000;
-/** An encoder this far behind the live input will never catch up: cut it, it gets restarted. */
-const MAX_PLAYER_BACKLOG_BYTES = 64 * 1024 * 1024;
-/** Bound on the cached group of pictures, as node-media-server does, for streams without key frames. */
-const MAX_GOP_MESSAGES = 4096;
-/** …and on its bytes: a GOP of a 1080p stream at 8 Mb/s and 2 s is about 2 MB. */
-const MAX_GOP_BYTES = 64 * 1024 * 1024;
-const STREAM_EOF = 1;
-/** A connection must publish (or, for the encoder, play) this soon after it opens. */
+/** A connection must publish this soon after it opens. */
 const SETUP_DEADLINE_MS = 10_000;
 /** After a refusal the peer gets this long to read the answer and close. */
 const GRACEFUL_CLOSE_MS = 2_000;
 /** Answers a peer may leave unread before it publishes (a connect's answers are under 1 KB). */
 const MAX_UNREAD_ANSWER_BYTES = 256 * 1024;
-/** Open RTMP connections; local mode needs a few publishers and one encoder per channel. */
+/** Open RTMP connections; local mode needs a publisher or two per input. */
 const MAX_CONNECTIONS = 128;
 /** At most one line per this period about connections refused for being over MAX_CONNECTIONS. */
 const DROP_LOG_PERIOD_MS = 10_000;
@@ -102,13 +88,10 @@ class LivePublication implements Publication {
   readonly id = randomBytes(6).toString('hex');
   ready = false;
   hasAudio = false;
-  metadata: Buffer | undefined;
-  audioHeader: Buffer | undefined;
-  videoHeader: Buffer | undefined;
-  /** RTMP messages since the last key frame, so a late encoder starts on a key frame. */
-  gop: Buffer[] = [];
-  gopBytes = 0;
-  readonly players = new Set<net.Socket>();
+  /** The latest sequence headers, for a subscriber that joins later. */
+  audioHeader: RelayPacket | undefined;
+  videoHeader: RelayPacket | undefined;
+  readonly subscribers = new Set<(packet: RelayPacket) => void>();
 
   constructor(
     readonly app: string,
@@ -116,59 +99,39 @@ class LivePublication implements Publication {
     readonly remoteAddress: string,
   ) {}
 
-  /** Returns true when this packet made the publication ready. */
-  accept(packet: RtmpAvPacket): boolean {
-    const message = Rtmp.createMessage(packet);
-    let becameReady = false;
-    switch (packet.flags) {
-      case METADATA:
-        this.metadata = message;
-        break;
-      case AUDIO_HEADER:
-        this.audioHeader = message;
-        this.hasAudio = true;
-        break;
-      case VIDEO_HEADER:
-        this.videoHeader = message;
-        break;
-      case KEY_FRAME:
-        this.gop = [message];
-        this.gopBytes = message.length;
-        if (!this.ready && this.videoHeader) {
-          this.ready = true;
-          becameReady = true;
-        }
-        break;
-      default:
-        if (packet.flags === AUDIO_FRAME && !this.ready) this.hasAudio = true;
-        if (this.gop.length > 0) {
-          this.gop.push(message);
-          this.gopBytes += message.length;
-        }
-        if (this.gop.length > MAX_GOP_MESSAGES || this.gopBytes > MAX_GOP_BYTES) {
-          this.gop = [];
-          this.gopBytes = 0;
-        }
+  /**
+   * Takes one packet of the publisher. `onReady` runs when this packet makes the publication ready,
+   * before the packet is handed on: an encoder that subscribes then gets this key frame, and joins
+   * the stream now rather than one GOP later.
+   */
+  accept(avPacket: RtmpAvPacket, onReady: () => void): void {
+    // The engine reuses its buffer: each packet kept or handed on gets its own copy.
+    const packet: RelayPacket = {
+      type: avPacket.codec_type,
+      flags: avPacket.flags,
+      codecId: avPacket.codec_id,
+      dts: avPacket.dts,
+      data: Buffer.from(avPacket.data.subarray(0, avPacket.size)),
+    };
+    if (packet.type === 8 && packet.flags === AUDIO_HEADER) {
+      this.audioHeader = packet;
+      this.hasAudio = true;
+    } else if (packet.type === 8 && packet.flags === AUDIO_FRAME && !this.ready) {
+      this.hasAudio = true;
+    } else if (packet.type === 9 && packet.flags === VIDEO_HEADER) {
+      this.videoHeader = packet;
+    } else if (packet.type === 9 && packet.flags === KEY_FRAME && !this.ready && this.videoHeader) {
+      this.ready = true;
+      onReady();
     }
-    for (const player of this.players) send(player, message);
-    return becameReady;
+    for (const subscriber of this.subscribers) subscriber(packet);
   }
 
-  attach(player: net.Socket): void {
-    for (const message of [this.metadata, this.audioHeader, this.videoHeader, ...this.gop]) {
-      if (message) send(player, message);
-    }
-    this.players.add(player);
+  subscribe(listener: (packet: RelayPacket) => void): () => void {
+    for (const header of [this.videoHeader, this.audioHeader]) if (header) listener(header);
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
   }
-}
-
-function send(player: net.Socket, message: Buffer): void {
-  if (player.destroyed) return;
-  if (player.writableLength > MAX_PLAYER_BACKLOG_BYTES) {
-    player.destroy();
-    return;
-  }
-  player.write(message);
 }
 
 export class RtmpIngestServer {
@@ -177,8 +140,6 @@ export class RtmpIngestServer {
   readonly #sockets = new Set<net.Socket>();
   /** Keyed by `app/name`. */
   readonly #publications = new Map<string, LivePublication>();
-  /** Internal play name → the publication it plays. */
-  readonly #feeds = new Map<string, LivePublication>();
   #port = 0;
   #lastDropLog = 0;
 
@@ -225,18 +186,14 @@ export class RtmpIngestServer {
     return [...this.#publications.values()];
   }
 
-  /** A one-off URL from which FFmpeg plays this publication; no stream key appears in it. */
-  encoderFeed(publication: Publication): EncoderFeed {
+  /**
+   * The publication's packets as they arrive (its sequence headers first), for a channel encoder;
+   * returns the unsubscribe. Nothing is delivered once the publisher has gone.
+   */
+  subscribe(publication: Publication, listener: (packet: RelayPacket) => void): () => void {
     const live = this.#publications.get(`${publication.app}/${publication.name}`);
-    if (!live || live.id !== publication.id) throw new Error('the publication has ended');
-    const name = randomBytes(12).toString('hex');
-    this.#feeds.set(name, live);
-    const host =
-      this.#options.host === '0.0.0.0' || this.#options.host === '::' ? '127.0.0.1' : this.#options.host;
-    return {
-      url: `rtmp://${host.includes(':') ? `[${host}]` : host}:${this.#port}/${ENCODER_APP}/${name}`,
-      release: () => this.#feeds.delete(name),
-    };
+    if (!live || live.id !== publication.id) return () => {};
+    return live.subscribe(listener);
   }
 
   #handle(socket: net.Socket): void {
@@ -245,15 +202,14 @@ export class RtmpIngestServer {
     const remote = socket.remoteAddress ?? 'unknown';
     let request: { app: string; name: string } | undefined;
     let published: LivePublication | undefined;
-    let playing: LivePublication | undefined;
     let closing = false;
     let graceTimer: NodeJS.Timeout | undefined;
     // Until it publishes, and while it does, a peer that goes silent is gone (a pulled cable does
-    // not close TCP); only the encoder, which mostly reads, is exempt.
+    // not close TCP).
     socket.setTimeout(PUBLISHER_IDLE_MS, () => socket.destroy());
-    // A peer that trickles bytes never goes idle: it must have published (or played) by then.
+    // A peer that trickles bytes never goes idle: it must have published by then.
     const setupDeadline = setTimeout(() => {
-      if (published || playing || socket.destroyed) return;
+      if (published || socket.destroyed) return;
       this.#options.logger(
         `rtmp: closed a connection from ${remote}: no publish within ${SETUP_DEADLINE_MS} ms`,
       );
@@ -307,9 +263,8 @@ export class RtmpIngestServer {
 
     rtmp.onOutputCallback = (buffer) => {
       if (socket.destroyed) return;
-      // Before it publishes, a peer gets a few small answers; one that does not read them is not
-      // an RTMP client (the encoder's backlog is bounded in `send`).
-      if (!playing && socket.writableLength > MAX_UNREAD_ANSWER_BYTES) {
+      // A peer gets a few small answers; one that does not read them is not an RTMP client.
+      if (socket.writableLength > MAX_UNREAD_ANSWER_BYTES) {
         throw new RtmpProtocolError('the peer does not read its answers');
       }
       socket.write(buffer);
@@ -321,12 +276,9 @@ export class RtmpIngestServer {
       if (!request) return;
       const { app, name } = request;
       const key = `${app}/${name}`;
-      const reason =
-        app === ENCODER_APP
-          ? 'unknown stream key'
-          : this.#publications.has(key)
-            ? 'stream already has a publisher'
-            : this.#options.admitPublish(app, name);
+      const reason = this.#publications.has(key)
+        ? 'stream already has a publisher'
+        : this.#options.admitPublish(app, name);
       if (reason !== undefined) {
         this.#options.logger(`rtmp: refused publish ${maskStreamPath(app, name)} from ${remote}: ${reason}`);
         rtmp.refuse('NetStream.Publish.BadName', reason);
@@ -340,23 +292,15 @@ export class RtmpIngestServer {
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
     });
     rtmp.onPlayCallback = callback(() => {
-      const live = request && request.app === ENCODER_APP ? this.#feeds.get(request.name) : undefined;
-      if (!live || this.#publications.get(`${live.app}/${live.name}`) !== live) {
-        const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
-        this.#options.logger(`rtmp: refused play ${shown} from ${remote}: not an encoder feed`);
-        rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
-        endGracefully();
-        return;
-      }
-      clearTimeout(setupDeadline);
-      rtmp.acceptPlay();
-      playing = live;
-      socket.setTimeout(0);
-      live.attach(socket);
+      // Viewers watch the HLS origin; the encoders read the publications in-process.
+      const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
+      this.#options.logger(`rtmp: refused play ${shown} from ${remote}: playing is not offered`);
+      rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
+      endGracefully();
     });
     rtmp.onPacketCallback = callback((packet) => {
-      if (!published) return;
-      if (published.accept(packet)) this.#options.onReady(published);
+      const publication = published;
+      publication?.accept(packet, () => this.#options.onReady(publication));
     });
 
     socket.on('data', (data: Buffer) => {
@@ -376,18 +320,9 @@ export class RtmpIngestServer {
       clearTimeout(setupDeadline);
       clearTimeout(graceTimer);
       this.#sockets.delete(socket);
-      playing?.players.delete(socket);
       if (published && this.#publications.get(`${published.app}/${published.name}`) === published) {
         this.#publications.delete(`${published.app}/${published.name}`);
-        for (const [name, live] of this.#feeds) if (live === published) this.#feeds.delete(name);
-        for (const player of published.players) {
-          // The encoder reads an end of stream, flushes its outputs and exits cleanly.
-          const eof = Buffer.from('020000000000060400000000000000000000', 'hex');
-          eof.writeUInt16BE(STREAM_EOF, 12);
-          eof.writeUInt32BE(1, 14);
-          if (!player.destroyed) player.end(eof);
-        }
-        published.players.clear();
+        published.subscribers.clear();
         this.#options.logger(`rtmp: publish ended ${maskStreamPath(published.app, published.name)}`);
         try {
           this.#options.onUnpublish(published);

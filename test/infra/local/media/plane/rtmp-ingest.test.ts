@@ -3,6 +3,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
+import type { RelayPacket } from '../../../../../infra/local/media/plane/input-relay.js';
 import { type Publication, RtmpIngestServer } from '../../../../../infra/local/media/plane/rtmp-ingest.js';
 import { amf, connect, createStream, handshake, message, publish, publishes } from './rtmp-fuzz-cases.js';
 
@@ -67,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('RtmpIngestServer', () => {
-  it('admits a known stream key and feeds the encoder from a URL that does not contain the key', async () => {
+  it('admits a known stream key and hands its packets to a subscriber, sequence headers first', async () => {
     // Long enough to outlast the checks on a busy machine; stopped at the end.
     const pusher = push(KEY, 60);
     await until('the publication to be ready', () => ready.length > 0);
@@ -75,9 +76,24 @@ describe('RtmpIngestServer', () => {
     expect(publication).toMatchObject({ app: 'live', name: KEY, ready: true, hasAudio: true });
     expect(server.publication('live', KEY)).toBe(publication);
 
-    const feed = server.encoderFeed(publication);
-    expect(feed.url).not.toContain(KEY);
-    expect(await probe(feed.url)).toEqual(['aac', 'h264']);
+    const packets: RelayPacket[] = [];
+    const received: string[] = [];
+    const unsubscribe = server.subscribe(publication, (packet) => {
+      packets.push(packet);
+      received.push(packet.data.toString('hex'));
+    });
+    await until(
+      'a key frame and audio',
+      () => packets.some((p) => p.flags === 3) && packets.some((p) => p.flags === 1),
+    );
+    expect(packets.slice(0, 2).map((p) => [p.type, p.flags])).toEqual([
+      [9, 2],
+      [8, 0],
+    ]);
+    expect(packets.find((p) => p.flags === 3)).toMatchObject({ type: 9, codecId: 7 });
+    expect(packets.find((p) => p.flags === 1)).toMatchObject({ type: 8, codecId: 10 });
+    // Each packet owns its bytes: the RTMP engine reuses its buffer, later packets change nothing.
+    expect(packets.map((p) => p.data.toString('hex'))).toEqual(received);
 
     expect(await push(KEY, 1).exited).not.toBe(0);
     expect(logs).toContainEqual(
@@ -88,14 +104,17 @@ describe('RtmpIngestServer', () => {
     await pusher.exited;
     await until('the end of the publication', () => ended.includes(publication));
     expect(server.publication('live', KEY)).toBeUndefined();
-    feed.release();
+    const count = packets.length;
+    unsubscribe();
+    expect(server.subscribe(publication, (packet) => packets.push(packet))).toBeTypeOf('function');
+    expect(packets).toHaveLength(count);
   }, 30_000);
 
   it('refuses anyone playing the ingest stream itself', async () => {
     const pusher = push(KEY, 60);
     await until('a publisher', () => server.publication('live', KEY)?.ready === true);
     await expect(probe(`rtmp://127.0.0.1:${port}/live/${KEY}`)).rejects.toThrow();
-    expect(logs).toContainEqual(expect.stringMatching(/refused play live\/know.*not an encoder feed/));
+    expect(logs).toContainEqual(expect.stringMatching(/refused play live\/know.*playing is not offered/));
     pusher.stop();
     await pusher.exited;
   }, 30_000);
