@@ -21,8 +21,8 @@
  * Timestamps: the slate is paced by the wall clock (frame k of the channel at k / frame rate), so
  * media time follows the channel's running time; a publisher is joined on its next key frame, at
  * the next slate frame's time, and followed from there on its own timestamps (shifted). When it
- * stops (it disconnects, or sends no video for LOSS_MS: MediaLive's input-loss detection), the
- * slate resumes one frame after the publisher's last frame and catches up with the wall clock.
+ * stops (it disconnects, or sends no video for LOSS_MS), the slate resumes one frame after the
+ * publisher's last frame and catches up with the wall clock.
  */
 import type { Writable } from 'node:stream';
 import type { Slate } from './slate.js';
@@ -63,7 +63,11 @@ const VIDEO_HEADER = 2;
 const KEY_FRAME = 3;
 const H264 = 7;
 const AAC = 10;
-/** No video from the publisher for this long and the slate takes over. */
+/**
+ * No video from the publisher for this long and the slate takes over: a local choice, many frame
+ * times of a live input (which sends every frame, not only key frames), short enough that a pulled
+ * cable shows the slate at once rather than after the ingest's 30 s idle timeout.
+ */
 export const LOSS_MS = 1_000;
 const TICK_MS = 20;
 const AAC_FRAME_SAMPLES = 1024;
