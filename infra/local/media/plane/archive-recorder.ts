@@ -7,11 +7,46 @@
  * overwriting the session's first files. Each pipeline (rtmp1 → `_1`, rtmp2 → `_2`) counts alone.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ArchiveUploader, archiveObjectKey } from './archive-upload.js';
 import { type ArchiveTarget, archiveListFile } from './encoder-command.js';
 import type { ArchiveOutput } from './encoder-plan.js';
+
+/** Written beside a run's archive folders: what a restarted service needs to upload what is left. */
+export const RUN_MANIFEST = 'run.json';
+
+export interface RunManifest {
+  channelId: string;
+  pipeline: number;
+  outputs: Array<{
+    /** Relative to the media folder, like `ArchiveTarget.dir`. */
+    dir: string;
+    /** The S3 destination URL of this output for the run's pipeline. */
+    destination: string;
+    nameModifier: string;
+    extension: string;
+  }>;
+}
+
+/** An MPEG-TS packet: files are cut at a multiple of it to stay playable. */
+const TS_PACKET_BYTES = 188;
+const TS_SYNC_BYTE = 0x47;
+
+/**
+ * Makes the file FFmpeg was writing when it died playable: cut at its last whole 188-byte packet.
+ * Returns false (the file is left alone) if it holds no whole packet or does not start like
+ * MPEG-TS; such a file has nothing worth uploading.
+ */
+export async function trimToWholePackets(file: string): Promise<boolean> {
+  const { size } = await stat(file);
+  const whole = size - (size % TS_PACKET_BYTES);
+  if (whole === 0) return false;
+  const first = await readFile(file).then((bytes) => bytes[0]);
+  if (first !== TS_SYNC_BYTE) return false;
+  if (whole !== size) await truncate(file, whole);
+  return true;
+}
 
 interface RunOutput {
   output: ArchiveOutput;
@@ -28,6 +63,8 @@ export class ArchiveRun {
     readonly pipeline: number,
     /** Absolute folder against which the targets' relative folders resolve. */
     readonly baseDir: string,
+    /** The run's folder, relative to `baseDir`: the manifest's, with one folder per output inside. */
+    readonly runDir: string,
     outputs: RunOutput[],
   ) {
     this.#outputs = outputs;
@@ -35,6 +72,33 @@ export class ArchiveRun {
 
   get targets(): ArchiveTarget[] {
     return this.#outputs.map((o) => o.target);
+  }
+
+  /**
+   * Creates the run's folders and its manifest, so that what FFmpeg leaves here when the service
+   * dies can still be uploaded, under the same keys, by the next start (archive-recovery.ts).
+   */
+  async prepare(): Promise<void> {
+    for (const run of this.#outputs)
+      await mkdir(path.join(this.baseDir, run.target.dir), { recursive: true });
+    const manifest: RunManifest = {
+      channelId: this.recorder.channelId,
+      pipeline: this.pipeline,
+      outputs: this.#outputs.flatMap((run) => {
+        const destination = destinationFor(run.output, this.pipeline);
+        return destination
+          ? [
+              {
+                dir: run.target.dir,
+                destination,
+                nameModifier: run.output.nameModifier,
+                extension: run.output.extension,
+              },
+            ]
+          : [];
+      }),
+    };
+    await writeFile(path.join(this.baseDir, this.runDir, RUN_MANIFEST), JSON.stringify(manifest));
   }
 
   /**
@@ -49,7 +113,13 @@ export class ArchiveRun {
       for (const counter of [...new Set([...listed, ...found])].sort((a, b) => a - b)) {
         if (run.queued.has(counter)) continue;
         run.queued.add(counter);
-        this.recorder.queue(this.pipeline, run.output, counter, path.join(dir, fileName(counter)));
+        const file = path.join(dir, fileName(counter));
+        // A file FFmpeg never listed was being written when it stopped: keep its whole packets.
+        if (!listed.includes(counter) && !(await trimToWholePackets(file))) {
+          await rm(file, { force: true });
+          continue;
+        }
+        this.recorder.queue(this.pipeline, run.output, counter, file);
       }
       if (final) {
         const last = Math.max(run.target.startNumber - 1, ...run.queued);
@@ -60,19 +130,29 @@ export class ArchiveRun {
 
   /** Removes the run's folders once its files are uploaded (failed uploads keep their file). */
   async cleanUp(): Promise<void> {
+    let kept = false;
     for (const run of this.#outputs) {
       const dir = path.join(this.baseDir, run.target.dir);
       const left = await filesIn(dir);
       if (left.length === 0) await rm(dir, { recursive: true, force: true });
+      else kept = true;
     }
+    // The manifest stays with any file left, for the next start to try again.
+    if (!kept) await rm(path.join(this.baseDir, this.runDir), { recursive: true, force: true });
   }
 }
 
-function fileName(counter: number): string {
+function destinationFor(output: ArchiveOutput, pipeline: number): string | undefined {
+  // MediaLive asks one URL per pipeline; a destination with a single URL serves every pipeline.
+  return output.destinations[pipeline] ?? output.destinations[0];
+}
+
+export function fileName(counter: number): string {
   return `${String(counter).padStart(6, '0')}.ts`;
 }
 
-async function closedFiles(listFile: string): Promise<number[]> {
+/** Counters of the files the segment muxer has closed (one CSV line each, written on close). */
+export async function closedFiles(listFile: string): Promise<number[]> {
   if (!existsSync(listFile)) return [];
   const text = await readFile(listFile, 'utf8');
   return text
@@ -82,7 +162,8 @@ async function closedFiles(listFile: string): Promise<number[]> {
     .map(Number);
 }
 
-async function filesIn(dir: string): Promise<number[]> {
+/** Counters of the archive files in a folder. */
+export async function filesIn(dir: string): Promise<number[]> {
   if (!existsSync(dir)) return [];
   return (await readdir(dir))
     .map((name) => /^(\d{6,})\.ts$/.exec(name)?.[1])
@@ -127,6 +208,7 @@ export class ArchiveRecorder {
       this,
       pipeline,
       baseDir,
+      relativeDir,
       this.outputs.map((output) => ({
         output,
         target: {
@@ -144,8 +226,7 @@ export class ArchiveRecorder {
   }
 
   queue(pipeline: number, output: ArchiveOutput, counter: number, file: string): void {
-    // MediaLive asks one URL per pipeline; a destination with a single URL serves every pipeline.
-    const url = output.destinations[pipeline] ?? output.destinations[0];
+    const url = destinationFor(output, pipeline);
     if (!url) return;
     this.#uploads.push(
       this.uploader.upload(file, archiveObjectKey(url, output.nameModifier, counter, output.extension)),

@@ -1,23 +1,29 @@
 /**
- * One running MediaLive channel, locally: while a publisher is connected to one of its inputs, one
- * FFmpeg run encodes it into the HLS ladder and the archive.
+ * One running MediaLive channel, locally: from the moment the channel starts, one FFmpeg run
+ * encodes the HLS ladder and the archive without a break, as MediaLive does. Its input is the
+ * channel's input relay (input-relay.ts): the input-loss slate while no publisher feeds the
+ * channel, the publisher once one does, the slate again when it goes. The clock of the HLS
+ * segments and of the archive files is the channel's own, so archive file k always covers
+ * [k·L, (k+1)·L) of the session, whatever the publishers did.
  *
- * A publisher that drops ends the run (FFmpeg reads the end of stream and closes its files); the
- * channel stays RUNNING and the next publisher starts a new run: HLS continues after a
- * discontinuity and the archive counter continues. With both inputs of a STANDARD channel
- * connected, the lowest pipeline is encoded; the other takes over if it drops (one FFmpeg per
- * channel: two would not keep real time on 2 cores).
+ * With both inputs of a STANDARD channel connected, the lowest pipeline is encoded; the other
+ * takes over if it drops (one FFmpeg per channel: two would not keep real time on 2 cores), and the
+ * archive is pipeline 1's whichever input feeds it. An
+ * FFmpeg run that fails is restarted (a new run: HLS continues after a discontinuity, the archive
+ * counter continues from the channel's clock).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ArchiveRecorder, type ArchiveRun } from './archive-recorder.js';
+import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
 import { encoderArgs, FFMPEG_PLAYLIST } from './encoder-command.js';
 import type { EncoderPlan } from './encoder-plan.js';
 import { EncoderProcess } from './encoder-process.js';
 import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
+import { InputRelay, type RelayFeed } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
-import { ENCODER_APP, type EncoderFeed, type Publication } from './rtmp-ingest.js';
+import type { Publication } from './rtmp-ingest.js';
+import type { Slate } from './slate.js';
 
 export interface ChannelEncoderDeps {
   ffmpeg: string;
@@ -26,7 +32,10 @@ export interface ChannelEncoderDeps {
   mediaDir: string;
   index: HlsSegmentIndex;
   archive: ArchiveRecorder;
-  encoderFeed(publication: Publication): EncoderFeed;
+  /** The channel's input-loss slate, at its top rendition's size and frame rate. */
+  slate: Slate;
+  /** The publication's packets, for the relay. */
+  feed(publication: Publication): RelayFeed;
   /** Seconds of HLS the package channel's endpoints can rewind (largest startover window). */
   startoverSeconds(): number;
   logger: (line: string) => void;
@@ -42,9 +51,8 @@ interface Candidate {
 
 interface ActiveRun {
   id: string;
-  candidate: Candidate;
   encoder: EncoderProcess;
-  feed: EncoderFeed;
+  relay: InputRelay;
   archive: ArchiveRun;
   poller: NodeJS.Timeout;
   polling: Promise<void>;
@@ -60,11 +68,15 @@ export class ChannelEncoder {
   readonly #plan: EncoderPlan;
   readonly #deps: ChannelEncoderDeps;
   readonly #candidates = new Map<string, Candidate>();
+  /** The publication the relay follows (undefined: the slate). */
+  #active: Candidate | undefined;
   #run: ActiveRun | undefined;
   /** A run being set up (folders, spawn): no second one may start meanwhile. */
   #starting: Promise<void> | undefined;
   #stopped = false;
   #quickFailures = 0;
+  /** After repeated quick failures, no run until a publisher offers itself again. */
+  #gaveUp = false;
   #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(plan: EncoderPlan, deps: ChannelEncoderDeps) {
@@ -86,16 +98,33 @@ export class ChannelEncoder {
     return this.#plan.channelId;
   }
 
+  /** What the encoder is being fed now. */
+  get showing(): 'slate' | 'input' | 'nothing' {
+    return this.#run?.relay.showing ?? 'nothing';
+  }
+
+  /** Starts encoding (the slate until a publisher comes); resolves once FFmpeg runs. */
+  async start(): Promise<void> {
+    this.#startRun();
+    await this.#starting;
+    if (!this.#run) throw new Error(`channel ${this.channelId}: the encoder could not start`);
+  }
+
   /** The publication on one of this channel's inputs can be encoded. */
   offer(publication: Publication, pipeline: number): void {
     if (this.#stopped) return;
     this.#candidates.set(publication.id, { publication, pipeline });
-    if (!this.#run && !this.#starting && !this.#restartTimer) this.#startNext();
+    this.#choose();
+    if (this.#gaveUp) {
+      this.#gaveUp = false;
+      this.#startRun();
+    }
   }
 
-  /** The publication has ended; a run on it ends by itself (end of stream). */
+  /** The publication has ended: the other pipeline's, or the slate, takes over. */
   withdraw(publication: Publication): void {
     this.#candidates.delete(publication.id);
+    this.#choose();
   }
 
   async stop(): Promise<void> {
@@ -105,6 +134,8 @@ export class ChannelEncoder {
     await this.#starting;
     const run = this.#run;
     if (run) {
+      // The end of its input makes FFmpeg close every segment, playlist and archive file.
+      run.relay.end();
       await run.encoder.stop();
       await run.done;
     }
@@ -116,48 +147,45 @@ export class ChannelEncoder {
     this.#deps.logger(`encoder ${this.channelId}: ${error instanceof Error ? error.message : String(error)}`);
   };
 
-  #startNext(): void {
-    const next = [...this.#candidates.values()].sort((a, b) => a.pipeline - b.pipeline)[0];
-    if (!next || this.#stopped) return;
-    this.#starting = this.#startRun(next)
+  #choose(): void {
+    const best = [...this.#candidates.values()].sort((a, b) => a.pipeline - b.pipeline)[0];
+    if (best?.publication.id === this.#active?.publication.id) return;
+    this.#active = best;
+    this.#run?.relay.use(best ? this.#deps.feed(best.publication) : undefined);
+  }
+
+  #startRun(): void {
+    if (this.#stopped || this.#run || this.#starting) return;
+    this.#starting = this.#spawnRun()
       .catch((error: unknown) => {
         this.#deps.logger(`encoder ${this.channelId}: could not start: ${String(error)}`);
-        // Typically the publisher left during set-up: try the next one, if any.
-        this.#candidates.delete(next.publication.id);
       })
       .finally(() => {
         this.#starting = undefined;
-        if (!this.#run && !this.#restartTimer) this.#startNext();
       });
   }
 
-  async #startRun(candidate: Candidate): Promise<void> {
+  async #spawnRun(): Promise<void> {
     const plan = this.#plan;
     const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
       .toString(36)
       .padStart(2, '0')}`;
     const hlsDir = `hls/${plan.packageChannelId}`;
+    // One encoder stands for both pipelines of a STANDARD channel and writes pipeline 1's archive
+    // (`_1`), whichever input feeds it: the archive clips read first, complete for the session.
+    const pipeline = 0;
     const archive = this.#deps.archive.startRun(
-      candidate.pipeline,
+      pipeline,
       this.#deps.mediaDir,
       `archive/${plan.channelId}/${runId}`,
     );
     await this.#prepareFolders(hlsDir, archive);
     if (this.#stopped) return;
-    const feed = this.#deps.encoderFeed(candidate.publication);
-    const args = encoderArgs({
-      plan,
-      inputUrl: feed.url,
-      inputHasAudio: candidate.publication.hasAudio,
-      preset: this.#deps.preset,
-      hlsDir,
-      runId,
-      archives: archive.targets,
-    });
+    const args = encoderArgs({ plan, preset: this.#deps.preset, hlsDir, runId, archives: archive.targets });
     const label = `encoder ${plan.channelId}`;
     this.#deps.logger(
-      `${label}: run ${runId} on pipeline ${candidate.pipeline} (${plan.renditions.length} renditions, ` +
-        `${plan.archives.length} archive outputs, preset ${this.#deps.preset})`,
+      `${label}: run ${runId} (${plan.renditions.length} renditions, ${plan.archives.length} archive outputs, ` +
+        `preset ${this.#deps.preset})`,
     );
     const encoder = new EncoderProcess({
       ffmpeg: this.#deps.ffmpeg,
@@ -165,18 +193,20 @@ export class ChannelEncoder {
       cwd: this.#deps.mediaDir,
       label,
       logger: this.#deps.logger,
-      // How FFmpeg reports the end of stream sent when the publisher leaves: normal, not an error.
-      expectedLines: [
-        new RegExp(`/${ENCODER_APP}/[0-9a-f]+: Input/output error$`),
-        /^\s*Last message repeated \d+ times?$/,
-      ],
       ...(this.#deps.progressLogMs ? { progressLogMs: this.#deps.progressLogMs } : {}),
     });
+    const relay = new InputRelay({
+      slate: this.#deps.slate,
+      output: encoder.media,
+      logger: this.#deps.logger,
+      label: `input ${plan.channelId}`,
+    });
+    relay.start();
+    if (this.#active) relay.use(this.#deps.feed(this.#active.publication));
     const run: ActiveRun = {
       id: runId,
-      candidate,
       encoder,
-      feed,
+      relay,
       archive,
       poller: setInterval(() => {
         run.polling = run.polling.then(() => this.#collect(run, false)).catch(this.#logFailure);
@@ -193,7 +223,7 @@ export class ChannelEncoder {
     for (const rendition of this.#plan.renditions) {
       await mkdir(path.join(base, hlsDir, rendition.name), { recursive: true });
     }
-    for (const target of archive.targets) await mkdir(path.join(base, target.dir), { recursive: true });
+    await archive.prepare();
     // A master playlist over FFmpeg's own rendition playlists, so the folder plays in VLC as is.
     const master = renderMasterPlaylist(this.#deps.index.renditions, (i) => {
       const rendition = this.#plan.renditions[i];
@@ -204,8 +234,8 @@ export class ChannelEncoder {
 
   async #finish(run: ActiveRun): Promise<void> {
     const exit = await run.encoder.exited;
+    run.relay.end();
     clearInterval(run.poller);
-    run.feed.release();
     await run.polling;
     await this.#collect(run, true).catch(this.#logFailure);
     void run.archive.recorder
@@ -213,32 +243,27 @@ export class ChannelEncoder {
       .then(() => run.archive.cleanUp())
       .catch(this.#logFailure);
     this.#run = undefined;
-
-    const failed = exit.code !== 0 && !this.#stopped;
-    if (failed) {
-      this.#deps.logger(
-        `encoder ${this.channelId}: run ${run.id} failed (${exit.signal ?? `code ${exit.code}`}): ` +
-          exit.lastErrors.slice(-5).join(' | '),
-      );
-    }
     if (this.#stopped) return;
+
+    // The input never ends while the channel runs: any exit is a failure.
+    this.#deps.logger(
+      `encoder ${this.channelId}: run ${run.id} failed (${exit.signal ?? `code ${exit.code}`}): ` +
+        exit.lastErrors.slice(-5).join(' | '),
+    );
     const quick = Date.now() - run.encoder.startedAt < QUICK_FAILURE_MS;
-    this.#quickFailures = failed && quick ? this.#quickFailures + 1 : 0;
+    this.#quickFailures = quick ? this.#quickFailures + 1 : 0;
     if (this.#quickFailures >= MAX_QUICK_FAILURES) {
       this.#deps.logger(
         `encoder ${this.channelId}: ${MAX_QUICK_FAILURES} quick failures in a row, waiting for a new publisher`,
       );
-      this.#candidates.clear();
       this.#quickFailures = 0;
+      this.#gaveUp = true;
       return;
     }
-    this.#restartTimer = setTimeout(
-      () => {
-        this.#restartTimer = undefined;
-        this.#startNext();
-      },
-      failed ? RESTART_DELAY_MS : 0,
-    );
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.#startRun();
+    }, RESTART_DELAY_MS);
   }
 
   /** Moves closed HLS segments into the index and closed archive files to the upload queue. */

@@ -1,7 +1,8 @@
 /**
- * The FFmpeg command line of one encoder run: one input (the publication, pulled over RTMP), every
- * distinct encode once, and a `tee` muxer fanning the encoded streams out to one HLS muxer per
- * rendition and one segment muxer per archive output. `tee` is what lets the archive reuse the
+ * The FFmpeg command line of one encoder run: one input (the channel's input relay, an endless FLV
+ * stream on file descriptor 3: the slate or the publisher, see input-relay.ts), every distinct
+ * encode once, and a `tee` muxer fanning the encoded streams out to one HLS muxer per rendition and
+ * one segment muxer per archive output. `tee` is what lets the archive reuse the
  * ladder's 1080p encode: without it FFmpeg encodes a stream again for every output file.
  *
  * Paths are relative to the run's working directory (`<dataDir>/media`) and made of characters
@@ -18,9 +19,6 @@ export interface ArchiveTarget {
 
 export interface EncoderCommand {
   plan: EncoderPlan;
-  inputUrl: string;
-  /** False when the publisher sends no audio: silence is encoded instead, as MediaLive does. */
-  inputHasAudio: boolean;
   /** x264 preset, `ultrafast` by default (see infra/local/ffmpeg.ts). */
   preset: string;
   /** Relative folder of the package channel's HLS files. */
@@ -33,6 +31,8 @@ export interface EncoderCommand {
 
 /** Rendition playlist FFmpeg maintains in each rendition folder (the origin builds its own). */
 export const FFMPEG_PLAYLIST = 'live.m3u8';
+/** The input relay's pipe: the child's file descriptor 3 (stdin stays free for `q`). */
+export const RELAY_FD = 3;
 /** Segments FFmpeg keeps listed: enough that a poll every half second never misses one. */
 const FFMPEG_LIST_SIZE = 20;
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
@@ -80,17 +80,14 @@ function select(video: number, audio: number | undefined): string {
 export function encoderArgs(command: EncoderCommand): string[] {
   const { plan } = command;
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
-  // The encoder starts on a key frame with headers sent first: a short analysis is enough.
-  args.push('-analyzeduration', '1000000', '-i', command.inputUrl);
-  if (!command.inputHasAudio && plan.audios.length > 0) {
-    args.push('-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo');
-  }
+  // The relay sends both sequence headers and a key frame first: a short analysis is enough.
+  args.push('-f', 'flv', '-analyzeduration', '500000', '-i', `pipe:${RELAY_FD}`);
   args.push('-filter_complex', videoFilters(plan));
   plan.videos.forEach((_, i) => {
     args.push('-map', `[v${i}]`);
   });
-  const audioInput = command.inputHasAudio ? '0:a:0' : '1:a:0';
-  for (const _ of plan.audios) args.push('-map', audioInput);
+  // The relay always carries audio (the publisher's, or the slate's silence).
+  for (const _ of plan.audios) args.push('-map', '0:a:0');
 
   // No `-tune zerolatency`: it turns x264's frame threads into slice threads, which cost a fifth of
   // the throughput here (1.2x against 1.54x for the 1080p30 ladder on 2 cores), and a few frames
@@ -111,8 +108,6 @@ export function encoderArgs(command: EncoderCommand): string[] {
     args.push(`-b:a:${i}`, kbps(audio.bitrate), `-ar:a:${i}`, String(audio.sampleRate));
     args.push(`-ac:a:${i}`, String(audio.channels));
   });
-  // The silent track is endless: stop with the video.
-  if (!command.inputHasAudio && plan.audios.length > 0) args.push('-shortest');
 
   const slaves = plan.renditions.map((rendition) => {
     const dir = checkPath(`${command.hlsDir}/${rendition.name}`);

@@ -14,6 +14,7 @@ import type {
   VideoDescription,
 } from '@aws-sdk/client-medialive';
 import type { LocalChannel } from '../contracts.js';
+import type { SlateSpec } from './slate.js';
 
 /** The channel's EncoderSettings ask for something the local encoder cannot do. */
 export class EncoderSettingsUnsupported extends Error {
@@ -83,6 +84,8 @@ export interface EncoderPlan {
   audios: AudioEncode[];
   renditions: HlsRendition[];
   archives: ArchiveOutput[];
+  /** What is encoded while no input feeds the channel: the top rendition's size and rate. */
+  slate: SlateSpec;
 }
 
 /** MediaPackage v1's default HLS segment duration (HlsPackage.SegmentDurationSeconds). */
@@ -312,6 +315,22 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
     });
   }
 
+  const top = builder.videos.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  const inputLoss = settings.GlobalConfiguration?.InputLossBehavior;
+  // MediaLive's input-loss image is a solid colour, black (000000) unless InputLossImageColor says
+  // otherwise; an InputLossImageSlate (an image in S3) is not fetched locally: black stands in.
+  const imageColor = inputLoss?.InputLossImageColor ?? '';
+  const color =
+    inputLoss?.InputLossImageType !== 'SLATE' && /^[0-9A-Fa-f]{6}$/.test(imageColor)
+      ? imageColor.toLowerCase()
+      : '000000';
+  const slate: SlateSpec = {
+    width: top.width,
+    height: top.height,
+    frameRate: top.frameRate ?? { numerator: ASSUMED_SOURCE_FPS, denominator: 1 },
+    color,
+  };
+
   const segment = segmentSeconds(groups);
   const keyframeSeconds =
     archives.length > 0 && Number.isInteger(segment) ? gcd(segment, rolloverSeconds) : segment;
@@ -325,5 +344,6 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
     audios: builder.audios,
     renditions,
     archives,
+    slate,
   };
 }

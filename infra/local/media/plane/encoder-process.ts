@@ -2,8 +2,9 @@
  * One FFmpeg encoder process: its progress (FFmpeg's `speed=`, logged periodically so a slow
  * machine shows up in the logs), its warnings, and a graceful stop that lets it close every file.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 
 export interface EncoderProgress {
   frame?: number;
@@ -102,6 +103,9 @@ export interface EncoderProcessOptions {
   sigkillAfterMs?: number;
 }
 
+/** The media pipe FFmpeg reads as `pipe:3`, beside stdin (kept for `q`). */
+const MEDIA_FD = 3;
+
 const KEPT_ERROR_LINES = 20;
 /** FFmpeg can be chatty (timestamps warnings on a bad input); past this, lines are only kept. */
 const MAX_LOGGED_LINES = 50;
@@ -113,7 +117,9 @@ export class EncoderProcess {
   readonly exited: Promise<EncoderExit>;
   readonly startedAt = Date.now();
   progress: EncoderProgress = {};
-  readonly #child: ChildProcessWithoutNullStreams;
+  /** What FFmpeg reads as `pipe:3`. */
+  readonly media: Writable;
+  readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly #errors: string[] = [];
   #stopping: Promise<EncoderExit> | undefined;
   readonly #sigintAfterMs: number;
@@ -123,7 +129,13 @@ export class EncoderProcess {
     const { logger, label } = options;
     this.#sigintAfterMs = options.sigintAfterMs ?? SIGINT_AFTER_MS;
     this.#sigkillAfterMs = options.sigkillAfterMs ?? SIGKILL_AFTER_MS;
-    this.#child = spawn(options.ffmpeg, options.args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = spawn(options.ffmpeg, options.args, {
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    }) as ChildProcessByStdio<Writable, Readable, Readable>;
+    this.media = this.#child.stdio[MEDIA_FD] as Writable;
+    // A write after FFmpeg has gone (EPIPE) must not crash the service; its exit is reported.
+    this.media.on('error', () => {});
     let lastLog = 0;
     let pending = '';
     this.#child.stdout.setEncoding('utf8');

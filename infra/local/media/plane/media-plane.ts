@@ -6,7 +6,8 @@
  *
  * Files under `<dataDir>/media/`: `hls/<packageChannelId>/` (master `index.m3u8`, one folder per
  * rendition with FFmpeg's playlist and segments, `segments.json` the origin's index) and
- * `archive/<channelId>/<run>/` (archive files until uploaded).
+ * `archive/<channelId>/<run>/` (archive files until uploaded, with the run's `run.json` so that a
+ * restarted service uploads what a killed one left: archive-recovery.ts).
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -16,12 +17,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type FfmpegBinaries, findFfmpeg, x264Preset } from '../../ffmpeg.js';
 import type { ControlPlaneView, LocalChannel, LocalInput, MediaPlane } from '../contracts.js';
 import { ArchiveRecorder } from './archive-recorder.js';
+import { recoverArchives } from './archive-recovery.js';
 import { ArchiveUploader } from './archive-upload.js';
 import { ChannelEncoder } from './channel-encoder.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
 import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
+import { slateFor } from './slate.js';
+import { maskStreamPath } from './stream-key.js';
 
 export interface MediaPlaneOptions {
   dataDir: string;
@@ -102,6 +106,8 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
   const channels = new Map<string, { channel: LocalChannel; encoder: ChannelEncoder }>();
   const indexes = new Map<string, HlsSegmentIndex>();
   let binaries: FfmpegBinaries | undefined;
+  /** Uploads of the archive files a previous run of the service left behind. */
+  let recovery: Promise<void> = Promise.resolve();
 
   function indexFor(packageChannelId: string, create: boolean): HlsSegmentIndex | undefined {
     const existing = indexes.get(packageChannelId);
@@ -170,6 +176,12 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     async listen() {
       // Found once, at start-up: the lookup runs `ffmpeg -version` synchronously.
       binaries ??= findFfmpeg();
+      // Before any channel starts, so that only folders of dead runs are taken; the uploads
+      // themselves go on in the background.
+      const recovered = await recoverArchives(mediaDir, uploader, logger);
+      recovery = recovered.done.catch((error: unknown) =>
+        logger(`archive: recovery failed: ${String(error)}`),
+      );
       const rtmpPort = await ingest.listen();
       const originPort = await listenHttp(origin, opts.originPort, host);
       const cdnPort = await listenHttp(cdn, opts.cdnPort, host);
@@ -190,13 +202,19 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       const plan = planEncoding(channel);
       binaries ??= findFfmpeg();
       const index = indexFor(plan.packageChannelId, true) as HlsSegmentIndex;
+      const slate = await slateFor(binaries.ffmpeg, plan.slate);
       const encoder = new ChannelEncoder(plan, {
         ffmpeg: binaries.ffmpeg,
         preset,
         mediaDir,
         index,
+        // Created now: the archive's clock (its counters) starts with the encoder's.
         archive: new ArchiveRecorder(channel.id, plan.archives, uploader, plan.rolloverSeconds),
-        encoderFeed: (publication) => ingest.encoderFeed(publication),
+        slate,
+        feed: (publication) => ({
+          label: maskStreamPath(publication.app, publication.name),
+          subscribe: (listener) => ingest.subscribe(publication, listener),
+        }),
         startoverSeconds: () =>
           Math.max(
             0,
@@ -207,9 +225,16 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         logger,
       });
       channels.set(channel.id, { channel, encoder });
+      try {
+        await encoder.start();
+      } catch (error) {
+        channels.delete(channel.id);
+        await encoder.stop();
+        throw error;
+      }
       logger(
-        `channel ${channel.id}: ready to encode ${plan.renditions.map((r) => `${r.width}x${r.height}`).join(', ')} ` +
-          `(${plan.segmentSeconds} s segments) for package channel ${plan.packageChannelId}`,
+        `channel ${channel.id}: encoding ${plan.renditions.map((r) => `${r.width}x${r.height}`).join(', ')} ` +
+          `(${plan.segmentSeconds} s segments) for package channel ${plan.packageChannelId}, the slate until input arrives`,
       );
       for (const publication of ingest.publications()) {
         if (publication.ready) offerToChannels(publication);
@@ -222,6 +247,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       await Promise.all([...channels.keys()].map((id) => stopChannel(id)));
       await ingest.close();
       await Promise.all([closeHttp(origin), closeHttp(cdn)]);
+      await recovery;
       await uploader.idle();
       await Promise.all([...indexes.values()].map((index) => index.flush()));
     },

@@ -1,19 +1,22 @@
 /**
  * The local RTMP ingest: what OBS or ffmpeg push to, like a MediaLive RTMP_PUSH input.
  *
- * It runs node-media-server 4's RTMP protocol engine (handshake, chunk stream, AMF commands) under
- * our own `net.Server` rather than its `NodeMediaServer` class, because that class does not fit an
- * embedded, testable service: its state is a process-wide singleton (one server per process, no
- * clean restart in tests), it cannot listen on port 0 nor report the bound port, it calls
- * `process.exit(1)` when the port is taken, it logs every stream path (the secret key) to stdout at
- * debug level, it writes a JSON store under `./data` of the working directory, and it keeps a
- * vanished publisher "alive" for 30 s. Routing here is ours: a publish is admitted only for a known
- * input stream name, and the only player allowed is the encoder, on a one-off internal name.
+ * It runs node-media-server 4's RTMP protocol engine (handshake, chunk stream, AMF commands), under
+ * `GuardedRtmp` (rtmp-session.ts), on our own `net.Server` rather than its `NodeMediaServer` class,
+ * because that class does not fit an embedded, testable service: its state is a process-wide
+ * singleton (one server per process, no clean restart in tests), it cannot listen on port 0 nor
+ * report the bound port, it calls `process.exit(1)` when the port is taken, it logs every stream
+ * path (the secret key) to stdout at debug level, it writes a JSON store under `./data` of the
+ * working directory, and it keeps a vanished publisher "alive" for 30 s. Routing here is ours: a
+ * publish is admitted only for a known input stream name; nobody plays (the channel encoders take
+ * the packets in-process through `subscribe`).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import Rtmp, { type RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
-import { maskStreamPath } from './stream-key.js';
+import type { RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
+import type { RelayPacket } from './input-relay.js';
+import { GuardedRtmp, RtmpProtocolError } from './rtmp-session.js';
+import { maskStreamKey, maskStreamPath } from './stream-key.js';
 
 /** A live publish on `app/name`, as the encoder side sees it. */
 export interface Publication {
@@ -39,39 +42,56 @@ export interface RtmpIngestOptions {
   logger: (line: string) => void;
 }
 
-/** An encoder's private playback URL for one publication; `release` forgets it. */
-export interface EncoderFeed {
-  url: string;
-  release(): void;
-}
-
 // Flags of node-media-server's AV packets (flv.js parserTag).
 const AUDIO_HEADER = 0;
 const AUDIO_FRAME = 1;
 const VIDEO_HEADER = 2;
 const KEY_FRAME = 3;
-const METADATA = 5;
 
-/** The internal app the encoder plays from; publishing to it is refused like any unknown key. */
-export const ENCODER_APP = '__encoder';
 /** A peer that sends nothing for this long is gone. */
 const PUBLISHER_IDLE_MS = 30_000;
-/** An encoder this far behind the live input will never catch up: cut it, it gets restarted. */
-const MAX_PLAYER_BACKLOG_BYTES = 64 * 1024 * 1024;
-/** Bound on the cached group of pictures, as node-media-server does, for streams without key frames. */
-const MAX_GOP_MESSAGES = 4096;
-const STREAM_EOF = 1;
+/** A connection must publish this soon after it opens. */
+const SETUP_DEADLINE_MS = 10_000;
+/** After a refusal the peer gets this long to read the answer and close. */
+const GRACEFUL_CLOSE_MS = 2_000;
+/** Answers a peer may leave unread before it publishes (a connect's answers are under 1 KB). */
+const MAX_UNREAD_ANSWER_BYTES = 256 * 1024;
+/** Open RTMP connections; local mode needs a publisher or two per input. */
+const MAX_CONNECTIONS = 128;
+/** At most one line per this period about connections refused for being over MAX_CONNECTIONS. */
+const DROP_LOG_PERIOD_MS = 10_000;
+/** Peer-error text in a log line (Node's own messages fit; anything longer is not worth a line). */
+const MAX_REASON_CHARS = 160;
+
+/** An error thrown by one of the ingest's own callbacks (a bug of this service, not the peer's). */
+class IngestCallbackError extends Error {
+  constructor(cause: unknown) {
+    super('an RTMP ingest callback failed', { cause });
+    this.name = 'IngestCallbackError';
+  }
+}
+
+/**
+ * One line about what a peer's bytes made the RTMP engine throw. `RtmpProtocolError` messages are
+ * this module's own and never hold a name; any other error's message is cut, kept to printable
+ * ASCII, and the stream name the peer asked for (a stream key, maybe a valid one) is masked out.
+ */
+function describePeerError(error: unknown, requestedName: string | undefined): string {
+  if (error instanceof RtmpProtocolError) return error.message;
+  const name = error instanceof Error ? error.name : typeof error;
+  let message = (error instanceof Error ? error.message : String(error)).replace(/[^\x20-\x7e]/g, '?');
+  if (requestedName) message = message.split(requestedName).join(maskStreamKey(requestedName));
+  return `unexpected ${name} in the RTMP engine: ${message.slice(0, MAX_REASON_CHARS)}`;
+}
 
 class LivePublication implements Publication {
   readonly id = randomBytes(6).toString('hex');
   ready = false;
   hasAudio = false;
-  metadata: Buffer | undefined;
-  audioHeader: Buffer | undefined;
-  videoHeader: Buffer | undefined;
-  /** RTMP messages since the last key frame, so a late encoder starts on a key frame. */
-  gop: Buffer[] = [];
-  readonly players = new Set<net.Socket>();
+  /** The latest sequence headers, for a subscriber that joins later. */
+  audioHeader: RelayPacket | undefined;
+  videoHeader: RelayPacket | undefined;
+  readonly subscribers = new Set<(packet: RelayPacket) => void>();
 
   constructor(
     readonly app: string,
@@ -79,52 +99,39 @@ class LivePublication implements Publication {
     readonly remoteAddress: string,
   ) {}
 
-  /** Returns true when this packet made the publication ready. */
-  accept(packet: RtmpAvPacket): boolean {
-    const message = Rtmp.createMessage(packet);
-    let becameReady = false;
-    switch (packet.flags) {
-      case METADATA:
-        this.metadata = message;
-        break;
-      case AUDIO_HEADER:
-        this.audioHeader = message;
-        this.hasAudio = true;
-        break;
-      case VIDEO_HEADER:
-        this.videoHeader = message;
-        break;
-      case KEY_FRAME:
-        this.gop = [message];
-        if (!this.ready && this.videoHeader) {
-          this.ready = true;
-          becameReady = true;
-        }
-        break;
-      default:
-        if (packet.flags === AUDIO_FRAME && !this.ready) this.hasAudio = true;
-        if (this.gop.length > 0) this.gop.push(message);
-        if (this.gop.length > MAX_GOP_MESSAGES) this.gop = [];
+  /**
+   * Takes one packet of the publisher. `onReady` runs when this packet makes the publication ready,
+   * before the packet is handed on: an encoder that subscribes then gets this key frame, and joins
+   * the stream now rather than one GOP later.
+   */
+  accept(avPacket: RtmpAvPacket, onReady: () => void): void {
+    // The engine reuses its buffer: each packet kept or handed on gets its own copy.
+    const packet: RelayPacket = {
+      type: avPacket.codec_type,
+      flags: avPacket.flags,
+      codecId: avPacket.codec_id,
+      dts: avPacket.dts,
+      data: Buffer.from(avPacket.data.subarray(0, avPacket.size)),
+    };
+    if (packet.type === 8 && packet.flags === AUDIO_HEADER) {
+      this.audioHeader = packet;
+      this.hasAudio = true;
+    } else if (packet.type === 8 && packet.flags === AUDIO_FRAME && !this.ready) {
+      this.hasAudio = true;
+    } else if (packet.type === 9 && packet.flags === VIDEO_HEADER) {
+      this.videoHeader = packet;
+    } else if (packet.type === 9 && packet.flags === KEY_FRAME && !this.ready && this.videoHeader) {
+      this.ready = true;
+      onReady();
     }
-    for (const player of this.players) send(player, message);
-    return becameReady;
+    for (const subscriber of this.subscribers) subscriber(packet);
   }
 
-  attach(player: net.Socket): void {
-    for (const message of [this.metadata, this.audioHeader, this.videoHeader, ...this.gop]) {
-      if (message) send(player, message);
-    }
-    this.players.add(player);
+  subscribe(listener: (packet: RelayPacket) => void): () => void {
+    for (const header of [this.videoHeader, this.audioHeader]) if (header) listener(header);
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
   }
-}
-
-function send(player: net.Socket, message: Buffer): void {
-  if (player.destroyed) return;
-  if (player.writableLength > MAX_PLAYER_BACKLOG_BYTES) {
-    player.destroy();
-    return;
-  }
-  player.write(message);
 }
 
 export class RtmpIngestServer {
@@ -133,13 +140,20 @@ export class RtmpIngestServer {
   readonly #sockets = new Set<net.Socket>();
   /** Keyed by `app/name`. */
   readonly #publications = new Map<string, LivePublication>();
-  /** Internal play name → the publication it plays. */
-  readonly #feeds = new Map<string, LivePublication>();
   #port = 0;
+  #lastDropLog = 0;
 
   constructor(options: RtmpIngestOptions) {
     this.#options = options;
     this.#server = net.createServer((socket) => this.#handle(socket));
+    this.#server.maxConnections = MAX_CONNECTIONS;
+    this.#server.on('drop', (data) => {
+      if (Date.now() - this.#lastDropLog < DROP_LOG_PERIOD_MS) return;
+      this.#lastDropLog = Date.now();
+      this.#options.logger(
+        `rtmp: refusing connections over ${MAX_CONNECTIONS} (latest from ${data?.remoteAddress ?? 'unknown'})`,
+      );
+    });
   }
 
   async listen(): Promise<number> {
@@ -147,6 +161,9 @@ export class RtmpIngestServer {
       this.#server.once('error', reject);
       this.#server.listen(this.#options.port, this.#options.host, () => {
         this.#server.off('error', reject);
+        // Once listening, an error is a failed accept (EMFILE when out of descriptors): the
+        // server goes on listening, and without a listener the error would end the process.
+        this.#server.on('error', (error) => this.#options.logger(`rtmp: ${error.message}`));
         resolve();
       });
     });
@@ -169,101 +186,151 @@ export class RtmpIngestServer {
     return [...this.#publications.values()];
   }
 
-  /** A one-off URL from which FFmpeg plays this publication; no stream key appears in it. */
-  encoderFeed(publication: Publication): EncoderFeed {
+  /**
+   * The publication's packets as they arrive (its sequence headers first), for a channel encoder;
+   * returns the unsubscribe. Nothing is delivered once the publisher has gone.
+   */
+  subscribe(publication: Publication, listener: (packet: RelayPacket) => void): () => void {
     const live = this.#publications.get(`${publication.app}/${publication.name}`);
-    if (!live || live.id !== publication.id) throw new Error('the publication has ended');
-    const name = randomBytes(12).toString('hex');
-    this.#feeds.set(name, live);
-    const host =
-      this.#options.host === '0.0.0.0' || this.#options.host === '::' ? '127.0.0.1' : this.#options.host;
-    return {
-      url: `rtmp://${host.includes(':') ? `[${host}]` : host}:${this.#port}/${ENCODER_APP}/${name}`,
-      release: () => this.#feeds.delete(name),
-    };
+    if (!live || live.id !== publication.id) return () => {};
+    return live.subscribe(listener);
   }
 
   #handle(socket: net.Socket): void {
     this.#sockets.add(socket);
-    const rtmp = new Rtmp();
+    const rtmp = new GuardedRtmp();
     const remote = socket.remoteAddress ?? 'unknown';
     let request: { app: string; name: string } | undefined;
     let published: LivePublication | undefined;
-    let playing: LivePublication | undefined;
+    let closing = false;
+    let graceTimer: NodeJS.Timeout | undefined;
     // Until it publishes, and while it does, a peer that goes silent is gone (a pulled cable does
-    // not close TCP); only the encoder, which mostly reads, is exempt.
+    // not close TCP).
     socket.setTimeout(PUBLISHER_IDLE_MS, () => socket.destroy());
+    // A peer that trickles bytes never goes idle: it must have published by then.
+    const setupDeadline = setTimeout(() => {
+      if (published || socket.destroyed) return;
+      this.#options.logger(
+        `rtmp: closed a connection from ${remote}: no publish within ${SETUP_DEADLINE_MS} ms`,
+      );
+      socket.destroy();
+    }, SETUP_DEADLINE_MS);
+
+    /** Ends the connection after its answer is flushed; a peer that never closes is cut. */
+    const endGracefully = () => {
+      closing = true;
+      rtmp.close();
+      socket.end();
+      graceTimer = setTimeout(() => socket.destroy(), GRACEFUL_CLOSE_MS);
+    };
+    /**
+     * The connection boundary: whatever one peer's bytes make the RTMP engine throw ends that
+     * connection only. Errors of this module's own callbacks (the rest of the local service) are
+     * wrapped in `IngestCallbackError` on their way out and logged in full as internal errors.
+     */
+    const contain = (error: unknown) => {
+      const shown = request ? maskStreamPath(request.app, request.name) : 'before publish';
+      if (error instanceof IngestCallbackError) {
+        const cause =
+          error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause);
+        this.#options.logger(
+          `rtmp: internal error on the connection from ${remote} (${shown}), closed: ${cause}`,
+        );
+        closing = true;
+        rtmp.close();
+        socket.destroy();
+        return;
+      }
+      const reason = describePeerError(error, rtmp.requestedName);
+      this.#options.logger(`rtmp: closed the connection from ${remote} (${shown}): ${reason}`);
+      if (error instanceof RtmpProtocolError && error.graceful) {
+        endGracefully();
+      } else {
+        closing = true;
+        rtmp.close();
+        socket.destroy();
+      }
+    };
+    const callback =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          handler(...args);
+        } catch (error) {
+          throw new IngestCallbackError(error);
+        }
+      };
 
     rtmp.onOutputCallback = (buffer) => {
-      if (!socket.destroyed) socket.write(buffer);
+      if (socket.destroyed) return;
+      // A peer gets a few small answers; one that does not read them is not an RTMP client.
+      if (socket.writableLength > MAX_UNREAD_ANSWER_BYTES) {
+        throw new RtmpProtocolError('the peer does not read its answers');
+      }
+      socket.write(buffer);
     };
-    rtmp.onConnectCallback = (req) => {
+    rtmp.onConnectCallback = callback((req) => {
       request = { app: String(req.app), name: String(req.name) };
-    };
-    rtmp.onPushCallback = () => {
+    });
+    rtmp.onPushCallback = callback(() => {
       if (!request) return;
       const { app, name } = request;
       const key = `${app}/${name}`;
-      const reason =
-        app === ENCODER_APP
-          ? 'unknown stream key'
-          : this.#publications.has(key)
-            ? 'stream already has a publisher'
-            : this.#options.admitPublish(app, name);
+      const reason = this.#publications.has(key)
+        ? 'stream already has a publisher'
+        : this.#options.admitPublish(app, name);
       if (reason !== undefined) {
         this.#options.logger(`rtmp: refused publish ${maskStreamPath(app, name)} from ${remote}: ${reason}`);
-        rtmp.sendStatusMessage(rtmp.streamId, 'error', 'NetStream.Publish.BadName', reason);
-        socket.end();
+        rtmp.refuse('NetStream.Publish.BadName', reason);
+        endGracefully();
         return;
       }
+      clearTimeout(setupDeadline);
+      rtmp.acceptPublish();
       published = new LivePublication(app, name, remote);
       this.#publications.set(key, published);
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
-    };
-    rtmp.onPlayCallback = () => {
-      const live = request && request.app === ENCODER_APP ? this.#feeds.get(request.name) : undefined;
-      if (!live || this.#publications.get(`${live.app}/${live.name}`) !== live) {
-        const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
-        this.#options.logger(`rtmp: refused play ${shown} from ${remote}: not an encoder feed`);
-        rtmp.sendStatusMessage(rtmp.streamId, 'error', 'NetStream.Play.StreamNotFound', 'no such stream');
-        socket.end();
-        return;
-      }
-      playing = live;
-      socket.setTimeout(0);
-      live.attach(socket);
-    };
-    rtmp.onPacketCallback = (packet) => {
-      if (!published) return;
-      if (published.accept(packet)) this.#options.onReady(published);
-    };
+    });
+    rtmp.onPlayCallback = callback(() => {
+      // Viewers watch the HLS origin; the encoders read the publications in-process.
+      const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
+      this.#options.logger(`rtmp: refused play ${shown} from ${remote}: playing is not offered`);
+      rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
+      endGracefully();
+    });
+    rtmp.onPacketCallback = callback((packet) => {
+      const publication = published;
+      publication?.accept(packet, () => this.#options.onReady(publication));
+    });
 
     socket.on('data', (data: Buffer) => {
-      const error = rtmp.parserData(data);
-      if (error) {
-        this.#options.logger(`rtmp: protocol error from ${remote}: ${error}`);
-        socket.destroy();
+      if (closing) return;
+      try {
+        const error = rtmp.parserData(data);
+        if (error) throw new RtmpProtocolError(error);
+      } catch (error) {
+        contain(error);
       }
     });
     socket.on('error', () => {
       // 'close' follows every socket error; the cleanup lives there.
     });
     socket.on('close', () => {
+      // Timers hold this connection's state (the engine's buffers) until they fire.
+      clearTimeout(setupDeadline);
+      clearTimeout(graceTimer);
       this.#sockets.delete(socket);
-      playing?.players.delete(socket);
       if (published && this.#publications.get(`${published.app}/${published.name}`) === published) {
         this.#publications.delete(`${published.app}/${published.name}`);
-        for (const [name, live] of this.#feeds) if (live === published) this.#feeds.delete(name);
-        for (const player of published.players) {
-          // The encoder reads an end of stream, flushes its outputs and exits cleanly.
-          const eof = Buffer.from('020000000000060400000000000000000000', 'hex');
-          eof.writeUInt16BE(STREAM_EOF, 12);
-          eof.writeUInt32BE(1, 14);
-          if (!player.destroyed) player.end(eof);
-        }
-        published.players.clear();
+        published.subscribers.clear();
         this.#options.logger(`rtmp: publish ended ${maskStreamPath(published.app, published.name)}`);
-        this.#options.onUnpublish(published);
+        try {
+          this.#options.onUnpublish(published);
+        } catch (error) {
+          // An event listener's throw would end the process: log this service's bug in full.
+          const cause = error instanceof Error ? (error.stack ?? error.message) : String(error);
+          this.#options.logger(`rtmp: internal error after a publish ended: ${cause}`);
+        }
       }
     });
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -25,12 +25,20 @@ function recorder(): ArchiveRecorder {
   return new ArchiveRecorder('1234567', plan.archives, new ArchiveUploader(new S3Client({}), () => {}, 1));
 }
 
+/** Two MPEG-TS packets' worth of bytes (a sync byte first), as far as the recorder can tell. */
+const TS_BYTES = Buffer.alloc(2 * 188, 0x47);
+
 /** Writes the files FFmpeg would have written, listing in the CSV only the `closed` ones. */
-async function ffmpegWrote(run: ArchiveRun, counters: number[], closed: number[]): Promise<void> {
+async function ffmpegWrote(
+  run: ArchiveRun,
+  counters: number[],
+  closed: number[],
+  bytes = TS_BYTES,
+): Promise<void> {
   const target = run.targets[0]!;
   await mkdir(path.join(dir, target.dir), { recursive: true });
   for (const counter of counters) {
-    await writeFile(path.join(dir, target.dir, `${String(counter).padStart(6, '0')}.ts`), 'ts');
+    await writeFile(path.join(dir, target.dir, `${String(counter).padStart(6, '0')}.ts`), bytes);
   }
   const csv = closed.map((c) => `${String(c).padStart(6, '0')}.ts,${c * 4},${c * 4 + 4}\n`).join('');
   await writeFile(path.join(dir, target.dir, 'files.csv'), csv);
@@ -67,6 +75,44 @@ describe('ArchiveRecorder', () => {
     );
   });
 
+  it('cuts the file FFmpeg was writing when it died at its last whole packet, and drops an empty one', async () => {
+    const archive = recorder();
+    const run = archive.startRun(0, dir, 'archive/1234567/run1');
+    await ffmpegWrote(run, [0, 1], [0], Buffer.concat([TS_BYTES, Buffer.alloc(100, 0x47)]));
+    await writeFile(path.join(dir, run.targets[0]!.dir, '000002.ts'), Buffer.alloc(50, 0x47));
+    const sizes: number[] = [];
+    s3mock.on(PutObjectCommand).callsFake((input: { ContentLength?: number }) => {
+      sizes.push(input.ContentLength ?? -1);
+      return {};
+    });
+    await run.collect(true);
+    await archive.flushed();
+    expect(uploadedKeys()).toEqual(
+      [0, 1].map((n) => `2026/11/23/ABC-1700000000/_1/archive_1080p.00000${n}.ts`),
+    );
+    expect(sizes).toEqual([476, 376]);
+    expect(existsSync(path.join(dir, run.targets[0]!.dir, '000002.ts'))).toBe(false);
+  });
+
+  it("writes a manifest that says where the run's files go, for a restart to upload them", async () => {
+    const archive = recorder();
+    const run = archive.startRun(1, dir, 'archive/1234567/run1');
+    await run.prepare();
+    const manifest = JSON.parse(await readFile(path.join(dir, 'archive/1234567/run1/run.json'), 'utf8'));
+    expect(manifest).toEqual({
+      channelId: '1234567',
+      pipeline: 1,
+      outputs: [
+        {
+          dir: 'archive/1234567/run1/archive_1080p',
+          destination: 's3ssl://archive-bucket/2026/11/23/ABC-1700000000/_2/archive',
+          nameModifier: '_1080p',
+          extension: 'ts',
+        },
+      ],
+    });
+  });
+
   it('counts each pipeline on its own and writes it to its own destination', async () => {
     const archive = recorder();
     const first = archive.startRun(0, dir, 'archive/1234567/run1');
@@ -88,6 +134,7 @@ describe('ArchiveRecorder', () => {
     await archive.flushed();
     await run.cleanUp();
     expect(existsSync(path.join(dir, run.targets[0]!.dir))).toBe(false);
+    expect(existsSync(path.join(dir, 'archive/1234567/run1'))).toBe(false);
 
     s3mock.on(PutObjectCommand).rejects(new Error('down'));
     const failing = archive.startRun(0, dir, 'archive/1234567/run2');

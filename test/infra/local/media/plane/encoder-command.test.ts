@@ -6,8 +6,6 @@ import { aChannel } from './channel-builder.js';
 function command(overrides: Partial<EncoderCommand> = {}): EncoderCommand {
   return {
     plan: planEncoding(aChannel({ segmentSeconds: 2, rolloverSeconds: 4 })),
-    inputUrl: 'rtmp://127.0.0.1:1935/__encoder/feed',
-    inputHasAudio: true,
     preset: 'ultrafast',
     hlsDir: 'hls/pkg-1',
     runId: 'run1',
@@ -24,7 +22,7 @@ describe('encoderArgs', () => {
   it('encodes each distinct video once and fans the encodes out with one tee muxer', () => {
     const args = encoderArgs(command());
     expect(args.filter((a) => a === '-map')).toHaveLength(4 + 3);
-    expect(flagValue(args, '-f')).toBe('tee');
+    expect(args[args.lastIndexOf('-f') + 1]).toBe('tee');
     const slaves = (args.at(-1) ?? '').split('|');
     expect(slaves).toHaveLength(5);
     expect(slaves[0]).toBe(
@@ -55,11 +53,18 @@ describe('encoderArgs', () => {
     expect(flagValue(args, '-b:a:0')).toBe('64k');
   });
 
-  it('encodes silence, stopping with the video, when the publisher sends no audio', () => {
-    const args = encoderArgs(command({ inputHasAudio: false }));
-    expect(args).toContain('anullsrc=r=48000:cl=stereo');
-    expect(args).toContain('-shortest');
-    expect(args.filter((a) => a === '1:a:0')).toHaveLength(3);
+  it('reads the input relay as FLV on file descriptor 3, its audio for every audio encode', () => {
+    const args = encoderArgs(command());
+    expect(args.slice(args.indexOf('-i') - 4, args.indexOf('-i') + 2)).toEqual([
+      '-f',
+      'flv',
+      '-analyzeduration',
+      '500000',
+      '-i',
+      'pipe:3',
+    ]);
+    expect(args.filter((a) => a === '0:a:0')).toHaveLength(3);
+    expect(args).not.toContain('-shortest');
   });
 
   it('refuses a folder that the tee syntax would need escaped', () => {

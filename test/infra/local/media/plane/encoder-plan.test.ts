@@ -24,6 +24,27 @@ describe('planEncoding', () => {
     expect(plan.packageChannelId).toBe('pkg-1');
   });
 
+  it("encodes a black slate at the top rendition's size and rate while there is no input", () => {
+    expect(planEncoding(aChannel()).slate).toEqual({
+      width: 1920,
+      height: 1080,
+      frameRate: { numerator: 30_000, denominator: 1_001 },
+      color: '000000',
+    });
+  });
+
+  it("takes the slate's colour from the channel's InputLossBehavior, black for an image it cannot fetch", () => {
+    const withLoss = (InputLossBehavior: Record<string, unknown>) => {
+      const channel = aChannel();
+      channel.encoderSettings.GlobalConfiguration = { InputLossBehavior };
+      return planEncoding(channel).slate.color;
+    };
+    expect(withLoss({ InputLossImageType: 'COLOR', InputLossImageColor: '1A2B3C' })).toBe('1a2b3c');
+    expect(withLoss({ InputLossImageColor: 'FFFFFF' })).toBe('ffffff');
+    expect(withLoss({ InputLossImageType: 'SLATE', InputLossImageColor: 'FFFFFF' })).toBe('000000');
+    expect(withLoss({ InputLossImageColor: 'red; rm -rf' })).toBe('000000');
+  });
+
   it('reuses the ladder 1080p encode and its 128k audio for the archive instead of encoding again', () => {
     const plan = planEncoding(aChannel());
     expect(plan.videos).toHaveLength(4);
