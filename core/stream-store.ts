@@ -5,6 +5,7 @@
  * - stream:      pk `STREAM#<id>`  sk `STREAM`
  * - session:     pk `STREAM#<id>`  sk `SESSION#<started_at>#<session id>` (sorted by start)
  * - idempotency: pk `IDEMPOTENCY#<hash>` sk `IDEMPOTENCY`, with TTL `expires_at`
+ * - archive:     pk `ARCHIVE#<prefix>`  sk `ARCHIVE`: the session that owns an archive prefix
  *
  * The listing queries the GSI `by-created` (partition `list_pk` = `STREAM`, sort
  * `<created_at>#<id>`) with `Limit` and `ExclusiveStartKey`: a bounded Query per page instead of
@@ -196,6 +197,37 @@ export class StreamStore {
       items: (out.Items ?? []).map(fromItem),
       next_token: out.LastEvaluatedKey ? encodeToken(out.LastEvaluatedKey, 'stream') : null,
     };
+  }
+
+  /**
+   * Makes `prefix` the archive of one session of one stream, for good: no other session, of this
+   * stream or another, may ever write there. `owner` identifies the attempt (the execution), so a
+   * retried step finds its own reservation. False when someone else holds the prefix.
+   */
+  async reserveArchivePrefix(
+    prefix: string,
+    owner: { streamId: string; execution: string },
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `ARCHIVE#${prefix}`,
+            sk: 'ARCHIVE',
+            stream_id: owner.streamId,
+            execution: owner.execution,
+            reserved_at: this.now().toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR (stream_id = :stream AND execution = :execution)',
+          ExpressionAttributeValues: { ':stream': owner.streamId, ':execution': owner.execution },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async putSession(streamId: string, session: RecordingSession): Promise<void> {

@@ -181,8 +181,11 @@ export const FUNCTIONS = {
     service: TASK,
     environment: ['TABLE_NAME', 'MEDIALIVE_ROLE_ARN', 'ARCHIVE_BUCKET'],
     permissions: [
-      table('GetItem'),
+      // PutItem: the session's archive prefix is reserved for it (core/stream-store.ts).
+      table('GetItem', 'PutItem'),
       { actions: ['medialive:DescribeChannel', 'medialive:UpdateChannel'], resources: ['channels'] },
+      // A prefix that already holds objects is refused.
+      { actions: ['s3:ListBucket'], resources: ['archiveBucket'] },
       passMediaLiveRole,
     ],
   },
@@ -345,6 +348,19 @@ export const FUNCTIONS = {
       ...setSchedules,
     ],
   },
+  // Not a machine's task: Step Functions' events about executions that ended without their Catch.
+  'execution-events': {
+    entry: 'tasks/execution-events/execution-events.ts',
+    description: 'Lifecycle executions aborted, timed out or failed without their Catch: truthful records',
+    service: TASK,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', WORKFLOWS.stop.env],
+    permissions: [
+      table('GetItem', 'UpdateItem', 'PutItem', 'Query'),
+      { actions: ['medialive:DescribeChannel'], resources: ['channels'] },
+      publishEvents,
+      ...setSchedules,
+    ],
+  },
   api: {
     entry: 'api/handler.ts',
     description: 'The API: validates, records the transitional status, starts the workflows',
@@ -384,11 +400,12 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 /** The functions the state machines invoke. */
-export type TaskName = Exclude<FunctionName, 'api' | 'channel-events'>;
+export type TaskName = Exclude<FunctionName, EventHandlerName | 'api'>;
+/** The functions EventBridge rules invoke. */
+export type EventHandlerName = 'channel-events' | 'execution-events';
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
-export const TASK_NAMES = FUNCTION_NAMES.filter(
-  (name): name is TaskName => name !== 'api' && name !== 'channel-events',
-);
+const NOT_TASKS: readonly string[] = ['api', 'channel-events', 'execution-events'];
+export const TASK_NAMES = FUNCTION_NAMES.filter((name): name is TaskName => !NOT_TASKS.includes(name));
 
 /** A statement with the deployment's ARNs. Statements naming a resource the deployment lacks are left out. */
 export interface ResolvedStatement {

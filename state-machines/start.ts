@@ -15,7 +15,11 @@ import { CHANNEL_SETTLING, catchInto, taskStep } from './task-step.js';
 export function startDefinition(scope: Construct, tasks: TaskFunctions): Chain {
   const claim = new ClaimStream(scope, tasks, 'start');
   const session = taskStep(scope, 'Configure session', tasks['configure-session'], {
-    payload: { 'options.$': '$.options', 'requested_at.$': '$.requested_at' },
+    payload: {
+      'options.$': '$.options',
+      'requested_at.$': '$.requested_at',
+      'execution_name.$': '$$.Execution.Name',
+    },
     resultPath: '$.session',
     retryOn: CHANNEL_SETTLING,
   });

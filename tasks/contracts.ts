@@ -14,6 +14,8 @@ export interface ConfigureSessionInput {
   stream_id: string;
   options: { path?: string };
   requested_at: string;
+  /** The execution's name: the archive prefix is reserved for this run (a retried step keeps it). */
+  execution_name?: string;
 }
 
 export type PendingSession = Omit<RecordingSession, 'started_at' | 'stopped_at'>;
@@ -116,3 +118,21 @@ export type DriftOutcome =
   | 'recorded:deleted'
   | 'scheduled:input-loss-stop'
   | 'cleared:input-loss-stop';
+
+/** "Step Functions Execution Status Change", as EventBridge delivers it. */
+export interface ExecutionStatusEvent {
+  'detail-type': string;
+  time: string;
+  detail: {
+    executionArn: string;
+    stateMachineArn: string;
+    name: string;
+    status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+    /** The execution's input (JSON), when the event carries it. */
+    input?: string | null;
+    error?: string | null;
+    cause?: string | null;
+  };
+}
+
+export type ExecutionEndOutcome = 'ignored:finished' | 'ignored:not-ours' | 'ignored:settled' | 'recorded';

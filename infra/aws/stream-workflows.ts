@@ -15,11 +15,18 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ARCHIVE_BASENAME } from '../../core/archive-naming.js';
 import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { WORKFLOW_DEFINITIONS, type WorkflowDefinition } from '../../state-machines/workflows.js';
-import { type EnvironmentValues, type ResourceName, TASK_NAMES, type TaskName } from '../functions.js';
+import {
+  type EnvironmentValues,
+  type EventHandlerName,
+  type ResourceName,
+  TASK_NAMES,
+  type TaskName,
+} from '../functions.js';
 import { AppFunction } from './app-function.js';
 import { arnPrefix, executionArns, schedulesArn } from './arns.js';
 
@@ -64,7 +71,7 @@ export class StreamWorkflows extends Construct {
   readonly machines: Record<LifecycleAction, StateMachine>;
   readonly split: StateMachine;
   readonly mediaLiveRole: IRole;
-  readonly functions: Record<TaskName | 'channel-events', AppFunction>;
+  readonly functions: Record<TaskName | EventHandlerName, AppFunction>;
   /** Where "Stream Status Changed" events go. */
   readonly eventBus: EventBus;
   /** The deployment's schedule group and the role Scheduler uses to start the two machines. */
@@ -86,9 +93,13 @@ export class StreamWorkflows extends Construct {
       inlinePolicies: {
         channel: new PolicyDocument({
           statements: [
+            // Only the archive's own files (<prefix>/_<pipeline>/<basename>…): a channel can never
+            // write playlists, clips or anything else of the bucket.
             new PolicyStatement({
               actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
-              resources: [props.archiveBucket.arnForObjects('*')],
+              resources: [1, 2].map((pipeline) =>
+                props.archiveBucket.arnForObjects(`*/_${pipeline}/${ARCHIVE_BASENAME}*`),
+              ),
             }),
             new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.archiveBucket.bucketArn] }),
             new PolicyStatement({
@@ -111,11 +122,11 @@ export class StreamWorkflows extends Construct {
     });
 
     const functions = Object.fromEntries(
-      [...TASK_NAMES, 'channel-events' as const].map((name) => [
+      [...TASK_NAMES, 'channel-events' as const, 'execution-events' as const].map((name) => [
         name,
         new AppFunction(this, `Task-${name}`, { name, logRetention }),
       ]),
-    ) as Record<TaskName | 'channel-events', AppFunction>;
+    ) as Record<TaskName | EventHandlerName, AppFunction>;
     this.functions = functions;
     const tasks = Object.fromEntries(
       TASK_NAMES.map((name) => [name, functions[name].fn]),
@@ -237,6 +248,31 @@ export class StreamWorkflows extends Construct {
       },
       targets: [
         new LambdaFunction(functions['channel-events'].fn, {
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
+    // An execution that ends without its Catch (aborted, timed out, a failing Catch) runs nothing of
+    // the machine: only Step Functions' event tells the app, and the records are put right from it.
+    new Rule(this, 'LifecycleExecutionEnds', {
+      description: 'Lifecycle executions aborted, timed out or failed: keep stream records true',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [
+            this.machines.create,
+            this.machines.start,
+            this.machines.stop,
+            this.machines.delete,
+          ].map((m) => m.stateMachineArn),
+        },
+      },
+      targets: [
+        new LambdaFunction(functions['execution-events'].fn, {
           retryAttempts: 4,
           maxEventAge: Duration.hours(1),
         }),

@@ -6,6 +6,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
+import { ARCHIVE_BASENAME } from '../../core/archive-naming.js';
 import type { StreamWorkflowsProps } from './stream-workflows.js';
 import {
   acknowledgeWildcardResources,
@@ -71,7 +72,7 @@ function archiveObjectsRule(props: StreamWorkflowsProps): WildcardResourceRule {
   const identity =
     cfn instanceof CfnBucket ? Stack.of(bucket).getLogicalId(cfn) : `s3:::${bucket.bucketName}`;
   return {
-    resource: new RegExp(`^.*${escapeRegExp(identity)}[^/]*/\\*$`),
+    resource: new RegExp(`^.*${escapeRegExp(identity)}[^/]*/\\*(/_[12]/${ARCHIVE_BASENAME}\\*)?$`),
     actions: /^s3:(PutObject|GetObject|DeleteObject|AbortMultipartUpload)$/,
     reason:
       "MediaLive archives every session under a date-based prefix (or a `path` given at start) chosen at run time, so object access is granted on the archive bucket's keys; the bucket is named and the actions are listed one by one.",

@@ -38,7 +38,7 @@ import type { ControlPlaneView } from './media/contracts.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
 import { createLocalScheduler } from './scheduler/index.js';
-import { createLocalStepFunctions } from './stepfunctions/index.js';
+import { createLocalStepFunctions, type DescribedExecution } from './stepfunctions/index.js';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -319,10 +319,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onAwsCall ? { onAwsCall: options.onAwsCall } : {}),
     });
     closers.push(() => functions.close());
+    // The rule on Step Functions' execution events, to the same handler as on AWS: a run aborted
+    // (locally also by a crash or restart), timed out, or failed without its Catch.
+    events.subscribe(
+      { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] },
+      async (event) => {
+        await functions.invoke('execution-events', event);
+      },
+    );
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
       stateMachines: machines,
       region,
+      onExecutionEnd: (execution) => publishExecutionEnd(events, execution, log),
       ...(options.waitTimeScale !== undefined ? { waitTimeScale: options.waitTimeScale } : {}),
       invokeLambda: async (functionArn, payload) => {
         const name = functions.nameOf(functionArn);
@@ -408,6 +417,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const close of closers.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** "Step Functions Execution Status Change", as Step Functions sends it to EventBridge. */
+export function publishExecutionEnd(
+  events: Pick<LocalEventBridge, 'publish'>,
+  execution: DescribedExecution,
+  log: (line: string) => void,
+): void {
+  void events
+    .publish({
+      source: 'aws.states',
+      detailType: 'Step Functions Execution Status Change',
+      detail: {
+        executionArn: execution.executionArn,
+        stateMachineArn: execution.stateMachineArn,
+        name: execution.name,
+        status: execution.status,
+        startDate: execution.startDate.getTime(),
+        stopDate: execution.stopDate?.getTime() ?? null,
+        input: execution.input,
+        output: execution.output ?? null,
+        error: execution.error ?? null,
+        cause: execution.cause ?? null,
+      },
+      resources: [execution.executionArn],
+    })
+    .catch((error: unknown) => log(`[events] could not publish an execution event: ${String(error)}`));
 }
 
 async function ensureScheduleGroup(scheduler: SchedulerClient, name: string): Promise<void> {

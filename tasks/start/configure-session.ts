@@ -10,7 +10,8 @@ import {
   type MediaLiveClient,
   UpdateChannelCommand,
 } from '@aws-sdk/client-medialive';
-import { defaultArchivePrefix, normalizeArchivePath } from '../../core/archive-naming.js';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { defaultArchivePrefix, InvalidArchivePath, normalizeArchivePath } from '../../core/archive-naming.js';
 import { channelSpec } from '../../core/channel-spec.js';
 import { buildUpdateChannelInput } from '../../core/encoder-profile.js';
 import { ChannelNotIdle, MissingResource } from '../../core/errors.js';
@@ -22,6 +23,7 @@ import { settings, taskHandler } from '../runtime.js';
 export async function configureSession(
   deps: {
     medialive: MediaLiveClient;
+    s3: S3Client;
     store: StreamStore;
     roleArn: string;
     archiveBucket: string;
@@ -38,6 +40,17 @@ export async function configureSession(
   const prefix = input.options?.path
     ? normalizeArchivePath(input.options.path)
     : defaultArchivePrefix(record.id, at);
+  // A session's archive is its own: never another stream's or another session's prefix, even when
+  // two starts name the same `path` at once (the reservation is one conditional write).
+  const taken = (reason: string) => new InvalidArchivePath(input.options?.path ?? prefix, reason);
+  const owner = { streamId: record.id, execution: input.execution_name ?? input.requested_at };
+  if (!(await deps.store.reserveArchivePrefix(prefix, owner))) {
+    throw taken('is the archive of another recording session: choose another path');
+  }
+  const existing = await deps.s3.send(
+    new ListObjectsV2Command({ Bucket: deps.archiveBucket, Prefix: `${prefix}/`, MaxKeys: 1 }),
+  );
+  if ((existing.KeyCount ?? 0) > 0) throw taken('already holds objects: choose an empty path');
   const spec = channelSpec(record, {
     roleArn: deps.roleArn,
     archiveBucket: deps.archiveBucket,
@@ -62,6 +75,7 @@ export const handler = taskHandler('configure-session', (input: ConfigureSession
   configureSession(
     {
       medialive: clients.medialive(),
+      s3: clients.s3(),
       store: clients.store(),
       roleArn: settings.mediaLiveRoleArn(),
       archiveBucket: settings.archiveBucket(),

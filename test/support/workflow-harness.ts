@@ -65,7 +65,7 @@ import type { ChannelTimings } from '../../infra/local/media/control/channel-lif
 import { createMediaControlPlane } from '../../infra/local/media/control/control-plane.js';
 import type { ThrottleOptions } from '../../infra/local/media/control/request-throttle.js';
 import { createLocalScheduler } from '../../infra/local/scheduler/index.js';
-import { LOCAL_EVENT_BUS, LOCAL_SCHEDULE_GROUP } from '../../infra/local/stack.js';
+import { LOCAL_EVENT_BUS, LOCAL_SCHEDULE_GROUP, publishExecutionEnd } from '../../infra/local/stack.js';
 import {
   createLocalStepFunctions,
   type DescribedExecution,
@@ -317,10 +317,26 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       },
     });
     closers.push(() => functions.close());
+    // EventBridge: the status events, and Step Functions' execution events to the same handler as on AWS.
+    const events = createLocalEventBridge({
+      dataDir: path.join(dataDir, 'events'),
+      region: REGION,
+      eventBusNames: [LOCAL_EVENT_BUS],
+      log: (message) => controlLog.push(`[events] ${message}`),
+    });
+    const eventsUrl = (await events.listen(0, '127.0.0.1')).url;
+    closers.push(() => events.close());
+    events.subscribe(
+      { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] },
+      async (event) => {
+        await functions.invoke('execution-events', event);
+      },
+    );
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
       stateMachines: machinesRendered,
       region: REGION,
+      onExecutionEnd: (execution) => publishExecutionEnd(events, execution, (line) => controlLog.push(line)),
       waitTimeScale: options.waitTimeScale,
       invokeLambda: async (functionArn, payload) => {
         const name = functions.nameOf(functionArn);
@@ -341,15 +357,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
     const sfn = new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true });
     closers.push(async () => sfn.destroy());
 
-    // EventBridge (the status events) and Scheduler (guards, input-loss stops), as in local mode.
-    const events = createLocalEventBridge({
-      dataDir: path.join(dataDir, 'events'),
-      region: REGION,
-      eventBusNames: [LOCAL_EVENT_BUS],
-      log: (message) => controlLog.push(`[events] ${message}`),
-    });
-    const eventsUrl = (await events.listen(0, '127.0.0.1')).url;
-    closers.push(() => events.close());
+    // Scheduler (guards, input-loss stops), as in local mode.
     const scheduler = createLocalScheduler({
       dataDir: path.join(dataDir, 'scheduler'),
       region: REGION,

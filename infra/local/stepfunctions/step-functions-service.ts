@@ -339,6 +339,7 @@ export class StepFunctionsService {
           now,
         );
         this.store.save(record);
+        this.options.onExecutionEnd?.(describe(record));
       }
       this.records.set(record.executionArn, record);
     }
@@ -413,6 +414,7 @@ export class StepFunctionsService {
         if (persist) this.store.save(changed);
       },
       onSettled: (settled) => {
+        this.options.onExecutionEnd?.(describe(settled));
         this.runs.delete(run);
         this.runsByArn.delete(settled.executionArn);
         for (const waiter of this.waiters.get(settled.executionArn) ?? []) waiter(settled);

@@ -40,6 +40,12 @@ export interface LocalStepFunctionsOptions {
   accountId?: string;
   /** Scales every Wait state (e.g. 0.01 in tests and benchmarks); default 1. Retry intervals too. */
   waitTimeScale?: number;
+  /**
+   * Every execution that ends, as Step Functions sends "Step Functions Execution Status Change" to
+   * EventBridge: each one that ends in this process, and at start-up each one a previous process
+   * left running (marked ABORTED).
+   */
+  onExecutionEnd?: (execution: DescribedExecution) => void;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -4,6 +4,7 @@ import {
   UpdateChannelCommand,
   type UpdateChannelCommandInput,
 } from '@aws-sdk/client-medialive';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArchivePath } from '../../../core/archive-naming.js';
@@ -23,6 +24,11 @@ import {
 let fx: StoreFixture;
 const medialive = newMediaLive();
 const ml = mockClient(medialive);
+const s3 = new S3Client({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+const s3Mock = mockClient(s3);
 
 beforeAll(async () => {
   fx = await startStore();
@@ -30,6 +36,8 @@ beforeAll(async () => {
 afterAll(async () => fx.close());
 beforeEach(() => {
   ml.reset();
+  s3Mock.reset();
+  s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
   ml.on(DescribeChannelCommand).resolves({ Id: '1234567', State: 'IDLE' });
   ml.on(UpdateChannelCommand).resolves({ Channel: { Id: '1234567', State: 'UPDATING' } });
 });
@@ -38,6 +46,7 @@ const AT = new Date('2026-03-04T05:06:07.000Z');
 const EPOCH = Math.floor(AT.getTime() / 1000);
 const deps = () => ({
   medialive,
+  s3,
   store: fx.store,
   roleArn: ROLE_ARN,
   archiveBucket: ARCHIVE_BUCKET,
@@ -54,6 +63,48 @@ function archiveSettings(sent: UpdateChannelCommandInput | undefined) {
 }
 
 describe('configureSession', () => {
+  it("refuses another session's prefix, of this stream or another, even when nothing was written yet", async () => {
+    const first = await fx.seed(anIdleStream());
+    const second = await fx.seed(anIdleStream());
+    await configureSession(deps(), { ...input(first.id, { path: 'shared/event' }), execution_name: 'run-1' });
+
+    for (const [streamId, execution] of [
+      [second.id, 'run-2'],
+      [first.id, 'run-3'],
+    ] as const) {
+      const taken = configureSession(deps(), {
+        ...input(streamId, { path: 'shared/event' }),
+        execution_name: execution,
+      });
+      await expect(taken).rejects.toThrow(InvalidArchivePath);
+      await expect(taken).rejects.toThrow(/another recording session/);
+    }
+    expect(ml).toHaveReceivedCommandTimes(UpdateChannelCommand, 1);
+  });
+
+  it('lets a retried step of the same run keep its prefix', async () => {
+    const record = await fx.seed(anIdleStream());
+    const retry = { ...input(record.id, { path: 'retried/prefix' }), execution_name: 'run-9' };
+
+    await configureSession(deps(), retry);
+    await expect(configureSession(deps(), retry)).resolves.toMatchObject({ prefix: 'retried/prefix' });
+  });
+
+  it('refuses a path that already holds objects (another archive, uploads), before touching the channel', async () => {
+    const record = await fx.seed(anIdleStream());
+    s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: 'old/index.m3u8' }] });
+
+    await expect(
+      configureSession(deps(), { ...input(record.id, { path: 'old' }), execution_name: 'run-1' }),
+    ).rejects.toThrow(/already holds objects/);
+    expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, {
+      Bucket: ARCHIVE_BUCKET,
+      Prefix: 'old/',
+      MaxKeys: 1,
+    });
+    expect(ml).toHaveReceivedCommandTimes(UpdateChannelCommand, 0);
+  });
+
   it("points a STANDARD channel's two archive pipelines at the session's default prefix, with RoleArn", async () => {
     const record = await fx.seed(anIdleStream({ channel_class: 'STANDARD' }));
 
