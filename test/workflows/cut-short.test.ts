@@ -84,6 +84,25 @@ describe('a start stopped from the console while its channel starts', () => {
   });
 });
 
+describe('a stop stopped from the console while its channel stops', () => {
+  it('leaves the stream IDLE with its session closed', async () => {
+    const running = await h.runningStream();
+    const channelId = running.live_channel_id as string;
+    faults.push(h.faults.reportChannelState(channelId, (state) => (state === 'IDLE' ? 'STOPPING' : state)));
+    const answer = await h.call('POST', `/streams/${running.id}/stop`);
+    const arn = (answer.body.execution as { arn: string }).arn;
+    await untilState(arn, 'Wait for channel to be idle');
+
+    await h.aws.sfn.send(new StopExecutionCommand({ executionArn: arn }));
+
+    const record = await settled(running.id, 'STOPPING');
+    expect(record).toMatchObject({ status: 'IDLE', started: false });
+    expect(record.error).toMatchObject({ code: 'ExecutionAborted', action: 'stop' });
+    const session = await h.store.getSession(running.id, running.current_session_id as string);
+    expect(session.stopped_at).not.toBeNull();
+  });
+});
+
 describe('a delete stopped from the console midway', () => {
   it('records FAILED with the ids kept, and DELETE finishes the job', async () => {
     const idle = await h.idleStream();
