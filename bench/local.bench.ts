@@ -1,5 +1,5 @@
 /**
- * `npm run bench:local`: local mode on this machine, against the targets of issue 4.
+ * `npm run bench:local`: local mode on this machine, against the targets in docs/benchmarks.md.
  *
  * 1. Start-up: `startLocalApp` until `GET /health` answers 200, each in a fresh process (a start in
  *    the same process would find every module already imported). Cold = the rendered state machine
@@ -38,7 +38,7 @@ const MAX_WAIT_S = Number(process.env.BENCH_MAX_WAIT_S ?? 180);
 /** Load per core under which the machine counts as quiet enough to measure. */
 const QUIET_LOAD_PER_CORE = 0.75;
 const POLL_MS = 100;
-/** The local HLS segment length (MediaLive's MediaPackage output group: 6 s, DESIGN.md section 5). */
+/** The local HLS segment length (MediaLive's MediaPackage output group: 6 s, core/encoder-profile.ts). */
 const SEGMENT_SECONDS = 6;
 const TARGETS = { startupMs: 10_000, speed: 1.0, dropFrames: 0, latencySegments: 3 };
 const FREE = { dynamodb: 0, s3: 0, sfn: 0, media: 0, rtmp: 0, origin: 0, cdn: 0 };

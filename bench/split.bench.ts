@@ -1,6 +1,6 @@
 /**
  * `npm run bench:split`: the cost of `POST /streams/{id}/split` on a long session, ours beside the
- * seed's algorithm (issue 5, item 8).
+ * seed's algorithm.
  *
  * 1. A 24-hour STANDARD session with 2 s archive files on both pipelines: 2 × 43,200 = 86,400
  *    objects in a local s3rver (in this process, as in local mode). Seeding takes minutes, so the

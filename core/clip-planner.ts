@@ -3,7 +3,7 @@
  * (file i of a session covers [i·L, (i+1)·L) seconds from its start, L = segment length) instead of
  * listing the session. Pure: the S3 reads and writes are the split task's.
  *
- * Rules (DESIGN.md section 6): every file overlapping [start, end); one pipeline per moment
+ * Rules: every file overlapping [start, end); one pipeline per moment
  * (pipeline 0, with pipeline 1 standing in for a missing file); offsets in seconds from the session
  * start; precision is one file length.
  */

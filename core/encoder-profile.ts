@@ -1,5 +1,5 @@
 /**
- * The MediaLive channel of one stream: the seed's encoder settings (DESIGN.md section 5) as a
+ * The MediaLive channel of one stream: the encoder settings of the module this project replaces, as a
  * CreateChannel/UpdateChannel request.
  *
  * - Four H.264/AAC renditions go to MediaPackage (v1) through a MediaPackage output group: the

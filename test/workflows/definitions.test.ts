@@ -42,7 +42,7 @@ interface Definition {
   QueryLanguage?: string;
 }
 
-/** Throttling and 5xx of Lambda and of MediaLive/MediaPackage/CloudFront (DESIGN.md section 5). */
+/** Throttling and 5xx of Lambda and of MediaLive/MediaPackage/CloudFront: what AWS answers when busy or failing. */
 const TRANSIENT = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
@@ -56,7 +56,7 @@ const TRANSIENT = [
   'GatewayTimeoutException',
 ];
 const LIFECYCLE = ['CreateStream', 'StartStream', 'StopStream', 'DeleteStream', 'GoLive', 'EndLive'];
-/** The MediaLive SDK waiters' budgets (DESIGN.md section 5), the bound of each wait loop. */
+/** The MediaLive SDK waiters' budgets (waitUntilChannelRunning and friends), the bound of each wait loop. */
 const WAIT_BOUND: Record<string, number> = { RUNNING: 600, IDLE: 300, DELETED: 420 };
 
 const rendered: { machines: LocalMachine[] } = { machines: [] };
