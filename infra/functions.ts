@@ -119,6 +119,21 @@ const liveDistribution: Permission = {
   resources: ['liveDistribution'],
 };
 
+/**
+ * The event handlers read the channel, change the record (its session too) and may set the
+ * auto-stop guard, as a workflow would.
+ */
+const RECORD_KEEPER = {
+  service: TASK,
+  environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', WORKFLOWS.stop.env],
+  permissions: [
+    table('GetItem', 'UpdateItem', 'PutItem', 'Query'),
+    { actions: ['medialive:DescribeChannel'], resources: ['channels'] },
+    publishEvents,
+    ...setSchedules,
+  ],
+} as const satisfies Omit<FunctionSpec, 'entry' | 'description'>;
+
 export const FUNCTIONS = {
   // CreateStream
   'create-package-channel': {
@@ -335,31 +350,16 @@ export const FUNCTIONS = {
     environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'SCHEDULE_GROUP'],
     permissions: [table('GetItem', 'UpdateItem', 'PutItem', 'Query'), publishEvents, removeSchedules],
   },
-  // Not a machine's task: MediaLive's events keep the records true.
+  // Not machines' tasks: the events of MediaLive and of Step Functions keep the records true.
   'channel-events': {
     entry: 'tasks/channel-events/channel-events.ts',
     description: 'MediaLive channel state changes and alerts: drift and input-loss stops',
-    service: TASK,
-    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', WORKFLOWS.stop.env],
-    permissions: [
-      table('GetItem', 'UpdateItem', 'PutItem', 'Query'),
-      { actions: ['medialive:DescribeChannel'], resources: ['channels'] },
-      publishEvents,
-      ...setSchedules,
-    ],
+    ...RECORD_KEEPER,
   },
-  // Not a machine's task: Step Functions' events about executions that ended without their Catch.
   'execution-events': {
     entry: 'tasks/execution-events/execution-events.ts',
     description: 'Lifecycle executions aborted, timed out or failed without their Catch: truthful records',
-    service: TASK,
-    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', WORKFLOWS.stop.env],
-    permissions: [
-      table('GetItem', 'UpdateItem', 'PutItem', 'Query'),
-      { actions: ['medialive:DescribeChannel'], resources: ['channels'] },
-      publishEvents,
-      ...setSchedules,
-    ],
+    ...RECORD_KEEPER,
   },
   api: {
     entry: 'api/handler.ts',
