@@ -1,14 +1,18 @@
 /**
  * The whole local product: the local stack plus the API on its port. Used by `npm start`, the demo,
- * the end-to-end tests and the benchmarks.
+ * the end-to-end tests and the benchmarks. Writes every endpoint, the region and the key pair the
+ * endpoints require to `<dataDir>/local-endpoints.json` (owner only), for the AWS CLI and scripts.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { authorized, createLocalApi } from './api-server.js';
+import { writeSecretFile } from './aws-server/credentials.js';
 import { consoleRoutes } from './console-server.js';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
+
+export const LOCAL_ENDPOINTS_FILE = 'local-endpoints.json';
 
 export interface LocalAppOptions extends LocalStackOptions {
   /** 0 = a free port. @default 3000 */
@@ -34,8 +38,7 @@ export function apiToken(
   const file = path.join(dataDir, 'api-token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
   const token = randomBytes(24).toString('base64url');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  writeSecretFile(file, `${token}\n`);
   return { token, generated: true };
 }
 
@@ -76,6 +79,11 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       server.listen(options.apiPort ?? 3000, host, () => resolve());
     });
     const apiUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+    const { region, credentials } = stack;
+    writeSecretFile(
+      path.join(options.dataDir, LOCAL_ENDPOINTS_FILE),
+      `${JSON.stringify({ api: apiUrl, ...stack.endpoints, region, credentials }, null, 2)}\n`,
+    );
     return {
       stack,
       apiUrl,

@@ -43,6 +43,8 @@ export interface ConsoleRoutesOptions {
   s3Endpoint: string;
   archiveBucket: string;
   region?: string;
+  /** The local key pair the local S3 requires. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Origins the console may load stream media from (the local HLS origin and CDN), for the CSP. */
   mediaOrigins: string[];
   /** @default CONSOLE_BUILD_DIR */
@@ -74,6 +76,7 @@ export interface ConsoleStackView {
   endpoints: { s3: string; hls: string; cdn: string };
   archiveBucket: string;
   region?: string;
+  credentials: ConsoleRoutesOptions['credentials'];
 }
 
 /** The `extra` hook of the local API server for a running local stack. */
@@ -82,6 +85,7 @@ export function consoleRoutes(stack: ConsoleStackView, token: string): ExtraRout
     token,
     s3Endpoint: stack.endpoints.s3,
     archiveBucket: stack.archiveBucket,
+    credentials: stack.credentials,
     ...(stack.region ? { region: stack.region } : {}),
     mediaOrigins: [stack.endpoints.hls, stack.endpoints.cdn],
   });
@@ -94,8 +98,8 @@ export function createConsoleRoutes(options: ConsoleRoutesOptions): ExtraRoute {
     region: options.region ?? 'us-east-1',
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
-    // The local S3 accepts only its own key pair (the local stack signs with it too), never real ones.
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    // The local S3 accepts only local mode's key pair, never real ones.
+    credentials: options.credentials,
   });
   const config: ConsoleRuntimeConfig = {
     apiBaseUrl: '',

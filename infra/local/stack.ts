@@ -9,7 +9,6 @@
  */
 import './polyfills.js';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import {
   CreateTableCommand,
@@ -25,10 +24,10 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
 import { TASK_MODULES } from '../../tasks/registry.js';
+import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
+import { serveDynalite, serveS3rver } from './aws-server/stores.js';
 import { renderWorkflowsCached } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
 import type { ControlPlaneView } from './media/contracts.js';
@@ -48,6 +47,8 @@ export interface LocalStackOptions {
   archiveBucket?: string;
   /** MediaLive transition times of the local channel (defaults: a few seconds). */
   timings?: { createMs?: number; startMs?: number; stopMs?: number; deleteMs?: number; updateMs?: number };
+  /** The key pair every local endpoint requires. @default generated once in `<dataDir>/aws-credentials` */
+  credentials?: LocalCredentials;
   /** Scales Wait states and Retry intervals (tests); default 1. */
   waitTimeScale?: number;
   /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
@@ -75,6 +76,8 @@ export interface LocalStack {
   tableName: string;
   archiveBucket: string;
   region: string;
+  /** The key pair the local endpoints accept (and the SDK clients of this process sign with). */
+  credentials: LocalCredentials;
   /** Set in process.env: what the SDK clients of the API and the tasks read. */
   env: Record<string, string>;
   stepFunctions: ReturnType<typeof createLocalStepFunctions>;
@@ -103,14 +106,6 @@ export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
 const REGION = 'us-east-1';
 
-async function listen(server: import('node:http').Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const ports = { ...DEFAULT_PORTS, ...options.ports };
@@ -118,51 +113,49 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? 'live-streams';
   const archiveBucket = options.archiveBucket ?? 'live-archive';
   const dataDir = path.resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Owner only: it holds the key pair, stream keys and every recording.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const credentials = options.credentials ?? localCredentials(dataDir);
   const closers: Array<() => Promise<void>> = [];
   const userEndpoint = (service: string) => USER_ENV[`AWS_ENDPOINT_URL_${service}`];
 
-  // Local credentials, whatever the shell has: local mode must never sign with (or reach) a real
-  // account. s3rver accepts only its own key pair; the other local services accept any.
+  // The local key pair, whatever the shell has: local mode must never sign with (or reach) a real
+  // account, and its endpoints accept only this pair.
   process.env.AWS_REGION ??= REGION;
-  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   const region = process.env.AWS_REGION;
 
   try {
-    // DynamoDB
+    // DynamoDB and S3, behind the same signature and Host checks as the other endpoints.
+    const serving = { host, credentials, log };
     let dynamodbUrl = userEndpoint('DYNAMODB');
     if (!dynamodbUrl) {
       mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-      const server = dynalite({
+      const served = await serveDynalite({
+        ...serving,
+        port: ports.dynamodb,
         path: path.join(dataDir, 'dynamodb'),
-        createTableMs: 0,
-        deleteTableMs: 0,
-        updateTableMs: 0,
       });
-      const port = await listen(server, ports.dynamodb, host);
-      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      dynamodbUrl = `http://${host}:${port}`;
+      closers.push(served.close);
+      dynamodbUrl = served.url;
     }
     const dynamo = new DynamoDBClient({ endpoint: dynamodbUrl, region });
     await ensureTable(dynamo, tableName);
     dynamo.destroy();
 
-    // S3
     let s3Url = userEndpoint('S3');
     if (!s3Url) {
-      const s3rver = new S3rver({
+      const served = await serveS3rver({
+        ...serving,
         port: ports.s3,
-        address: host,
         directory: path.join(dataDir, 's3'),
-        silent: true,
-        configureBuckets: [{ name: archiveBucket, configs: [] }],
+        buckets: [archiveBucket],
       });
-      const { port } = (await s3rver.run()) as AddressInfo;
-      closers.push(() => s3rver.close());
-      s3Url = `http://${host}:${port}`;
+      closers.push(served.close);
+      s3Url = served.url;
     }
     const s3 = new S3Client({
       endpoint: s3Url,
@@ -370,6 +363,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       archiveBucket,
       region,
+      credentials,
       env,
       stepFunctions,
       events,

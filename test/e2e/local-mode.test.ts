@@ -52,10 +52,14 @@ function push(rtmpUrl: string, seconds: number) {
   ]);
 }
 
-async function probeDuration(target: string): Promise<{ duration: number; video: boolean }> {
+async function probeDuration(
+  target: string,
+  headers?: string,
+): Promise<{ duration: number; video: boolean }> {
   const { stdout } = await run(ffprobe ?? 'ffprobe', [
     '-v',
     'error',
+    ...(headers ? ['-headers', headers] : []),
     '-protocol_whitelist',
     'file,http,tcp,crypto',
     '-show_entries',
@@ -79,7 +83,7 @@ beforeAll(async () => {
     endpoint: app.endpoints.s3,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: app.stack.credentials,
   });
 }, 120_000);
 afterAll(async () => {
@@ -162,8 +166,10 @@ describe('local mode, end to end', () => {
     expect(split.status, JSON.stringify(split.body)).toBe(200);
     const clip = (split.body.clips as unknown as Array<{ key: string; segments: number }>)[0];
     expect(clip?.segments).toBeGreaterThan(0);
-    const clipUrl = `${app.endpoints.s3}/live-archive/${clip?.key}`;
-    const clipProbe = await probeDuration(clipUrl);
+    // Played as the console plays it: through the API's /archive/ route, with the API token (the
+    // local S3 itself answers signed requests only).
+    const clipUrl = `${app.apiUrl}/archive/${clip?.key}`;
+    const clipProbe = await probeDuration(clipUrl, `Authorization: Bearer ${app.token}\r\n`);
     expect(clipProbe.video).toBe(true);
     expect(Math.abs(clipProbe.duration - 8)).toBeLessThanOrEqual(4);
 

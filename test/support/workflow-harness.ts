@@ -14,8 +14,6 @@
 import '../../infra/local/polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -36,8 +34,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
 import { type ApiConfig, createApi } from '../../api/app.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
@@ -45,6 +41,8 @@ import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { createTableInput } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { newCredentials } from '../../infra/local/aws-server/credentials.js';
+import { serveDynalite, serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { renderWorkflowsCached } from '../../infra/local/definitions.js';
 import type { MediaPlane } from '../../infra/local/media/contracts.js';
 import type { ChannelTimings } from '../../infra/local/media/control/channel-lifecycle.js';
@@ -176,26 +174,25 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
     await rm(dataDir, { recursive: true, force: true });
   };
   const controlLog: string[] = [];
-  // s3rver accepts only its own key pair; the other local services accept any. Never real ones.
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  // A key pair of this run: the local endpoints accept only it (and never real ones are used).
+  const credentials = newCredentials();
   const base = { region: REGION, credentials };
   try {
     const tableName = 'live-streams';
-    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamodbUrl = `http://127.0.0.1:${await listen(dynamo)}`;
-    closers.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+    const dynamo = await serveDynalite({ port: 0, credentials });
+    const dynamodbUrl = dynamo.url;
+    closers.push(dynamo.close);
     const dynamoClient = new DynamoDBClient({ ...base, endpoint: dynamodbUrl });
     await dynamoClient.send(new CreateTableCommand(createTableInput(tableName)));
 
-    const s3rver = new S3rver({
+    const s3rver = await serveS3rver({
       port: 0,
-      address: '127.0.0.1',
+      credentials,
       directory: path.join(dataDir, 's3'),
-      silent: true,
-      configureBuckets: [{ name: ARCHIVE_BUCKET, configs: [] }],
+      buckets: [ARCHIVE_BUCKET],
     });
-    const s3Url = `http://127.0.0.1:${((await s3rver.run()) as AddressInfo).port}`;
-    closers.push(() => s3rver.close());
+    const s3Url = s3rver.url;
+    closers.push(s3rver.close);
 
     const control = createMediaControlPlane({
       dataDir: path.join(dataDir, 'media'),
@@ -454,11 +451,4 @@ function apiEvent(
     isBase64Encoded: false,
     requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
   };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }

@@ -45,7 +45,7 @@ export function localCredentials(dataDir: string): LocalCredentials {
 
 /** Writes a file only its owner may read (mode 0600), also when it already existed with another mode. */
 export function writeSecretFile(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, text, { mode: 0o600 });
   chmodSync(file, 0o600);
 }
