@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { authorized, createLocalApi } from './api-server.js';
 import { writeSecretFile } from './aws-server/credentials.js';
 import { consoleRoutes } from './console-server.js';
+import { sseHandler } from './events/index.js';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
 
 export const LOCAL_ENDPOINTS_FILE = 'local-endpoints.json';
@@ -68,7 +69,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
             );
             return true;
           }
-          stack.events.sseHandler(req, res);
+          sseHandler(stack.events)(req, res);
           return true;
         }
         return consoleRoute(req, res, url);

@@ -27,6 +27,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createTableInput } from '../../core/table-schema.js';
 import { TASK_MODULES } from '../../tasks/registry.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
+import { serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
 import { renderWorkflowsCached } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
@@ -81,7 +82,7 @@ export interface LocalStack {
   /** Set in process.env: what the SDK clients of the API and the tasks read. */
   env: Record<string, string>;
   stepFunctions: ReturnType<typeof createLocalStepFunctions>;
-  /** The local EventBridge: status events, MediaLive events; `sseHandler` serves GET /events. */
+  /** The local EventBridge: status events and MediaLive's events, streamed at GET /events. */
   events: LocalEventBridge;
   isPublishing(app: string, name: string): boolean;
   close(): Promise<void>;
@@ -166,13 +167,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // EventBridge: the status events of the store, and MediaLive's channel events for drift.
     const events = createLocalEventBridge({
-      dataDir: path.join(dataDir, 'events'),
       region,
       eventBusNames: [LOCAL_EVENT_BUS],
       log: (message) => log(`[events] ${message}`),
     });
-    const eventsUrl = (await events.listen(ports.events, host)).url;
-    closers.push(() => events.close());
+    const eventsServed = await serveAws(events.api, { ...serving, port: ports.events });
+    closers.push(() => events.close(), eventsServed.close);
+    const eventsUrl = eventsServed.url;
+    // MediaLive's own events, as it sends them to EventBridge (best effort).
+    const publishMediaLive = (detailType: string, channelArn: string, detail: Record<string, string>) => {
+      try {
+        events.publish({
+          source: 'aws.medialive',
+          detailType,
+          detail: { channel_arn: channelArn, ...detail },
+          resources: [channelArn],
+        });
+      } catch (error) {
+        log(`[events] could not publish ${detailType}: ${String(error)}`);
+      }
+    };
 
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
@@ -194,23 +208,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.x264Preset ? { x264Preset: options.x264Preset } : {}),
       logger: (line) => log(`[media] ${line}`),
       // MediaLive's input-loss alert, as a running channel raises it when its RTMP input goes away.
-      onInputChange: ({ channelArn, pipeline, lost }) => {
-        void events
-          .publish({
-            source: 'aws.medialive',
-            detailType: 'MediaLive Channel Alert',
-            detail: {
-              channel_arn: channelArn,
-              alarm_state: lost ? 'SET' : 'CLEARED',
-              alarm_id: `${channelArn}:input:${pipeline}`,
-              alert_type: 'Video Not Detected',
-              pipeline: String(pipeline),
-              message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
-            },
-            resources: [channelArn],
-          })
-          .catch((error: unknown) => log(`[events] could not publish a channel alert: ${String(error)}`));
-      },
+      onInputChange: ({ channelArn, pipeline, lost }) =>
+        publishMediaLive('MediaLive Channel Alert', channelArn, {
+          alarm_state: lost ? 'SET' : 'CLEARED',
+          alarm_id: `${channelArn}:input:${pipeline}`,
+          alert_type: 'Video Not Detected',
+          pipeline: String(pipeline),
+          message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
+        }),
     });
     const urls = await plane.listen();
     closers.push(() => plane.close());
@@ -228,19 +233,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
       onChannelStateChange: ({ channelArn, state, pipelines }) => {
         for (let pipeline = 0; pipeline < pipelines; pipeline++) {
-          void events
-            .publish({
-              source: 'aws.medialive',
-              detailType: 'MediaLive Channel State Change',
-              detail: {
-                channel_arn: channelArn,
-                state,
-                pipeline: String(pipeline),
-                message: `Channel is ${state}`,
-              },
-              resources: [channelArn],
-            })
-            .catch((error: unknown) => log(`[events] could not publish a channel event: ${String(error)}`));
+          publishMediaLive('MediaLive Channel State Change', channelArn, {
+            state,
+            pipeline: String(pipeline),
+            message: `Channel is ${state}`,
+          });
         }
       },
     });
@@ -301,8 +298,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     let sfnUrl = userEndpoint('SFN');
     if (!sfnUrl) {
-      sfnUrl = (await stepFunctions.listen(ports.sfn, host)).url;
-      closers.push(() => stepFunctions.close());
+      const served = await serveAws(stepFunctions.api, { ...serving, port: ports.sfn });
+      closers.push(() => stepFunctions.close(), served.close);
+      sfnUrl = served.url;
     }
     env.AWS_ENDPOINT_URL_SFN = sfnUrl;
     for (const machine of rendered.machines) {
@@ -335,10 +333,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const channelEvents = TASK_MODULES['channel-events'];
     if (channelEvents) {
       events.subscribe(
-        {
-          source: ['aws.medialive'],
-          'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'],
-        },
+        (event) =>
+          event.source === 'aws.medialive' &&
+          ['MediaLive Channel State Change', 'MediaLive Channel Alert'].includes(event['detail-type']),
         async (event) => {
           const { handler } = await channelEvents();
           await (handler as (input: unknown) => Promise<unknown>)(event);

@@ -42,6 +42,7 @@ import { StreamStore } from '../../core/stream-store.js';
 import { createTableInput } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { newCredentials } from '../../infra/local/aws-server/credentials.js';
+import { serveAws } from '../../infra/local/aws-server/server.js';
 import { serveDynalite, serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { renderWorkflowsCached } from '../../infra/local/definitions.js';
 import type { MediaPlane } from '../../infra/local/media/contracts.js';
@@ -256,8 +257,9 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
         return (await handler)(payload);
       },
     });
-    const sfnUrl = (await stepFunctions.listen(0, '127.0.0.1')).url;
-    closers.push(() => stepFunctions.close());
+    const sfnServed = await serveAws(stepFunctions.api, { port: 0, credentials });
+    const sfnUrl = sfnServed.url;
+    closers.push(() => stepFunctions.close(), sfnServed.close);
     const aws = { ...media, sfn: new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true }) };
     closers.push(async () => aws.sfn.destroy());
 
