@@ -312,18 +312,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     // EventBridge Scheduler: fires one-time schedules by starting the machines, as on AWS.
     const sfnClient = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
-    const scheduler = createLocalScheduler({
-      dataDir: path.join(dataDir, 'scheduler'),
-      region,
-      startExecution: async (stateMachineArn, input) => {
-        await sfnClient.send(new StartExecutionCommand({ stateMachineArn, input }));
-      },
-      log: (message) => log(`[scheduler] ${message}`),
-    });
     let schedulerUrl = userEndpoint('SCHEDULER');
     if (!schedulerUrl) {
-      schedulerUrl = (await scheduler.listen(ports.scheduler, host)).url;
-      closers.push(() => scheduler.close());
+      const scheduler = createLocalScheduler({
+        dataDir: path.join(dataDir, 'scheduler'),
+        region,
+        startExecution: async (stateMachineArn, input) => {
+          await sfnClient.send(new StartExecutionCommand({ stateMachineArn, input }));
+        },
+        log: (message) => log(`[scheduler] ${message}`),
+      });
+      const served = await serveAws(scheduler.api, { ...serving, port: ports.scheduler });
+      closers.push(() => scheduler.close(), served.close);
+      schedulerUrl = served.url;
     }
     env.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
     await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }), LOCAL_SCHEDULE_GROUP);

@@ -59,7 +59,11 @@ export function route(routes: readonly Route[], request: AwsRequest): Reply | Pr
     const matches = template.every((part, i) => {
       const actual = segments[i] ?? '';
       if (!part.startsWith('{')) return part === actual;
-      params[part.slice(1, -1)] = actual;
+      try {
+        params[part.slice(1, -1)] = decodeURIComponent(actual);
+      } catch {
+        return false;
+      }
       return actual !== '';
     });
     if (matches) return candidate.handle({ ...request, params });

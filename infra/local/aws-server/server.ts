@@ -21,7 +21,7 @@ import {
 
 export interface AwsRequest {
   method: string;
-  /** Decoded path, e.g. `/prod/channels/1234567`. */
+  /** The path as sent (percent-encoded), e.g. `/prod/channels/1234567`. */
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
@@ -151,7 +151,7 @@ async function answer(
   const requestId = randomUUID();
   const reply = await target.handle({
     method: signed.method,
-    path: decodeURIComponent(url.pathname),
+    path: url.pathname,
     query: url.searchParams,
     headers: request.headers,
     body: body ?? Buffer.alloc(0),
