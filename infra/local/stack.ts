@@ -242,8 +242,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     view = control.view;
-    const media = await control.listen(ports.media, host);
-    closers.push(() => control.close());
+    const media = await serveAws(control.api, { ...serving, port: ports.media });
+    closers.push(() => control.close(), media.close);
     const mediaUrl = userEndpoint('MEDIALIVE') ?? media.url;
 
     const securityGroupId = await ensureInputSecurityGroup(

@@ -5,8 +5,8 @@
  * the real task handlers in-process, and the real API handler (`createApi`) starting executions.
  *
  * Assembled here from the same parts as `startLocalStack` (infra/local/stack.ts), with the same task
- * environment, instead of calling it: the double's `throttle` option and exact channel timings need
- * the control plane's own options, and no media plane runs (a channel without video needs no
+ * environment, instead of calling it: exact channel timings need the control plane's own options,
+ * and no media plane runs (a channel without video needs no
  * FFmpeg, RTMP server or origin; the URLs below only name where they would be).
  *
  * Framework-free on purpose (no vitest import), so the benchmark can use it under tsx.
@@ -19,17 +19,8 @@ import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateInputSecurityGroupCommand,
-  ListChannelsCommand,
-  ListInputsCommand,
-  MediaLiveClient,
-} from '@aws-sdk/client-medialive';
-import {
-  ListOriginEndpointsCommand,
-  ListChannelsCommand as ListPackageChannelsCommand,
-  MediaPackageClient,
-} from '@aws-sdk/client-mediapackage';
+import { CreateInputSecurityGroupCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -47,8 +38,10 @@ import { serveDynalite, serveS3rver } from '../../infra/local/aws-server/stores.
 import { renderWorkflowsCached } from '../../infra/local/definitions.js';
 import type { MediaPlane } from '../../infra/local/media/contracts.js';
 import type { ChannelTimings } from '../../infra/local/media/control/channel-lifecycle.js';
-import { createMediaControlPlane } from '../../infra/local/media/control/control-plane.js';
-import type { ThrottleOptions } from '../../infra/local/media/control/request-throttle.js';
+import {
+  createMediaControlPlane,
+  type MediaControlPlane,
+} from '../../infra/local/media/control/control-plane.js';
 import {
   createLocalStepFunctions,
   type DescribedExecution,
@@ -66,8 +59,6 @@ export interface WorkflowHarnessOptions {
   pollIntervalMs: number;
   /** How long one wait-task invocation keeps asking before it hands back to the machine (POLL_BUDGET_MS). */
   pollBudgetMs: number;
-  /** Request rate of the double per service before TooManyRequestsException. @default the double's */
-  throttle?: ThrottleOptions;
   /** Task logs (Powertools) level; the workflows' failures are asserted, not read. @default 'SILENT' */
   taskLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
@@ -204,15 +195,15 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       distribution: { id: LIVE_DISTRIBUTION_ID, domainName: new URL(PLACEHOLDER_URLS.cdn).host },
       timings: options.timings,
       mediaPlane: noVideo,
-      ...(options.throttle ? { throttle: options.throttle } : {}),
       // Kept for a failing test's message; printing it would bury the test report.
       log: (message, details) => {
         controlLog.push(`${message} ${JSON.stringify(details)}`);
         if (controlLog.length > 200) controlLog.shift();
       },
     });
-    const mediaUrl = (await control.listen(0, '127.0.0.1')).url;
-    closers.push(() => control.close());
+    const mediaServed = await serveAws(control.api, { port: 0, credentials });
+    const mediaUrl = mediaServed.url;
+    closers.push(() => control.close(), mediaServed.close);
 
     const media = {
       medialive: new MediaLiveClient({ ...base, endpoint: mediaUrl }),
@@ -369,7 +360,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       },
       waitForExecution,
       history: (arn) => executionHistory(aws.sfn, arn),
-      resourcesOf: (streamId) => resourcesOf(aws, streamId),
+      resourcesOf: async (streamId) => resourcesOf(control.state, streamId),
       controlLog,
       close: closeAll,
     };
@@ -407,29 +398,31 @@ export function statesEntered(events: HistoryEvent[]): string[] {
   );
 }
 
-async function resourcesOf(
-  aws: { medialive: MediaLiveClient; mediapackage: MediaPackageClient },
-  streamId: string,
-): Promise<StreamResources> {
-  // The tasks name every resource after the stream (live-<id>, live-<id>-hls) and tag it.
+/** What the double holds for a stream: the tasks name every resource after it (live-<id>) and tag it. */
+function resourcesOf(state: MediaControlPlane['state'], streamId: string): StreamResources {
   const name = `live-${streamId}`;
-  const [channels, inputs, packageChannels, endpoints] = await Promise.all([
-    aws.medialive.send(new ListChannelsCommand({})),
-    aws.medialive.send(new ListInputsCommand({})),
-    aws.mediapackage.send(new ListPackageChannelsCommand({})),
-    aws.mediapackage.send(new ListOriginEndpointsCommand({})),
-  ]);
+  const ours = (r: {
+    settings?: { name?: string; tags: Record<string, string> };
+    name?: string;
+    tags?: Record<string, string>;
+  }) => (r.settings?.name ?? r.name) === name || (r.settings?.tags ?? r.tags)?.stream_id === streamId;
+  // As DescribeInput answers: ATTACHED while a channel that is not DELETED uses the input.
+  const attached = new Set(
+    Object.values(state.medialive.channels)
+      .filter((c) => c.state !== 'DELETED')
+      .flatMap((c) => c.settings.inputAttachments.map((a) => a.inputId)),
+  );
   return {
-    channels: (channels.Channels ?? [])
-      .filter((c) => c.Name === name || c.Tags?.stream_id === streamId)
-      .map((c) => ({ id: c.Id ?? '', state: c.State ?? '' })),
-    inputs: (inputs.Inputs ?? [])
-      .filter((i) => i.Name === name || i.Tags?.stream_id === streamId)
-      .map((i) => ({ id: i.Id ?? '', state: i.State ?? '' })),
-    packageChannels: (packageChannels.Channels ?? []).flatMap((c) => (c.Id === name ? [c.Id] : [])),
-    originEndpoints: (endpoints.OriginEndpoints ?? []).flatMap((e) =>
-      e.ChannelId === name || e.Id === `${name}-hls` ? [e.Id ?? ''] : [],
-    ),
+    channels: Object.values(state.medialive.channels)
+      .filter((c) => c.state !== 'DELETED' && ours(c))
+      .map((c) => ({ id: c.id, state: c.state })),
+    inputs: Object.values(state.medialive.inputs)
+      .filter((i) => i.state !== 'DELETED' && ours(i))
+      .map((i) => ({ id: i.id, state: i.state === 'DETACHED' && attached.has(i.id) ? 'ATTACHED' : i.state })),
+    packageChannels: Object.keys(state.mediapackage.channels).filter((id) => id === name),
+    originEndpoints: Object.values(state.mediapackage.endpoints)
+      .filter((e) => e.channelId === name || e.id === `${name}-hls`)
+      .map((e) => e.id),
   };
 }
 

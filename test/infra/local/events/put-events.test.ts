@@ -155,7 +155,7 @@ describe('local EventBridge PutEvents', () => {
   });
 
   it('accepts events on the default bus by name or ARN', async () => {
-    const { bus, client } = await start();
+    const { client } = await start();
     const out = await client.send(
       new PutEventsCommand({
         Entries: [
