@@ -4,7 +4,6 @@
  * model's shape names.
  */
 export class AwsError extends Error {
-  override readonly name = 'AwsError';
   constructor(
     readonly code: string,
     message: string,
@@ -25,43 +24,30 @@ export interface Reply {
   body?: string;
 }
 
-const CLOUDFRONT_XMLNS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
-
 export function errorReply(protocol: Protocol, error: AwsError, requestId: string): Reply {
-  const code = escapeXml(error.code);
-  const message = escapeXml(error.message);
-  switch (protocol) {
-    case 'json-1.0':
-    case 'json-1.1':
-      return {
-        status: error.status,
-        headers: { 'content-type': `application/x-amz-${protocol}`, 'x-amzn-errortype': error.code },
-        body: JSON.stringify({ __type: error.code, message: error.message, ...error.fields }),
-      };
-    case 'rest-json':
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-        body: JSON.stringify({ message: error.message, ...error.fields }),
-      };
-    case 'rest-xml':
-      return {
-        status: error.status,
-        headers: { 'content-type': 'text/xml' },
-        body:
-          `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${CLOUDFRONT_XMLNS}"><Error>` +
-          `<Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code>` +
-          `<Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-      };
-    case 's3':
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/xml' },
-        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${requestId}</RequestId></Error>`,
-      };
+  const { code, status } = error;
+  if (protocol === 'rest-xml' || protocol === 's3') {
+    const inner = `<Code>${escapeXml(code)}</Code><Message>${escapeXml(error.message)}</Message>`;
+    const type = `<Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type>`;
+    const xml =
+      protocol === 's3'
+        ? `<Error>${inner}<RequestId>${requestId}</RequestId></Error>`
+        : `<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error>${type}${inner}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+    return {
+      status,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`,
+    };
   }
+  const json = protocol !== 'rest-json';
+  return {
+    status,
+    headers: {
+      'content-type': json ? `application/x-amz-${protocol}` : 'application/json',
+      'x-amzn-errortype': code,
+    },
+    body: JSON.stringify({ ...(json && { __type: code }), message: error.message, ...error.fields }),
+  };
 }
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -4,8 +4,6 @@
  */
 import type { AwsError } from './aws-error.js';
 
-type Invalid = (message: string) => AwsError;
-
 interface StringRule {
   required?: boolean;
   min?: number;
@@ -14,78 +12,70 @@ interface StringRule {
   oneOf?: readonly string[];
 }
 
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export class Fields {
   constructor(
     readonly raw: Record<string, unknown>,
-    private readonly invalid: Invalid,
+    private readonly invalid: (message: string) => AwsError,
     private readonly prefix = '',
   ) {}
 
   string(name: string, rule: StringRule & { required: true }): string;
   string(name: string, rule?: StringRule): string | undefined;
-  string(name: string, rule: StringRule = {}): string | undefined {
-    const value = this.present(name, rule.required);
+  string(
+    name: string,
+    { required, min = 0, max = Infinity, pattern, oneOf }: StringRule = {},
+  ): string | undefined {
+    const value = this.read(name, isString, 'a string', required);
     if (value === undefined) return undefined;
-    const at = this.prefix + name;
-    if (typeof value !== 'string') throw this.invalid(`${at} must be a string.`);
-    if (
-      (rule.min !== undefined && value.length < rule.min) ||
-      (rule.max !== undefined && value.length > rule.max)
-    ) {
-      throw this.invalid(`${at} must have a length between ${rule.min ?? 0} and ${rule.max ?? 'any'}.`);
-    }
-    if (rule.pattern && !rule.pattern.test(value))
-      throw this.invalid(`${at} must match ${rule.pattern.source}.`);
-    if (rule.oneOf && !rule.oneOf.includes(value))
-      throw this.invalid(`${at} must be one of ${rule.oneOf.join(', ')}.`);
+    if (value.length < min || value.length > max) this.fail(name, `a length between ${min} and ${max}`);
+    if (pattern && !pattern.test(value)) this.fail(name, `a match of ${pattern.source}`);
+    if (oneOf && !oneOf.includes(value)) this.fail(name, `one of ${oneOf.join(', ')}`);
     return value;
   }
 
   integer(name: string, min: number, max: number): number | undefined {
-    const value = this.present(name);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw this.invalid(`${this.prefix}${name} must be an integer between ${min} and ${max}.`);
-    }
-    return value;
+    const integer = (v: unknown): v is number =>
+      Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+    return this.read(name, integer, `an integer between ${min} and ${max}`);
   }
 
   boolean(name: string): boolean | undefined {
-    const value = this.present(name);
-    if (value !== undefined && typeof value !== 'boolean')
-      throw this.invalid(`${this.prefix}${name} must be true or false.`);
-    return value;
+    return this.read(name, (v): v is boolean => typeof v === 'boolean', 'true or false');
   }
 
-  /** A structure member, read with the same rules; `undefined` when absent and not required. */
+  /** A structure member, read with the same rules. */
   object(name: string, required: true): Fields;
   object(name: string, required?: boolean): Fields | undefined;
   object(name: string, required = false): Fields | undefined {
-    const value = this.present(name, required);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw this.invalid(`${this.prefix}${name} must be an object.`);
-    }
-    return new Fields(value as Record<string, unknown>, this.invalid, `${this.prefix}${name}.`);
+    const value = this.read(name, isObject, 'an object', required);
+    return value && new Fields(value, this.invalid, `${this.prefix}${name}.`);
   }
 
-  /** A list member whose items all pass `item` (e.g. a `typeof` check). */
+  /** A list member whose items all pass `item`. */
   list<T>(name: string, item: (value: unknown) => value is T, what: string): T[] | undefined {
-    const value = this.present(name);
-    if (value === undefined) return undefined;
-    if (!Array.isArray(value) || !value.every(item))
-      throw this.invalid(`${this.prefix}${name} must be a list of ${what}.`);
-    return value;
+    return this.read(name, (v): v is T[] => Array.isArray(v) && v.every(item), `a list of ${what}`);
   }
 
-  private present(name: string, required = false): unknown {
+  private read<T>(
+    name: string,
+    is: (value: unknown) => value is T,
+    what: string,
+    required = false,
+  ): T | undefined {
     const value = this.raw[name];
-    if (value !== undefined && value !== null) return value;
-    if (required) throw this.invalid(`${this.prefix}${name} is required.`);
-    return undefined;
+    if (value === undefined || value === null) {
+      if (required) throw this.invalid(`${this.prefix}${name} is required.`);
+      return undefined;
+    }
+    if (!is(value)) this.fail(name, what);
+    return value as T;
+  }
+
+  private fail(name: string, what: string): never {
+    throw this.invalid(`${this.prefix}${name} must be ${what}.`);
   }
 }
-
-export const isString = (value: unknown): value is string => typeof value === 'string';
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,7 +1,7 @@
 /**
  * The one HTTP server of every local AWS endpoint. Before a request reaches a service it must
  * 1. name this server in its Host header with a loopback name (127.0.0.1, localhost, [::1]) and the
- *    server's port, so a web page cannot reach it through DNS rebinding, and
+ *    server's port, so that no web page reaches it through DNS rebinding, and
  * 2. carry an AWS Signature V4 by local mode's key pair (see sigv4.ts), checked against the body.
  * Refusals are AWS-shaped errors (403) in the service's own protocol.
  */
@@ -10,14 +10,7 @@ import { createServer, IncomingMessage, type Server, type ServerResponse } from 
 import type { AddressInfo } from 'node:net';
 import { AwsError, errorReply, type Protocol, type Reply } from './aws-error.js';
 import type { LocalCredentials } from './credentials.js';
-import {
-  AuthFailure,
-  type AuthReason,
-  checkSignature,
-  isHexHash,
-  readAuthorization,
-  sha256Hex,
-} from './sigv4.js';
+import { AuthFailure, checkSignature, isHexHash, readSignature, sha256Hex } from './sigv4.js';
 
 export interface AwsRequest {
   method: string;
@@ -30,18 +23,11 @@ export interface AwsRequest {
   service: string;
 }
 
-/** A service answering requests itself. */
-export interface AwsApi {
-  /** How errors are written for this request (also before it is authenticated). */
-  protocol(request: IncomingMessage): Protocol;
-  handle(request: AwsRequest): Promise<Reply>;
-}
-
-/** An existing server (dynalite, s3rver) that gets the authenticated request as it arrived. */
-export interface AwsPassthrough {
-  protocol(request: IncomingMessage): Protocol;
-  forward(request: IncomingMessage, response: ServerResponse): void;
-}
+/** A service that answers requests itself, or an existing server (dynalite, s3rver) it hands them to. */
+export type AwsApi = { protocol(request: IncomingMessage): Protocol } & (
+  | { handle(request: AwsRequest): Promise<Reply> }
+  | { forward(request: IncomingMessage, response: ServerResponse): void }
+);
 
 export interface ServeOptions {
   port: number;
@@ -49,8 +35,6 @@ export interface ServeOptions {
   host?: string;
   credentials: LocalCredentials;
   log?: (line: string) => void;
-  /** Largest body read into memory. @default 16 MiB */
-  maxBodyBytes?: number;
 }
 
 export interface Served {
@@ -58,46 +42,43 @@ export interface Served {
   close(): Promise<void>;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
-
-const AUTH_CODES: Record<AuthReason, { aws: string; s3: string }> = {
-  missing: { aws: 'MissingAuthenticationTokenException', s3: 'AccessDenied' },
-  key: { aws: 'UnrecognizedClientException', s3: 'InvalidAccessKeyId' },
-  signature: { aws: 'InvalidSignatureException', s3: 'SignatureDoesNotMatch' },
-  time: { aws: 'InvalidSignatureException', s3: 'AccessDenied' },
+/** Largest body read into memory; S3 bodies sent UNSIGNED-PAYLOAD or streaming are never read here. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+/** The error codes AWS answers an unauthenticated request with: JSON and REST services, and S3. */
+const REFUSALS: Record<string, readonly [string, string]> = {
+  missing: ['MissingAuthenticationTokenException', 'AccessDenied'],
+  key: ['UnrecognizedClientException', 'InvalidAccessKeyId'],
+  signature: ['InvalidSignatureException', 'SignatureDoesNotMatch'],
+  time: ['InvalidSignatureException', 'AccessDenied'],
+  host: ['AccessDeniedException', 'AccessDenied'],
 };
 
-/** Serves `target` on `server` (a new one by default) behind the Host and signature checks. */
+/** Serves `api` on `server` (a new one by default) behind the Host and signature checks. */
 export async function serveAws(
-  target: AwsApi | AwsPassthrough,
+  api: AwsApi,
   options: ServeOptions,
   server: Server = createServer(),
 ): Promise<Served> {
-  const log = options.log ?? ((line: string) => console.error(line));
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const requestId = randomUUID();
-    const port = (server.address() as AddressInfo).port;
-    answer(target, options, port, request, response).catch((error: unknown) => {
-      const known =
-        error instanceof AwsError
-          ? error
-          : new AwsError('InternalFailure', 'The local service failed; see its log.', 500);
-      if (!(error instanceof AwsError)) log(`${request.method} ${request.url} failed: ${String(error)}`);
-      send(response, errorReply(target.protocol(request), known, requestId), requestId);
-    });
+    answer(api, options.credentials, (server.address() as AddressInfo).port, request, response).then(
+      (reply) => reply && send(response, reply, requestId),
+      (error: unknown) => {
+        if (!(error instanceof AwsError))
+          (options.log ?? console.error)(`${request.url} failed: ${String(error)}`);
+        const known =
+          error instanceof AwsError ? error : new AwsError('InternalFailure', 'See the local log.', 500);
+        send(response, errorReply(api.protocol(request), known, requestId), requestId);
+      },
+    );
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(options.port, host, resolve),
+  );
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -108,93 +89,78 @@ export async function serveAws(
 }
 
 async function answer(
-  target: AwsApi | AwsPassthrough,
-  options: ServeOptions,
+  api: AwsApi,
+  credentials: LocalCredentials,
   port: number,
   request: IncomingMessage,
   response: ServerResponse,
-): Promise<void> {
-  const s3 = target.protocol(request) === 's3';
-  const host = (request.headers.host ?? '').toLowerCase();
-  if (!LOOPBACK_NAMES.some((name) => host === `${name}:${port}`)) {
-    throw new AwsError(
-      s3 ? 'AccessDenied' : 'AccessDeniedException',
-      `Host ${host} is not this local endpoint.`,
-      403,
-    );
-  }
-  const signed = { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers };
+): Promise<Reply | undefined> {
+  const s3 = api.protocol(request) === 's3';
+  const incoming = { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers };
   let body: Buffer | undefined;
   let service: string;
   try {
-    const auth = readAuthorization(signed);
-    const declared = auth.declaredPayload;
-    // The body is read only when needed: to hash it, or because the service reads it anyway.
-    if ('handle' in target || declared === undefined || isHexHash(declared)) {
-      body = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, s3);
+    if (!LOOPBACK.some((name) => request.headers.host?.toLowerCase() === `${name}:${port}`)) {
+      throw new AuthFailure('host', `Host ${request.headers.host} is not this local endpoint.`);
     }
-    const actual = body === undefined ? undefined : sha256Hex(body);
-    if (isHexHash(declared) && declared !== actual) {
+    const signature = readSignature(incoming);
+    // Read only when needed: to hash it, or because the service reads it anyway.
+    if ('handle' in api || !signature.payload || isHexHash(signature.payload))
+      body = await readBody(request, s3);
+    const hash = body && sha256Hex(body);
+    if (isHexHash(signature.payload) && signature.payload !== hash) {
       throw new AuthFailure('signature', 'The body does not match its x-amz-content-sha256.');
     }
-    checkSignature(signed, auth, declared ?? actual ?? '', options.credentials);
-    service = auth.service;
+    checkSignature(incoming, signature, signature.payload ?? hash ?? '', credentials);
+    service = signature.service;
   } catch (error) {
     if (!(error instanceof AuthFailure)) throw error;
-    throw new AwsError(AUTH_CODES[error.reason][s3 ? 's3' : 'aws'], error.message, 403);
+    const [aws, s3Code] = REFUSALS[error.reason] ?? [];
+    throw new AwsError((s3 ? s3Code : aws) ?? 'AccessDenied', error.message, 403);
   }
-  if ('forward' in target) {
-    target.forward(body === undefined ? request : replay(request, body), response);
-    return;
-  }
-  const url = new URL(signed.url, 'http://local');
-  const requestId = randomUUID();
-  const reply = await target.handle({
-    method: signed.method,
+  if ('forward' in api) return void api.forward(body ? replay(request, body) : request, response);
+  const url = new URL(incoming.url, 'http://local');
+  const { method, headers } = incoming;
+  return api.handle({
+    method,
     path: url.pathname,
     query: url.searchParams,
-    headers: request.headers,
+    headers,
     body: body ?? Buffer.alloc(0),
     service,
   });
-  send(response, reply, requestId);
 }
 
-function readBody(request: IncomingMessage, maxBytes: number, s3: boolean): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (size <= maxBytes) resolve(Buffer.concat(chunks));
-      else
-        reject(
-          new AwsError(
-            s3 ? 'EntityTooLarge' : 'RequestEntityTooLarge',
-            `The body is over ${maxBytes} bytes.`,
-            s3 ? 400 : 413,
-          ),
-        );
-    });
-    request.on('error', reject);
-  });
+async function readBody(request: IncomingMessage, s3: boolean): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  if (size > MAX_BODY_BYTES) {
+    throw new AwsError(
+      s3 ? 'EntityTooLarge' : 'RequestEntityTooLarge',
+      `The body is over ${MAX_BODY_BYTES} bytes.`,
+      413,
+    );
+  }
+  return Buffer.concat(chunks);
 }
 
-/** The request again, its body already read, for a server that reads the body itself. */
+/** The request again with its body already read, for a server that reads the body itself. */
 function replay(request: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = new IncomingMessage(request.socket);
+  const { method, url, headers, rawHeaders, httpVersion, httpVersionMajor, httpVersionMinor } = request;
+  // `complete`: else the copy counts as aborted once read, and takes the client's socket down with it.
   Object.assign(copy, {
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-    rawHeaders: request.rawHeaders,
-    httpVersion: request.httpVersion,
-    httpVersionMajor: request.httpVersionMajor,
-    httpVersionMinor: request.httpVersionMinor,
-    // Without it, the copy counts as aborted once read and takes the client's socket down with it.
+    method,
+    url,
+    headers,
+    rawHeaders,
+    httpVersion,
+    httpVersionMajor,
+    httpVersionMinor,
     complete: true,
   });
   copy.push(body);
@@ -203,10 +169,7 @@ function replay(request: IncomingMessage, body: Buffer): IncomingMessage {
 }
 
 function send(response: ServerResponse, reply: Reply, requestId: string): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
+  if (response.headersSent) return void response.destroy();
   const body = reply.body ?? '';
   response.writeHead(reply.status, {
     ...reply.headers,
