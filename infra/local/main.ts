@@ -25,17 +25,13 @@ const app = await startLocalApp({
   dataDir,
   apiPort: port('PORT', 3000),
   apiToken: token,
-  ports: {
-    rtmp: port('RTMP_PORT', DEFAULT_PORTS.rtmp),
-    origin: port('HLS_PORT', DEFAULT_PORTS.origin),
-    cdn: port('CDN_PORT', DEFAULT_PORTS.cdn),
-    dynamodb: port('DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
-    s3: port('S3_PORT', DEFAULT_PORTS.s3),
-    sfn: port('SFN_PORT', DEFAULT_PORTS.sfn),
-    media: port('MEDIA_PORT', DEFAULT_PORTS.media),
-    events: port('EVENTS_PORT', DEFAULT_PORTS.events),
-    scheduler: port('SCHEDULER_PORT', DEFAULT_PORTS.scheduler),
-  },
+  // RTMP_PORT, HLS_PORT (the origin), CDN_PORT, DYNAMODB_PORT, S3_PORT, SFN_PORT, MEDIA_PORT, EVENTS_PORT...
+  ports: Object.fromEntries(
+    Object.entries(DEFAULT_PORTS).map(([service, fallback]) => {
+      const variable = `${service === 'origin' ? 'HLS' : service.toUpperCase()}_PORT`;
+      return [service, port(variable, fallback)];
+    }),
+  ),
   ...(process.env.X264_PRESET ? { x264Preset: process.env.X264_PRESET } : {}),
 });
 

@@ -1,21 +1,17 @@
 /**
  * The local stack: every AWS service the workflow uses, on this machine, with the app's own API
  * handler, state machine definitions and task code. `npm start` runs it (infra/local/main.ts); the
- * workflow and end-to-end tests run it on free ports.
+ * end-to-end tests run it on free ports.
  *
  * The AWS SDK reaches the local services through the standard `AWS_ENDPOINT_URL_<SERVICE>`
  * variables, set here for this process; a variable the user already set wins (and the matching
- * local service is not started), e.g. to use another emulator.
+ * local service is not started), e.g. to use another emulator. Every local endpoint answers only
+ * requests signed with local mode's key pair, sent to a loopback host (see aws-server/).
  */
 import './polyfills.js';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateInputSecurityGroupCommand,
   ListInputSecurityGroupsCommand,
@@ -25,9 +21,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createTableInput } from '../../core/table-schema.js';
+import { WORKFLOWS } from '../../core/workflows.js';
 import { TASK_MODULES } from '../../tasks/registry.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
-import { serveAws } from './aws-server/server.js';
+import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
 import { renderWorkflowsCached } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
@@ -36,60 +33,6 @@ import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
 import { createLocalScheduler } from './scheduler/index.js';
 import { createLocalStepFunctions } from './stepfunctions/index.js';
-
-export interface LocalStackOptions {
-  dataDir: string;
-  host?: string;
-  /** 0 = a free port (tests). */
-  ports?: Partial<
-    Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn' | 'events' | 'scheduler', number>
-  >;
-  tableName?: string;
-  archiveBucket?: string;
-  /** MediaLive transition times of the local channel (defaults: a few seconds). */
-  timings?: { createMs?: number; startMs?: number; stopMs?: number; deleteMs?: number; updateMs?: number };
-  /** The key pair every local endpoint requires. @default generated once in `<dataDir>/aws-credentials` */
-  credentials?: LocalCredentials;
-  /** Scales Wait states and Retry intervals (tests); default 1. */
-  waitTimeScale?: number;
-  /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
-  pollIntervalMs?: number;
-  x264Preset?: string;
-  log?: (line: string) => void;
-}
-
-export interface LocalEndpoints {
-  dynamodb: string;
-  s3: string;
-  stepfunctions: string;
-  medialive: string;
-  mediapackage: string;
-  cloudfront: string;
-  rtmp: string;
-  hls: string;
-  cdn: string;
-  eventbridge: string;
-  scheduler: string;
-}
-
-export interface LocalStack {
-  endpoints: LocalEndpoints;
-  tableName: string;
-  archiveBucket: string;
-  region: string;
-  /** The key pair the local endpoints accept (and the SDK clients of this process sign with). */
-  credentials: LocalCredentials;
-  /** Set in process.env: what the SDK clients of the API and the tasks read. */
-  env: Record<string, string>;
-  stepFunctions: ReturnType<typeof createLocalStepFunctions>;
-  /** The local EventBridge: status events and MediaLive's events, streamed at GET /events. */
-  events: LocalEventBridge;
-  isPublishing(app: string, name: string): boolean;
-  close(): Promise<void>;
-}
-
-/** The environment as the user gave it, before any local stack set its own endpoints. */
-const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 
 export const DEFAULT_PORTS = {
   dynamodb: 4567,
@@ -102,62 +45,104 @@ export const DEFAULT_PORTS = {
   origin: 8080,
   cdn: 8081,
 };
+
+export interface LocalStackOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 = a free port (tests). */
+  ports?: Partial<typeof DEFAULT_PORTS>;
+  /** MediaLive transition times of the local channel (defaults: a few seconds). */
+  timings?: { createMs?: number; startMs?: number; stopMs?: number; deleteMs?: number; updateMs?: number };
+  /** The key pair every local endpoint requires. @default generated once in `<dataDir>/aws-credentials` */
+  credentials?: LocalCredentials;
+  /** Scales Retry intervals (tests); default 1. */
+  waitTimeScale?: number;
+  /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
+  pollIntervalMs?: number;
+  x264Preset?: string;
+  log?: (line: string) => void;
+}
+
+export type LocalEndpoints = Record<
+  | 'dynamodb'
+  | 's3'
+  | 'stepfunctions'
+  | 'medialive'
+  | 'mediapackage'
+  | 'cloudfront'
+  | 'eventbridge'
+  | 'scheduler',
+  string
+> & { rtmp: string; hls: string; cdn: string };
+
+export interface LocalStack {
+  endpoints: LocalEndpoints;
+  archiveBucket: string;
+  region: string;
+  /** The key pair the local endpoints accept (and the SDK clients of this process sign with). */
+  credentials: LocalCredentials;
+  /** The local EventBridge: status events and MediaLive's events, streamed at GET /events. */
+  events: LocalEventBridge;
+  close(): Promise<void>;
+}
+
+/** The environment as the user gave it, before any local stack set its own endpoints. */
+const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 export const LOCAL_EVENT_BUS = 'live-streams';
 export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
-const REGION = 'us-east-1';
+const TABLE_NAME = 'live-streams';
+const ARCHIVE_BUCKET = 'live-archive';
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const log = options.log ?? ((line: string) => console.log(line));
-  const tableName = options.tableName ?? 'live-streams';
-  const archiveBucket = options.archiveBucket ?? 'live-archive';
   const dataDir = path.resolve(options.dataDir);
   // Owner only: it holds the key pair, stream keys and every recording.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const credentials = options.credentials ?? localCredentials(dataDir);
   const closers: Array<() => Promise<void>> = [];
-  const userEndpoint = (service: string) => USER_ENV[`AWS_ENDPOINT_URL_${service}`];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch((e) => log(`close failed: ${e}`));
+  };
 
   // The local key pair, whatever the shell has: local mode must never sign with (or reach) a real
   // account, and its endpoints accept only this pair.
-  process.env.AWS_REGION ??= REGION;
+  process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   const region = process.env.AWS_REGION;
 
-  try {
-    // DynamoDB and S3, behind the same signature and Host checks as the other endpoints.
-    const serving = { host, credentials, log };
-    let dynamodbUrl = userEndpoint('DYNAMODB');
-    if (!dynamodbUrl) {
-      mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-      const served = await serveDynalite({
-        ...serving,
-        port: ports.dynamodb,
-        path: path.join(dataDir, 'dynamodb'),
-      });
-      closers.push(served.close);
-      dynamodbUrl = served.url;
-    }
-    const dynamo = new DynamoDBClient({ endpoint: dynamodbUrl, region });
-    await ensureTable(dynamo, tableName);
-    dynamo.destroy();
+  /** The user's endpoint for `variable`, else a local one started by `start`. */
+  const endpoint = async (variable: string, start: () => Promise<Served>) => {
+    const user = USER_ENV[`AWS_ENDPOINT_URL_${variable}`];
+    if (user) return user;
+    const served = await start();
+    closers.push(served.close);
+    return served.url;
+  };
+  const serve = async (port: number, service: { api: AwsApi; close(): Promise<void> }) => {
+    closers.push(() => service.close());
+    return serveAws(service.api, { host, port, credentials, log });
+  };
 
-    let s3Url = userEndpoint('S3');
-    if (!s3Url) {
-      const served = await serveS3rver({
+  try {
+    const serving = { host, credentials, log };
+    const dynamodbUrl = await endpoint('DYNAMODB', () =>
+      serveDynalite({ ...serving, port: ports.dynamodb, path: path.join(dataDir, 'dynamodb') }),
+    );
+    await ensureTable(new DynamoDBClient({ endpoint: dynamodbUrl, region }));
+    const s3Url = await endpoint('S3', () =>
+      serveS3rver({
         ...serving,
         port: ports.s3,
         directory: path.join(dataDir, 's3'),
-        buckets: [archiveBucket],
-      });
-      closers.push(served.close);
-      s3Url = served.url;
-    }
+        buckets: [ARCHIVE_BUCKET],
+      }),
+    );
     const s3 = new S3Client({
       endpoint: s3Url,
       region,
@@ -169,20 +154,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const events = createLocalEventBridge({
       region,
       eventBusNames: [LOCAL_EVENT_BUS],
-      log: (message) => log(`[events] ${message}`),
+      log: (m) => log(`[events] ${m}`),
     });
-    const eventsServed = await serveAws(events.api, { ...serving, port: ports.events });
-    closers.push(() => events.close(), eventsServed.close);
-    const eventsUrl = eventsServed.url;
+    const eventsUrl = await endpoint('EVENTBRIDGE', () => serve(ports.events, events));
     // MediaLive's own events, as it sends them to EventBridge (best effort).
     const publishMediaLive = (detailType: string, channelArn: string, detail: Record<string, string>) => {
       try {
-        events.publish({
-          source: 'aws.medialive',
-          detailType,
-          detail: { channel_arn: channelArn, ...detail },
-          resources: [channelArn],
-        });
+        const input = { source: 'aws.medialive', detailType, resources: [channelArn] };
+        events.publish({ ...input, detail: { channel_arn: channelArn, ...detail } });
       } catch (error) {
         log(`[events] could not publish ${detailType}: ${String(error)}`);
       }
@@ -190,13 +169,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
-    const lazyView: ControlPlaneView = {
-      findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
-      findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
-      getPackageChannel: (id) => view?.getPackageChannel(id),
-      findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
-      cdnServes: (hash) => view?.cdnServes(hash) ?? false,
-    };
     const plane = createMediaPlane({
       dataDir,
       rtmpPort: ports.rtmp,
@@ -204,7 +176,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       originPort: ports.origin,
       cdnPort: ports.cdn,
       s3,
-      view: lazyView,
+      view: {
+        findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
+        findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
+        getPackageChannel: (id) => view?.getPackageChannel(id),
+        findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
+        cdnServes: (hash) => view?.cdnServes(hash) ?? false,
+      },
       ...(options.x264Preset ? { x264Preset: options.x264Preset } : {}),
       logger: (line) => log(`[media] ${line}`),
       // MediaLive's input-loss alert, as a running channel raises it when its RTMP input goes away.
@@ -229,50 +207,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       distribution: { id: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host },
       ...(options.timings ? { timings: options.timings } : {}),
       mediaPlane: plane,
-      log: (message, details) => log(`[media-control] ${message} ${details ? JSON.stringify(details) : ''}`),
+      log: (message, details) => log(`[media-control] ${message} ${JSON.stringify(details)}`),
       // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
       onChannelStateChange: ({ channelArn, state, pipelines }) => {
         for (let pipeline = 0; pipeline < pipelines; pipeline++) {
-          publishMediaLive('MediaLive Channel State Change', channelArn, {
-            state,
-            pipeline: String(pipeline),
-            message: `Channel is ${state}`,
-          });
+          const detail = { state, pipeline: String(pipeline), message: `Channel is ${state}` };
+          publishMediaLive('MediaLive Channel State Change', channelArn, detail);
         }
       },
     });
     view = control.view;
-    const media = await serveAws(control.api, { ...serving, port: ports.media });
-    closers.push(() => control.close(), media.close);
-    const mediaUrl = userEndpoint('MEDIALIVE') ?? media.url;
-
-    const securityGroupId = await ensureInputSecurityGroup(
-      new MediaLiveClient({ endpoint: mediaUrl, region }),
-    );
-
-    const env: Record<string, string> = {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
-      AWS_ENDPOINT_URL_S3: s3Url,
-      AWS_ENDPOINT_URL_MEDIALIVE: mediaUrl,
-      AWS_ENDPOINT_URL_MEDIAPACKAGE: userEndpoint('MEDIAPACKAGE') ?? media.url,
-      AWS_ENDPOINT_URL_CLOUDFRONT: userEndpoint('CLOUDFRONT') ?? media.url,
-      S3_FORCE_PATH_STYLE: 'true',
-      TABLE_NAME: tableName,
-      ARCHIVE_BUCKET: archiveBucket,
-      INPUT_SECURITY_GROUP_ID: securityGroupId,
-      MEDIALIVE_ROLE_ARN: `arn:aws:iam::000000000000:role/local-medialive`,
-      LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
-      LIVE_BASE_URL: urls.cdnUrl,
-      LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
-      POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
-      POLL_BUDGET_MS: '20000',
-      CLOUDFRONT_ENABLED: 'true',
-      ENCRYPTION_ENABLED: 'false',
-      AWS_ENDPOINT_URL_EVENTBRIDGE: userEndpoint('EVENTBRIDGE') ?? eventsUrl,
-      EVENT_BUS_NAME: LOCAL_EVENT_BUS,
-      SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,
-      SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-scheduler',
-      DEFAULT_MAX_DURATION_SECONDS: process.env.DEFAULT_MAX_DURATION_SECONDS ?? '43200',
+    const media = await serve(ports.media, control);
+    closers.push(media.close);
+    const mediaUrls = {
+      medialive: USER_ENV.AWS_ENDPOINT_URL_MEDIALIVE ?? media.url,
+      mediapackage: USER_ENV.AWS_ENDPOINT_URL_MEDIAPACKAGE ?? media.url,
+      cloudfront: USER_ENV.AWS_ENDPOINT_URL_CLOUDFRONT ?? media.url,
     };
 
     // Step Functions: the app's own definitions, the real task modules in-process.
@@ -296,124 +246,133 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return (await handler)(payload);
       },
     });
-    let sfnUrl = userEndpoint('SFN');
-    if (!sfnUrl) {
-      const served = await serveAws(stepFunctions.api, { ...serving, port: ports.sfn });
-      closers.push(() => stepFunctions.close(), served.close);
-      sfnUrl = served.url;
-    }
-    env.AWS_ENDPOINT_URL_SFN = sfnUrl;
+    const sfnUrl = await endpoint('SFN', () => serve(ports.sfn, stepFunctions));
+    const machineArns: Record<string, string> = {};
     for (const machine of rendered.machines) {
-      const workflow = Object.values((await import('../../core/workflows.js')).WORKFLOWS).find(
-        (w) => w.machineName === machine.name,
-      );
-      if (workflow) env[workflow.env] = machine.arn;
-      if (machine.name === 'SplitArchive') env.SPLIT_ARCHIVE_STATE_MACHINE_ARN = machine.arn;
+      const workflow = Object.values(WORKFLOWS).find((w) => w.machineName === machine.name);
+      if (workflow) machineArns[workflow.env] = machine.arn;
+      if (machine.name === 'SplitArchive') machineArns.SPLIT_ARCHIVE_STATE_MACHINE_ARN = machine.arn;
     }
     // EventBridge Scheduler: fires one-time schedules by starting the machines, as on AWS.
-    const sfnClient = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
-    let schedulerUrl = userEndpoint('SCHEDULER');
-    if (!schedulerUrl) {
-      const scheduler = createLocalScheduler({
-        dataDir: path.join(dataDir, 'scheduler'),
-        region,
-        startExecution: async (stateMachineArn, input) => {
-          await sfnClient.send(new StartExecutionCommand({ stateMachineArn, input }));
-        },
-        log: (message) => log(`[scheduler] ${message}`),
-      });
-      const served = await serveAws(scheduler.api, { ...serving, port: ports.scheduler });
-      closers.push(() => scheduler.close(), served.close);
-      schedulerUrl = served.url;
-    }
-    env.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
-    await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }), LOCAL_SCHEDULE_GROUP);
+    const sfn = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
+    const schedulerUrl = await endpoint('SCHEDULER', () =>
+      serve(
+        ports.scheduler,
+        createLocalScheduler({
+          dataDir: path.join(dataDir, 'scheduler'),
+          region,
+          startExecution: async (stateMachineArn, input) => {
+            await sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
+          },
+          log: (message) => log(`[scheduler] ${message}`),
+        }),
+      ),
+    );
+    await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }));
+
+    const env: Record<string, string> = {
+      ...machineArns,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_MEDIALIVE: mediaUrls.medialive,
+      AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrls.mediapackage,
+      AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrls.cloudfront,
+      AWS_ENDPOINT_URL_SFN: sfnUrl,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
+      AWS_ENDPOINT_URL_SCHEDULER: schedulerUrl,
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME,
+      ARCHIVE_BUCKET,
+      INPUT_SECURITY_GROUP_ID: await ensureInputSecurityGroup(
+        new MediaLiveClient({ endpoint: mediaUrls.medialive, region }),
+      ),
+      MEDIALIVE_ROLE_ARN: `arn:aws:iam::000000000000:role/local-medialive`,
+      LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
+      LIVE_BASE_URL: urls.cdnUrl,
+      LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
+      POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
+      POLL_BUDGET_MS: '20000',
+      CLOUDFRONT_ENABLED: 'true',
+      ENCRYPTION_ENABLED: 'false',
+      EVENT_BUS_NAME: LOCAL_EVENT_BUS,
+      SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,
+      SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-scheduler',
+      DEFAULT_MAX_DURATION_SECONDS: process.env.DEFAULT_MAX_DURATION_SECONDS ?? '43200',
+    };
     Object.assign(process.env, env);
+    closers.unshift(async () => {
+      for (const [key, value] of Object.entries(env)) {
+        if (process.env[key] !== value) continue;
+        if (USER_ENV[key] === undefined) delete process.env[key];
+        else process.env[key] = USER_ENV[key];
+      }
+    });
 
     // The drift rule: MediaLive's channel events to the same handler as on AWS.
-    const channelEvents = TASK_MODULES['channel-events'];
-    if (channelEvents) {
-      events.subscribe(
-        (event) =>
-          event.source === 'aws.medialive' &&
-          ['MediaLive Channel State Change', 'MediaLive Channel Alert'].includes(event['detail-type']),
-        async (event) => {
-          const { handler } = await channelEvents();
-          await (handler as (input: unknown) => Promise<unknown>)(event);
-        },
-      );
-    }
+    const driftEvents = ['MediaLive Channel State Change', 'MediaLive Channel Alert'];
+    events.subscribe(
+      (event) => event.source === 'aws.medialive' && driftEvents.includes(event['detail-type']),
+      async (event) => {
+        const handler = (await TASK_MODULES['channel-events']?.())?.handler as (
+          input: unknown,
+        ) => Promise<unknown>;
+        await handler(event);
+      },
+    );
 
+    const endpoints = { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: sfnUrl, ...mediaUrls };
     return {
       endpoints: {
-        dynamodb: dynamodbUrl,
-        s3: s3Url,
-        stepfunctions: sfnUrl,
-        medialive: mediaUrl,
-        mediapackage: env.AWS_ENDPOINT_URL_MEDIAPACKAGE as string,
-        cloudfront: env.AWS_ENDPOINT_URL_CLOUDFRONT as string,
+        ...endpoints,
+        eventbridge: eventsUrl,
+        scheduler: schedulerUrl,
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,
-        eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE as string,
-        scheduler: schedulerUrl,
       },
-      tableName,
-      archiveBucket,
+      archiveBucket: ARCHIVE_BUCKET,
       region,
       credentials,
-      env,
-      stepFunctions,
       events,
-      isPublishing: (app, name) => plane.isPublishing(app, name),
-      close: async () => {
-        for (const key of Object.keys(env)) {
-          if (process.env[key] === env[key]) {
-            if (USER_ENV[key] === undefined) delete process.env[key];
-            else process.env[key] = USER_ENV[key];
-          }
-        }
-        for (const close of closers.reverse())
-          await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
-      },
+      close,
     };
   } catch (error) {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await close();
     throw error;
   }
 }
 
-async function ensureScheduleGroup(scheduler: SchedulerClient, name: string): Promise<void> {
-  try {
-    await scheduler.send(new CreateScheduleGroupCommand({ Name: name }));
-  } catch (error) {
-    if (!(error instanceof ConflictException)) throw error;
-  } finally {
-    scheduler.destroy();
-  }
+async function ensureScheduleGroup(scheduler: SchedulerClient): Promise<void> {
+  await scheduler
+    .send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }))
+    .catch((error: unknown) => {
+      if (!(error instanceof ConflictException)) throw error;
+    });
+  scheduler.destroy();
 }
 
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  }
+async function ensureTable(dynamo: DynamoDBClient): Promise<void> {
+  await dynamo.send(new DescribeTableCommand({ TableName: TABLE_NAME })).catch(async (error: unknown) => {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await dynamo.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
+  });
+  dynamo.destroy();
 }
 
 /** The CDK app creates the input security group on AWS; locally, one allowing loopback. */
 async function ensureInputSecurityGroup(medialive: MediaLiveClient): Promise<string> {
-  const existing = await medialive.send(new ListInputSecurityGroupsCommand({}));
-  const found = existing.InputSecurityGroups?.find((g) => g.Tags?.purpose === 'local-rtmp');
-  if (found?.Id) return found.Id;
-  const created = await medialive.send(
-    new CreateInputSecurityGroupCommand({
-      WhitelistRules: [{ Cidr: '127.0.0.1/32' }],
-      Tags: { purpose: 'local-rtmp' },
-    }),
-  );
-  if (!created.SecurityGroup?.Id) throw new Error('local MediaLive created no input security group');
+  const { InputSecurityGroups } = await medialive.send(new ListInputSecurityGroupsCommand({}));
+  const id =
+    InputSecurityGroups?.find((g) => g.Tags?.purpose === 'local-rtmp')?.Id ??
+    (
+      await medialive.send(
+        new CreateInputSecurityGroupCommand({
+          WhitelistRules: [{ Cidr: '127.0.0.1/32' }],
+          Tags: { purpose: 'local-rtmp' },
+        }),
+      )
+    ).SecurityGroup?.Id;
   medialive.destroy();
-  return created.SecurityGroup.Id;
+  if (!id) throw new Error('local MediaLive created no input security group');
+  return id;
 }
