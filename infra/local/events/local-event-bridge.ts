@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-server/aws-error.js';
-import { Fields, isString } from '../aws-server/fields.js';
+import { Fields, isObject, isString } from '../aws-server/fields.js';
+import { Pauses } from '../aws-server/pauses.js';
 import { type JsonObject, jsonApi } from '../aws-server/protocols.js';
 import type { AwsApi } from '../aws-server/server.js';
 
@@ -48,21 +49,20 @@ export interface LocalEventBridgeOptions {
   log?: (line: string) => void;
 }
 
+type Handler = (event: EventBridgeEvent) => Promise<void>;
+
 export interface LocalEventBridge {
   /** PutEvents over the EventBridge JSON protocol, to serve with `serveAws`. */
   api: AwsApi;
   /**
-   * A rule: `handler` gets every later event `matches` accepts, one at a time and in order; a
-   * handler that throws gets the event again after each of `handlerRetryDelaysMs`, then it is dropped.
+   * A rule: `handler` gets every later event `matches` accepts, one at a time and in order; one that
+   * throws gets the event again after each of `handlerRetryDelaysMs`, then the event is dropped.
    */
-  subscribe(
-    matches: (event: EventBridgeEvent) => boolean,
-    handler: (event: EventBridgeEvent) => Promise<void>,
-  ): () => void;
+  subscribe(matches: (event: EventBridgeEvent) => boolean, handler: Handler): () => void;
   /** Puts an event on the bus (any source, `aws.*` included) and answers its envelope. */
   publish(input: PublishInput): EventBridgeEvent;
   /**
-   * The held events after `sinceId` (all held ones for an id no longer held), then live ones, until
+   * The held events after `sinceId` (all of them for an id no longer held), then live ones, until
    * `return()` or `close()`. Without `sinceId`, live events only.
    */
   stream(sinceId?: string): AsyncIterableIterator<EventBridgeEvent>;
@@ -74,69 +74,49 @@ export interface LocalEventBridge {
 
 /** Events held for clients that resume after a reconnect (Last-Event-ID). */
 export const HELD_EVENTS = 1000;
-const MAX_ENTRIES = 10;
 
 export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): LocalEventBridge {
-  const region = options.region ?? 'us-east-1';
-  const account = options.accountId ?? '000000000000';
   const buses = new Set(['default', ...(options.eventBusNames ?? [])]);
   const retryDelays = options.handlerRetryDelaysMs ?? [1000, 5000];
   const log = options.log ?? ((line: string) => console.log(line));
   const held: EventBridgeEvent[] = [];
   const rules = new Set<{
     matches: (event: EventBridgeEvent) => boolean;
-    handler: (event: EventBridgeEvent) => Promise<void>;
+    handler: Handler;
     queue: Promise<void>;
   }>();
   const listeners = new Set<(event: EventBridgeEvent | undefined) => void>();
-  const pauses = new Set<() => void>();
+  const pauses = new Pauses();
   let closed = false;
 
-  const busName = (nameOrArn: string | undefined) =>
-    /^arn:aws[\w-]*:events:[^:]*:\d*:event-bus\/(.+)$/.exec(nameOrArn ?? '')?.[1] ?? nameOrArn ?? 'default';
+  const busName = (nameOrArn = 'default') =>
+    /^arn:aws[\w-]*:events:[^:]*:\d*:event-bus\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn;
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        pauses.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pauses.add(done);
-    });
-
-  const deliver = async (
-    rule: { handler: (event: EventBridgeEvent) => Promise<void> },
-    event: EventBridgeEvent,
-  ) => {
-    for (let attempt = 0; ; attempt++) {
+  const deliver = async (handler: Handler, event: EventBridgeEvent) => {
+    for (const delay of [...retryDelays, undefined]) {
       try {
-        await rule.handler(event);
-        return;
+        return await handler(event);
       } catch (error) {
-        const delay = retryDelays[attempt];
-        const what = `a local rule failed on ${event['detail-type']} ${event.id}`;
-        if (delay === undefined || closed)
-          return log(`[events] ${what}, dropping the event: ${String(error)}`);
-        log(`[events] ${what}, retrying in ${delay} ms: ${String(error)}`);
-        await pause(delay);
+        const what = `[events] a local rule failed on ${event['detail-type']} ${event.id}: ${String(error)}`;
+        if (delay === undefined || closed) return log(`${what}; dropping the event`);
+        log(`${what}; retrying in ${delay} ms`);
+        await pauses.wait(delay);
       }
     }
   };
 
   const publish = (input: PublishInput): EventBridgeEvent => {
-    if (closed) throw new Error('the local EventBridge is closed');
     const bus = busName(input.eventBusName);
-    if (!buses.has(bus)) throw new Error(`Event bus ${bus} does not exist.`);
+    if (closed || !buses.has(bus))
+      throw new Error(closed ? 'the local EventBridge is closed' : `no event bus ${bus}`);
     const event: EventBridgeEvent = {
       version: '0',
       id: randomUUID(),
       'detail-type': input.detailType,
       source: input.source,
-      account,
+      account: options.accountId ?? '000000000000',
       time: `${(input.time ?? new Date()).toISOString().slice(0, 19)}Z`,
-      region,
+      region: options.region ?? 'us-east-1',
       resources: [...(input.resources ?? [])],
       detail: JSON.parse(JSON.stringify(input.detail)) as JsonObject,
     };
@@ -144,34 +124,15 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     if (held.length > HELD_EVENTS) held.shift();
     for (const listener of listeners) listener(event);
     for (const rule of rules)
-      if (rule.matches(event)) rule.queue = rule.queue.then(() => deliver(rule, event));
+      if (rule.matches(event)) rule.queue = rule.queue.then(() => deliver(rule.handler, event));
     return event;
   };
 
-  const api = jsonApi('json-1.1', 'AWSEvents.', {
-    PutEvents(body) {
-      const entries = body.Entries;
-      if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
-        throw new AwsError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} entries.`);
-      }
-      const results = entries.map((entry: unknown) => {
-        try {
-          return { EventId: publish(readEntry(entry)).id };
-        } catch (error) {
-          if (!(error instanceof AwsError)) throw error;
-          return { ErrorCode: error.code, ErrorMessage: error.message };
-        }
-      });
-      return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
-    },
-  });
-
   /** One entry of PutEvents; each fails on its own, as on AWS. */
-  const readEntry = (entry: unknown): PublishInput => {
-    const invalid = (message: string) => new AwsError('InvalidArgument', message);
+  const putEntry = (entry: unknown) => {
     const fields = new Fields(
-      typeof entry === 'object' && entry !== null ? (entry as JsonObject) : {},
-      invalid,
+      isObject(entry) ? entry : {},
+      (message) => new AwsError('InvalidArgument', message),
     );
     const source = fields.string('Source', { required: true, min: 1 });
     const detailType = fields.string('DetailType', { required: true, min: 1 });
@@ -182,28 +143,35 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     let detail: unknown;
     try {
       detail = JSON.parse(detailText);
-    } catch {
-      detail = undefined;
-    }
-    if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
-      throw new AwsError('MalformedDetail', 'Detail is malformed.');
-    const bus = busName(fields.string('EventBusName'));
-    if (!buses.has(bus)) throw invalid(`Event bus ${bus} does not exist.`);
-    const time = fields.raw.Time;
+    } catch {}
+    if (!isObject(detail)) throw new AwsError('MalformedDetail', 'Detail is malformed.');
+    const eventBusName = busName(fields.string('EventBusName'));
+    if (!buses.has(eventBusName))
+      throw new AwsError('InvalidArgument', `Event bus ${eventBusName} does not exist.`);
     // AWS JSON sends timestamps as epoch seconds.
-    const at = typeof time === 'number' ? new Date(time * 1000) : undefined;
-    return {
-      source,
-      detailType,
-      detail,
-      resources: fields.list('Resources', isString, 'ARNs') ?? [],
-      eventBusName: bus,
-      ...(at && { time: at }),
-    };
+    const time = typeof fields.raw.Time === 'number' ? new Date(fields.raw.Time * 1000) : undefined;
+    const resources = fields.list('Resources', isString, 'ARNs') ?? [];
+    return publish({ source, detailType, detail, resources, eventBusName, ...(time && { time }) }).id;
   };
 
   return {
-    api,
+    api: jsonApi('json-1.1', 'AWSEvents.', {
+      PutEvents(body) {
+        const entries = body.Entries;
+        if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
+          throw new AwsError('ValidationException', 'Entries must hold 1 to 10 entries.');
+        }
+        const results = entries.map((entry: unknown) => {
+          try {
+            return { EventId: putEntry(entry) };
+          } catch (error) {
+            if (!(error instanceof AwsError)) throw error;
+            return { ErrorCode: error.code, ErrorMessage: error.message };
+          }
+        });
+        return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+      },
+    }),
     publish,
     subscribe(matches, handler) {
       const rule = { matches, handler, queue: Promise.resolve() };
@@ -221,20 +189,19 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
         wake?.();
       };
       listeners.add(listener);
+      const end = async () => {
+        listener(undefined);
+        listeners.delete(listener);
+        return { done: true as const, value: undefined };
+      };
       const iterator: AsyncIterableIterator<EventBridgeEvent> = {
         [Symbol.asyncIterator]: () => iterator,
         async next() {
           while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
           const event = ended ? undefined : queue.shift();
-          if (event) return { done: false, value: event };
-          listeners.delete(listener);
-          return { done: true, value: undefined };
+          return event ? { done: false, value: event } : end();
         },
-        async return() {
-          listener(undefined);
-          listeners.delete(listener);
-          return { done: true, value: undefined };
-        },
+        return: end,
       };
       return iterator;
     },
@@ -249,7 +216,7 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     async close() {
       closed = true;
       for (const listener of [...listeners]) listener(undefined);
-      for (const done of [...pauses]) done();
+      pauses.cancelAll();
       await Promise.all([...rules].map((rule) => rule.queue));
     },
   };

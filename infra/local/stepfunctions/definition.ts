@@ -1,39 +1,23 @@
 /**
- * A definition as aws-local-stepfunctions runs it, where the interpreter differs from AWS:
+ * A state machine as aws-local-stepfunctions runs it, where the interpreter differs from AWS:
  * - Task states without a timeout get the largest one a Node timer holds: the interpreter otherwise
  *   times every task out after 60 s, where AWS waits (the Lambda's own timeout applies).
  * - Timeouts above what a Node timer holds (~24.8 days) are clamped: larger ones fire after 1 ms.
  * - Retry intervals (`IntervalSeconds`, `MaxDelaySeconds`) are scaled by `waitTimeScale`.
- * - Express runs are capped at 5 minutes, like Express workflows.
+ * - Express runs are capped at 5 minutes, like Express workflows (Step Functions quotas).
+ * - Its validator compiles its schemas on every call (about a second here), so each distinct
+ *   definition is validated once per process, on a copy (it writes into what it checks).
  */
 import '../polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { LocalStateMachine } from './types.js';
 
 type Json = Record<string, unknown>;
 
 /** setTimeout holds at most 2^31-1 ms. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-/** Express workflows run for at most five minutes (Step Functions quotas). */
-export const EXPRESS_MAX_SECONDS = 300;
-
-/** Definitions already found valid, by their JSON text. */
+const EXPRESS_MAX_SECONDS = 300;
 const validated = new Set<string>();
-
-/**
- * Checks a definition with the interpreter's own validator (asl-validator), which compiles its
- * schemas on every call (about a second here): each distinct definition is checked once per process.
- * It writes into what it checks, so it gets a copy.
- */
-export function validateDefinition(name: string, definition: object): void {
-  const text = JSON.stringify(definition);
-  if (validated.has(text)) return;
-  try {
-    new StateMachine(JSON.parse(text) as StateMachineDefinition);
-  } catch (error) {
-    throw new Error(`state machine ${name}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  validated.add(text);
-}
 
 export interface TaskState {
   resource: string;
@@ -47,13 +31,50 @@ export interface PreparedDefinition {
   tasks: Map<string, TaskState>;
 }
 
+export interface PreparedMachine {
+  machine: LocalStateMachine;
+  roleArn: string;
+  prepared: PreparedDefinition;
+  interpreter: StateMachine;
+}
+
+/** The machine validated and ready to run; throws if its definition is not valid ASL. */
+export function prepareMachine(
+  machine: LocalStateMachine,
+  scale: number,
+  account = '000000000000',
+): PreparedMachine {
+  const text = JSON.stringify(machine.definition);
+  try {
+    if (!validated.has(text)) new StateMachine(JSON.parse(text) as StateMachineDefinition);
+  } catch (error) {
+    throw new Error(
+      `state machine ${machine.name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  validated.add(text);
+  const prepared = prepareDefinition(
+    machine.definition,
+    scale,
+    machine.type === 'EXPRESS' ? EXPRESS_MAX_SECONDS : undefined,
+  );
+  const runnable = prepared.runnable as unknown as StateMachineDefinition;
+  return {
+    machine,
+    roleArn:
+      machine.roleArn ?? `arn:aws:iam::${account}:role/service-role/StepFunctions-${machine.name}-role`,
+    prepared,
+    interpreter: new StateMachine(runnable, { validationOptions: { noValidate: true } }),
+  };
+}
+
 export function prepareDefinition(
   definition: object,
-  waitTimeScale: number,
+  scale: number,
   maxSeconds = MAX_TIMER_SECONDS,
 ): PreparedDefinition {
   const tasks = new Map<string, TaskState>();
-  const runnable = prepareMachine(definition as Json, waitTimeScale, tasks);
+  const runnable = prepareStates(definition as Json, scale, tasks);
   const timeout = typeof runnable.TimeoutSeconds === 'number' ? runnable.TimeoutSeconds : undefined;
   if (timeout !== undefined || maxSeconds < MAX_TIMER_SECONDS) {
     runnable.TimeoutSeconds = Math.min(timeout ?? maxSeconds, maxSeconds, MAX_TIMER_SECONDS);
@@ -61,7 +82,7 @@ export function prepareDefinition(
   return { runnable, tasks };
 }
 
-function prepareMachine(machine: Json, scale: number, tasks: Map<string, TaskState>): Json {
+function prepareStates(machine: Json, scale: number, tasks: Map<string, TaskState>): Json {
   const states: Json = {};
   for (const [name, value] of Object.entries((machine.States ?? {}) as Record<string, Json>)) {
     const state: Json = { ...value };
@@ -82,10 +103,10 @@ function prepareMachine(machine: Json, scale: number, tasks: Map<string, TaskSta
       }));
     }
     for (const key of ['ItemProcessor', 'Iterator']) {
-      if (state[key]) state[key] = prepareMachine(state[key] as Json, scale, tasks);
+      if (state[key]) state[key] = prepareStates(state[key] as Json, scale, tasks);
     }
     if (Array.isArray(state.Branches))
-      state.Branches = (state.Branches as Json[]).map((b) => prepareMachine(b, scale, tasks));
+      state.Branches = (state.Branches as Json[]).map((b) => prepareStates(b, scale, tasks));
     states[name] = state;
   }
   return { ...machine, States: states };

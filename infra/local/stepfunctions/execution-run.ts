@@ -5,23 +5,13 @@
  */
 import '../polyfills.js';
 import type { StateMachine } from 'aws-local-stepfunctions';
-import type { PreparedDefinition, TaskState } from './definition.js';
+import type { PreparedMachine, TaskState } from './definition.js';
 import { appendEvent, type ExecutionRecord } from './execution-store.js';
-import type { ExecutionStatus, InvokeLambda, LocalStateMachine } from './types.js';
+import type { ExecutionStatus, InvokeLambda } from './types.js';
 
 type Run = ReturnType<StateMachine['run']>;
 type InterpreterEvent = Run['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = Parameters<StateMachine['run']>[0];
-
-export interface PreparedMachine {
-  machine: LocalStateMachine;
-  roleArn: string;
-  prepared: PreparedDefinition;
-  interpreter: StateMachine;
-}
-
-/** Called after every change of the record; `settled` once it reaches a terminal status. */
-export type OnChange = (record: ExecutionRecord, settled: boolean) => void;
 
 const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:.+$/;
 /** Step Functions' limit on `cause` (HistoryEvent details, DescribeExecution). */
@@ -42,7 +32,8 @@ export class ExecutionRun {
     private readonly target: PreparedMachine,
     readonly record: ExecutionRecord,
     private readonly invokeLambda: InvokeLambda,
-    private readonly onChange: OnChange,
+    /** Called after every change of the record. */
+    private readonly onChange: (record: ExecutionRecord) => void,
   ) {
     this.append('ExecutionStarted', 'executionStartedEventDetails', {
       input: record.input,
@@ -140,13 +131,13 @@ export class ExecutionRun {
     const { output, ...failure } = fields;
     const details = output === undefined ? failure : { output, outputDetails: untruncated };
     appendEvent(this.record, `Execution${name}`, `execution${name}EventDetails`, details);
-    this.onChange(this.record, true);
+    this.onChange(this.record);
   }
 
   private append(type: string, detailsKey?: string, details?: Record<string, unknown>): void {
     if (this.closed) return;
     appendEvent(this.record, type, detailsKey, details);
-    this.onChange(this.record, false);
+    this.onChange(this.record);
   }
 
   private async runTask(

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DescribedExecution, ExecutionStatus } from './types.js';
+import type { ExecutionStatus } from './types.js';
 
 /** One history event: GetExecutionHistory's `HistoryEvent`, its timestamp in epoch milliseconds. */
 export interface StoredHistoryEvent {
@@ -33,15 +33,6 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   events: StoredHistoryEvent[];
-}
-
-export function describe(record: ExecutionRecord): DescribedExecution {
-  const { events: _events, startDate, stopDate, ...rest } = record;
-  return {
-    ...rest,
-    startDate: new Date(startDate),
-    ...(stopDate !== undefined && { stopDate: new Date(stopDate) }),
-  };
 }
 
 /** Appends an event with the next id; previousEventId is the event before it (a linear history). */

@@ -4,16 +4,14 @@
  * ListExecutions for the AWS CLI, over the Step Functions JSON protocol. Executions run in
  * aws-local-stepfunctions with the task Lambdas called in-process, and are persisted under dataDir.
  */
-import '../polyfills.js';
 import { randomUUID } from 'node:crypto';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AwsError } from '../aws-server/aws-error.js';
 import { Fields } from '../aws-server/fields.js';
 import { paginate } from '../aws-server/paginate.js';
 import { type JsonObject, jsonApi } from '../aws-server/protocols.js';
-import { EXPRESS_MAX_SECONDS, prepareDefinition, validateDefinition } from './definition.js';
-import { ExecutionRun, type PreparedMachine } from './execution-run.js';
-import { appendEvent, describe, type ExecutionRecord, ExecutionStore } from './execution-store.js';
+import { type PreparedMachine, prepareMachine } from './definition.js';
+import { ExecutionRun } from './execution-run.js';
+import { appendEvent, type ExecutionRecord, ExecutionStore } from './execution-store.js';
 import type { DescribedExecution, LocalStepFunctions, LocalStepFunctionsOptions } from './types.js';
 
 /** Executions RUNNING when the previous process stopped cannot resume: the interpreter keeps no checkpoints. */
@@ -29,45 +27,24 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 
 const invalid = (message: string) => new AwsError('ValidationException', message);
 /** awsJson timestamps are epoch seconds. */
-const seconds = (ms: number) => ms / 1000;
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
 export function createLocalStepFunctions(options: LocalStepFunctionsOptions): LocalStepFunctions {
   const scale = options.waitTimeScale ?? 1;
-  if (!Number.isFinite(scale) || scale < 0)
-    throw new Error(`waitTimeScale must be a finite number >= 0, got ${scale}`);
-  const account = options.accountId ?? '000000000000';
+  if (!(scale >= 0 && Number.isFinite(scale)))
+    throw new Error(`waitTimeScale must be a finite number >= 0: ${scale}`);
   const machines = new Map<string, PreparedMachine>();
-  for (const machine of options.stateMachines) {
-    validateDefinition(machine.name, machine.definition);
-    const prepared = prepareDefinition(
-      machine.definition,
-      scale,
-      machine.type === 'EXPRESS' ? EXPRESS_MAX_SECONDS : undefined,
-    );
-    const interpreter = new StateMachine(prepared.runnable as unknown as StateMachineDefinition, {
-      validationOptions: { noValidate: true },
-    });
-    const roleArn =
-      machine.roleArn ?? `arn:aws:iam::${account}:role/service-role/StepFunctions-${machine.name}-role`;
-    machines.set(machine.arn, { machine, roleArn, prepared, interpreter });
-  }
+  for (const machine of options.stateMachines)
+    machines.set(machine.arn, prepareMachine(machine, scale, options.accountId));
   const records = new Map<string, ExecutionRecord>();
-  const runs = new Set<ExecutionRun>();
-  const waiters = new Map<string, Set<(record: ExecutionRecord) => void>>();
+  const runs = new Map<string, ExecutionRun>();
   const store = new ExecutionStore(options.dataDir);
   const ready = store.load().then((loaded) => {
     for (const record of loaded) {
       if (record.status === 'RUNNING') {
-        Object.assign(record, {
-          status: 'ABORTED',
-          stopDate: Date.now(),
-          error: RESTART_ERROR,
-          cause: RESTART_CAUSE,
-        });
-        appendEvent(record, 'ExecutionAborted', 'executionAbortedEventDetails', {
-          error: RESTART_ERROR,
-          cause: RESTART_CAUSE,
-        });
+        const failure = { error: RESTART_ERROR, cause: RESTART_CAUSE };
+        Object.assign(record, { status: 'ABORTED', stopDate: Date.now() }, failure);
+        appendEvent(record, 'ExecutionAborted', 'executionAbortedEventDetails', failure);
         store.save(record);
       }
       records.set(record.executionArn, record);
@@ -86,10 +63,14 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     return record;
   };
 
-  /** Starts an execution; `persist: false` for Express runs, which AWS keeps no record of either. */
-  const start = (body: JsonObject, persist: boolean) => {
+  /** Starts an execution; `persist: false` for Express runs, of which AWS keeps no record either. */
+  const start = async (body: JsonObject, persist: boolean) => {
+    await ready;
     const input = new Fields(body, invalid);
     const target = findMachine(input.string('stateMachineArn', { required: true, min: 1, max: 256 }));
+    if (!persist && target.machine.type !== 'EXPRESS') {
+      throw new AwsError('StateMachineTypeNotSupported', 'StartSyncExecution needs an EXPRESS state machine');
+    }
     const name = input.string('name') ?? randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     const executionInput = input.string('input', { max: 262144 }) ?? '{}';
@@ -101,14 +82,12 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
         `Invalid State Machine Execution Input: '${String(error)}'`,
       );
     }
-    const kind = persist ? 'execution' : 'express';
-    const executionArn = `${target.machine.arn.replace(':stateMachine:', `:${kind}:`)}:${name}${persist ? '' : `:${randomUUID()}`}`;
+    const kind = persist ? ':execution:' : ':express:';
+    const executionArn = `${target.machine.arn.replace(':stateMachine:', kind)}:${name}${persist ? '' : `:${randomUUID()}`}`;
     const existing = records.get(executionArn);
-    if (existing) {
-      // Idempotent only while the first one runs with the same input (StartExecution API reference).
-      if (existing.status === 'RUNNING' && existing.input === executionInput) return existing;
-      throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
-    }
+    // Idempotent only while the first one runs with the same input (StartExecution API reference).
+    if (existing?.status === 'RUNNING' && existing.input === executionInput) return existing;
+    if (existing) throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn: target.machine.arn,
@@ -119,146 +98,126 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       events: [],
     };
     if (persist) records.set(executionArn, record);
-    const run = new ExecutionRun(target, record, options.invokeLambda, (changed, settled) => {
-      if (persist) store.save(changed);
-      if (!settled) return;
-      runs.delete(run);
-      for (const waiter of waiters.get(changed.executionArn) ?? []) waiter(changed);
-      waiters.delete(changed.executionArn);
-    });
-    runs.add(run);
-    return run.record;
+    const run = new ExecutionRun(
+      target,
+      record,
+      options.invokeLambda,
+      (changed) => persist && store.save(changed),
+    );
+    runs.set(executionArn, run);
+    void run.done.then(() => runs.delete(executionArn));
+    return persist ? record : run.done.then(() => record);
   };
 
-  const describeWire = ({
-    events: _events,
+  const summary = ({
+    executionArn,
+    stateMachineArn,
+    name,
+    status,
     startDate,
     stopDate,
-    input,
-    output,
-    ...rest
   }: ExecutionRecord) => ({
-    ...rest,
+    executionArn,
+    stateMachineArn,
+    name,
+    status,
     startDate: seconds(startDate),
-    ...(stopDate !== undefined && { stopDate: seconds(stopDate) }),
-    input,
-    inputDetails: { included: true },
-    ...(output !== undefined && { output, outputDetails: { included: true } }),
+    stopDate: seconds(stopDate),
   });
-
-  const api = jsonApi('json-1.0', 'AWSStepFunctions.', {
-    async StartExecution(body) {
-      await ready;
-      const record = start(body, true);
-      return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
-    },
-
-    async StartSyncExecution(body) {
-      await ready;
-      const arn = new Fields(body, invalid).string('stateMachineArn');
-      if (arn !== undefined && findMachine(arn).machine.type !== 'EXPRESS') {
-        throw new AwsError(
-          'StateMachineTypeNotSupported',
-          'StartSyncExecution needs an EXPRESS state machine',
-        );
-      }
-      const record = start(body, false);
-      await new Promise<void>((resolve) => waiters.set(record.executionArn, new Set([() => resolve()])));
-      const billed = Math.max(
-        100,
-        Math.ceil(((record.stopDate ?? Date.now()) - record.startDate) / 100) * 100,
-      );
-      return {
-        ...describeWire(record),
-        billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billed },
-      };
-    },
-
-    async DescribeExecution(body) {
-      await ready;
-      return describeWire(findExecution(new Fields(body, invalid)));
-    },
-
-    async ListExecutions(body) {
-      await ready;
-      const input = new Fields(body, invalid);
-      const machineArn = input.string('stateMachineArn', { required: true, min: 1, max: 256 });
-      const status = input.string('statusFilter', { oneOf: STATUSES });
-      findMachine(machineArn);
-      // Newest first, as the console and the CLI list them; ties broken by ARN for a stable order.
-      const matching = [...records.values()]
-        .filter((r) => r.stateMachineArn === machineArn && (status === undefined || r.status === status))
-        .sort((a, b) => b.startDate - a.startDate || a.executionArn.localeCompare(b.executionArn));
-      const page = paginate(matching, pageRequest(input, `executions ${machineArn} ${status}`), invalidToken);
-      return {
-        executions: page.items.map(
-          ({ executionArn, stateMachineArn, name, status, startDate, stopDate }) => ({
-            executionArn,
-            stateMachineArn,
-            name,
-            status,
-            startDate: seconds(startDate),
-            ...(stopDate !== undefined && { stopDate: seconds(stopDate) }),
-          }),
-        ),
-        ...(page.nextToken && { nextToken: page.nextToken }),
-      };
-    },
-
-    async GetExecutionHistory(body) {
-      await ready;
-      const input = new Fields(body, invalid);
-      const record = findExecution(input);
-      const withData = input.boolean('includeExecutionData') ?? true;
-      const page = paginate(
-        record.events,
-        pageRequest(input, `history ${record.executionArn}`),
-        invalidToken,
-      );
-      return {
-        events: page.items.map(({ timestamp, type, id, previousEventId, detailsKey, details }) => ({
-          timestamp: seconds(timestamp),
-          type,
-          id,
-          previousEventId,
-          ...(detailsKey &&
-            details && {
-              [detailsKey]: withData
-                ? details
-                : Object.fromEntries(
-                    Object.entries(details).filter(([key]) => !/^(input|output)(Details)?$/.test(key)),
-                  ),
-            }),
-        })),
-        ...(page.nextToken && { nextToken: page.nextToken }),
-      };
-    },
+  const description = (record: ExecutionRecord) => ({
+    ...summary(record),
+    input: record.input,
+    inputDetails: { included: true },
+    ...(record.output !== undefined && { output: record.output, outputDetails: { included: true } }),
+    error: record.error,
+    cause: record.cause,
   });
 
   return {
-    api,
+    api: jsonApi('json-1.0', 'AWSStepFunctions.', {
+      async StartExecution(body) {
+        const record = await start(body, true);
+        return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+      },
+      async StartSyncExecution(body) {
+        const record = await start(body, false);
+        const billed = Math.max(100, Math.ceil(((record.stopDate ?? 0) - record.startDate) / 100) * 100);
+        return {
+          ...description(record),
+          billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billed },
+        };
+      },
+      async DescribeExecution(body) {
+        await ready;
+        return description(findExecution(new Fields(body, invalid)));
+      },
+      async ListExecutions(body) {
+        await ready;
+        const input = new Fields(body, invalid);
+        const machineArn = input.string('stateMachineArn', { required: true, min: 1, max: 256 });
+        const status = input.string('statusFilter', { oneOf: STATUSES });
+        findMachine(machineArn);
+        // Newest first, as the console and the CLI list them; ties broken by ARN for a stable order.
+        const matching = [...records.values()]
+          .filter((r) => r.stateMachineArn === machineArn && (status === undefined || r.status === status))
+          .sort((a, b) => b.startDate - a.startDate || a.executionArn.localeCompare(b.executionArn));
+        const page = paginate(
+          matching,
+          pageRequest(input, `executions ${machineArn} ${status}`),
+          invalidToken,
+        );
+        return { executions: page.items.map(summary), nextToken: page.nextToken };
+      },
+      async GetExecutionHistory(body) {
+        await ready;
+        const input = new Fields(body, invalid);
+        const record = findExecution(input);
+        const withData = input.boolean('includeExecutionData') ?? true;
+        const page = paginate(
+          record.events,
+          pageRequest(input, `history ${record.executionArn}`),
+          invalidToken,
+        );
+        const events = page.items.map(
+          ({ timestamp, type, id, previousEventId, detailsKey, details = {} }) => {
+            const data = Object.entries(details).filter(
+              ([key]) => withData || !/^(input|output)(Details)?$/.test(key),
+            );
+            return {
+              timestamp: seconds(timestamp),
+              type,
+              id,
+              previousEventId,
+              ...(detailsKey && { [detailsKey]: Object.fromEntries(data) }),
+            };
+          },
+        );
+        return { events, nextToken: page.nextToken };
+      },
+    }),
     async close() {
       await ready.catch(() => undefined);
-      for (const run of runs) run.detach();
-      runs.clear();
+      for (const run of runs.values()) run.detach();
       await store.flush();
     },
     async waitForExecution(executionArn, timeoutMs = 30_000): Promise<DescribedExecution> {
       await ready;
       const record = records.get(executionArn);
       if (!record) throw new Error(`no execution ${executionArn}`);
-      if (record.status !== 'RUNNING') return describe(record);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.get(executionArn)?.delete(onSettled);
-          reject(new Error(`execution ${executionArn} is still RUNNING after ${timeoutMs} ms`));
-        }, timeoutMs);
-        const onSettled = (settled: ExecutionRecord) => {
-          clearTimeout(timer);
-          resolve(describe(settled));
-        };
-        waiters.set(executionArn, (waiters.get(executionArn) ?? new Set()).add(onSettled));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`execution ${executionArn} is still RUNNING after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       });
+      await Promise.race([runs.get(executionArn)?.done, timeout]).finally(() => clearTimeout(timer));
+      const { events: _events, startDate, stopDate, ...rest } = record;
+      return {
+        ...rest,
+        startDate: new Date(startDate),
+        ...(stopDate !== undefined && { stopDate: new Date(stopDate) }),
+      };
     },
   };
 }

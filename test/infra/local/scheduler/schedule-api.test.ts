@@ -74,8 +74,8 @@ describe('local Scheduler API', () => {
   });
 
   it.each([
-    ['a rate() expression', { ScheduleExpression: 'rate(1 minute)' }, /one-time schedules only/],
-    ['a cron() expression', { ScheduleExpression: 'cron(0 9 * * ? *)' }, /one-time schedules only/],
+    ['a rate() expression', { ScheduleExpression: 'rate(1 minute)' }, /one-time at\(.*\) schedules only/],
+    ['a cron() expression', { ScheduleExpression: 'cron(0 9 * * ? *)' }, /one-time at\(.*\) schedules only/],
     ['a time zone other than UTC', { ScheduleExpressionTimezone: 'Europe/Paris' }, /UTC only/],
     [
       'a target that is not a state machine',
