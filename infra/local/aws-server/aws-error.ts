@@ -51,3 +51,9 @@ export function errorReply(protocol: Protocol, error: AwsError, requestId: strin
 }
 
 export const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** `value`, or the error `missing` makes when it is undefined. */
+export function found<T>(value: T | undefined, missing: () => AwsError): T {
+  if (value === undefined) throw missing();
+  return value;
+}

@@ -5,8 +5,8 @@
  * order the SDK wrote), and answered as it was stored; the local CDN serves only what it routes.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { AwsError, type Reply } from '../../aws-server/aws-error.js';
-import type { Route } from '../../aws-server/protocols.js';
+import { AwsError, found, type Reply } from '../../aws-server/aws-error.js';
+import { on, type Route } from '../../aws-server/protocols.js';
 import type { ControlState, DistributionRecord, JsonObject } from './state.js';
 import { newETag } from './wire.js';
 
@@ -62,55 +62,44 @@ export function items(list: unknown): JsonObject[] {
 }
 
 export function cloudFrontRoutes(ctx: { state: ControlState; save(): void; accountId: string }): Route[] {
-  const find = (id = '') => {
-    const distribution = ctx.state.cloudfront.distributions[id];
-    if (!distribution)
-      throw new AwsError('NoSuchDistribution', `The specified distribution does not exist: ${id}`, 404);
-    return distribution;
-  };
+  const distribution = (id = '') =>
+    found(
+      ctx.state.cloudfront.distributions[id],
+      () => new AwsError('NoSuchDistribution', `No distribution ${id}.`, 404),
+    );
   const xml = (root: string, tree: JsonObject, etag: string): Reply => ({
     status: 200,
     headers: { 'content-type': 'text/xml', etag },
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${XMLNS}">${builder.build(tree) as string}</${root}>`,
   });
+  const path = '/2020-05-31/distribution/{Id}/config';
   return [
-    {
-      method: 'GET',
-      path: '/2020-05-31/distribution/{Id}/config',
-      handle(req) {
-        const distribution = find(req.params.Id);
-        return xml('DistributionConfig', distribution.configXml, distribution.etag);
-      },
-    },
-    {
-      method: 'PUT',
-      path: '/2020-05-31/distribution/{Id}/config',
-      handle(req) {
-        const distribution = find(req.params.Id);
-        const ifMatch = req.headers['if-match'];
-        if (!ifMatch)
-          throw new AwsError(
-            'InvalidIfMatchVersion',
-            'The If-Match version is missing or not valid for the resource.',
-          );
-        if (ifMatch !== distribution.etag) {
-          throw new AwsError(
-            'PreconditionFailed',
-            'The If-Match version is not the current one: the distribution changed since you read it.',
-            412,
-          );
-        }
-        const config = parse(req.body.toString('utf8'));
-        check(distribution, config);
-        Object.assign(distribution, {
-          configXml: config,
-          etag: newETag(),
-          lastModifiedTime: new Date().toISOString(),
-        });
-        ctx.save();
-        return xml('Distribution', describe(distribution, ctx.accountId), distribution.etag);
-      },
-    },
+    on('GET', path, (req) => {
+      const { configXml, etag } = distribution(req.params.Id);
+      return xml('DistributionConfig', configXml, etag);
+    }),
+    on('PUT', path, (req) => {
+      const record = distribution(req.params.Id);
+      const ifMatch = req.headers['if-match'];
+      if (!ifMatch)
+        throw new AwsError('InvalidIfMatchVersion', 'The If-Match version is missing or not valid.');
+      if (ifMatch !== record.etag) {
+        throw new AwsError(
+          'PreconditionFailed',
+          'The If-Match version is not the current one: the config changed.',
+          412,
+        );
+      }
+      const config = parse(req.body.toString('utf8'));
+      check(record, config);
+      Object.assign(record, {
+        configXml: config,
+        etag: newETag(),
+        lastModifiedTime: new Date().toISOString(),
+      });
+      ctx.save();
+      return xml('Distribution', describe(record, ctx.accountId), record.etag);
+    }),
   ];
 }
 

@@ -8,15 +8,14 @@
  * runs, so channels come back IDLE (DELETING ones DELETED); the live distribution keeps its config
  * and ETag. `close()` stops pending transitions; the media plane belongs to whoever created it.
  */
-import { AwsError } from '../../aws-server/aws-error.js';
-import { route } from '../../aws-server/protocols.js';
+import { type Route, route } from '../../aws-server/protocols.js';
 import type { AwsApi } from '../../aws-server/server.js';
 import type { ControlPlaneView, MediaPlane } from '../contracts.js';
 import { ChannelLifecycle, type ChannelTimings, type ControlLog } from './channel-lifecycle.js';
 import { cloudFrontRoutes, defaultConfig, items } from './cloudfront.js';
 import { mediaLiveRoutes, pipelinesOf } from './medialive.js';
 import { endpointUrl, mediaPackageRoutes } from './mediapackage.js';
-import { type ControlState, StateFile } from './state.js';
+import { type ChannelRecord, type ControlState, type OriginEndpointRecord, StateFile } from './state.js';
 import { attachedInputIds, newETag, toLocalChannel } from './wire.js';
 
 export interface ControlPlaneOptions {
@@ -72,13 +71,10 @@ export const DEFAULT_TIMINGS: ChannelTimings = {
 
 /** MediaLive's event state for a transition: IDLE reads CREATED after a create, STOPPED after a run. */
 export function channelEventState(before: string | undefined, after: string): string | undefined {
-  if (after === 'IDLE')
-    return before === 'CREATING'
-      ? 'CREATED'
-      : before && ['STOPPING', 'STARTING', 'RUNNING'].includes(before)
-        ? 'STOPPED'
-        : undefined;
-  return ['STARTING', 'RUNNING', 'STOPPING', 'DELETED'].includes(after) ? after : undefined;
+  if (after !== 'IDLE')
+    return ['STARTING', 'RUNNING', 'STOPPING', 'DELETED'].includes(after) ? after : undefined;
+  if (before === 'CREATING') return 'CREATED';
+  return ['STOPPING', 'STARTING', 'RUNNING'].includes(before ?? '') ? 'STOPPED' : undefined;
 }
 
 export function createMediaControlPlane(options: ControlPlaneOptions): MediaControlPlane {
@@ -92,17 +88,18 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   );
   const state = file.load();
   const { id: distributionId, domainName } = options.distribution;
-  const existing = state.cloudfront.distributions[distributionId];
   // Created on first start; a state file of an earlier version, without the config XML, gets it anew.
-  state.cloudfront.distributions[distributionId] = existing?.configXml
-    ? { ...existing, domainName }
-    : {
-        id: distributionId,
-        domainName,
-        etag: newETag(),
-        lastModifiedTime: new Date().toISOString(),
-        configXml: defaultConfig(options.hlsBaseUrl),
-      };
+  const distribution = state.cloudfront.distributions[distributionId];
+  const fresh = {
+    etag: newETag(),
+    lastModifiedTime: new Date().toISOString(),
+    configXml: defaultConfig(options.hlsBaseUrl),
+  };
+  state.cloudfront.distributions[distributionId] = {
+    ...(distribution?.configXml ? distribution : fresh),
+    id: distributionId,
+    domainName,
+  };
 
   // MediaLive's "Channel State Change" events, derived from the transitions each save records.
   const lastStates = new Map(Object.values(state.medialive.channels).map((c) => [c.id, c.state as string]));
@@ -111,11 +108,12 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     for (const channel of Object.values(state.medialive.channels)) {
       const event = channelEventState(lastStates.get(channel.id), channel.state);
       if (lastStates.get(channel.id) !== channel.state && event) {
+        const { arn: channelArn, id: channelId, settings } = channel;
         options.onChannelStateChange?.({
-          channelArn: channel.arn,
-          channelId: channel.id,
+          channelArn,
+          channelId,
           state: event,
-          pipelines: pipelinesOf(channel.settings),
+          pipelines: pipelinesOf(settings),
         });
       }
       lastStates.set(channel.id, channel.state);
@@ -131,66 +129,44 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   );
   const arn = (service: string, separator: string) => (kind: string, id: string) =>
     `arn:aws:${service}:${region}:${accountId}:${kind}${separator}${id}`;
-  const routes: Record<string, ReturnType<typeof cloudFrontRoutes>> = {
-    medialive: mediaLiveRoutes({
-      state,
-      save,
-      lifecycle,
-      arn: arn('medialive', ':'),
-      rtmpHost: options.rtmpHost,
-      rtmpPort: options.rtmpPort,
-    }),
-    mediapackage: mediaPackageRoutes({
-      state,
-      save,
-      arn: arn('mediapackage', '/'),
-      hlsBaseUrl: options.hlsBaseUrl,
-    }),
+  const { rtmpHost, rtmpPort, hlsBaseUrl } = options;
+  const routes: Record<string, Route[]> = {
+    medialive: mediaLiveRoutes({ state, save, lifecycle, arn: arn('medialive', ':'), rtmpHost, rtmpPort }),
+    mediapackage: mediaPackageRoutes({ state, save, arn: arn('mediapackage', '/'), hlsBaseUrl }),
     cloudfront: cloudFrontRoutes({ state, save, accountId }),
   };
 
+  const { inputs, channels } = state.medialive;
+  const { endpoints } = state.mediapackage;
+  const playback = ({ startoverWindowSeconds, manifestName }: OriginEndpointRecord) => ({
+    startoverWindowSeconds,
+    manifestName,
+  });
   const view: ControlPlaneView = {
     findInputByStreamName(app, streamName) {
-      const input = Object.values(state.medialive.inputs).find(
-        (candidate) =>
-          candidate.state === 'DETACHED' && candidate.streamNames.includes(`${app}/${streamName}`),
+      const found = Object.values(inputs).find(
+        (i) => i.state === 'DETACHED' && i.streamNames.includes(`${app}/${streamName}`),
       );
-      return input ? { id: input.id, streamNames: [...input.streamNames] } : undefined;
+      return found && { id: found.id, streamNames: [...found.streamNames] };
     },
     findRunningChannelForInput(inputId) {
       // STARTING counts once the media plane has been asked to encode: it may ask while starting.
-      const channel = Object.values(state.medialive.channels).find(
-        (c) =>
-          attachedInputIds(c).includes(inputId) &&
-          (c.state === 'RUNNING' || (c.state === 'STARTING' && lifecycle.isEncoding(c.id))),
-      );
-      return channel ? toLocalChannel(channel) : undefined;
+      const running = (c: ChannelRecord) =>
+        c.state === 'RUNNING' || (c.state === 'STARTING' && lifecycle.isEncoding(c.id));
+      const found = Object.values(channels).find((c) => attachedInputIds(c).includes(inputId) && running(c));
+      return found && toLocalChannel(found);
     },
     getPackageChannel(id) {
       if (!state.mediapackage.channels[id]) return undefined;
-      const endpoints = Object.values(state.mediapackage.endpoints).filter(
-        (endpoint) => endpoint.channelId === id,
-      );
+      const own = Object.values(endpoints).filter((e) => e.channelId === id);
       return {
         id,
-        endpoints: endpoints.map((e) => ({
-          id: e.id,
-          url: endpointUrl(options.hlsBaseUrl, e),
-          startoverWindowSeconds: e.startoverWindowSeconds,
-          manifestName: e.manifestName,
-        })),
+        endpoints: own.map((e) => ({ id: e.id, url: endpointUrl(hlsBaseUrl, e), ...playback(e) })),
       };
     },
     findEndpointByHash(hash) {
-      const e = Object.values(state.mediapackage.endpoints).find((candidate) => candidate.hash === hash);
-      return (
-        e && {
-          channelId: e.channelId,
-          endpointId: e.id,
-          startoverWindowSeconds: e.startoverWindowSeconds,
-          manifestName: e.manifestName,
-        }
-      );
+      const found = Object.values(endpoints).find((e) => e.hash === hash);
+      return found && { channelId: found.channelId, endpointId: found.id, ...playback(found) };
     },
     cdnServes(hash) {
       // UpdateDistribution refuses behaviours whose origin does not exist: a behaviour is enough.
@@ -203,12 +179,7 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     api: {
       protocol: (request) =>
         /\/cloudfront\/aws4_request/.test(request.headers.authorization ?? '') ? 'rest-xml' : 'rest-json',
-      async handle(request) {
-        const serviceRoutes = routes[request.service];
-        if (!serviceRoutes)
-          throw new AwsError('UnknownOperationException', `No local service answers ${request.service}.`);
-        return route(serviceRoutes, request);
-      },
+      handle: (request) => route(routes[request.service] ?? [], request),
     },
     view,
     state,

@@ -9,6 +9,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export type JsonObject = { [key: string]: unknown };
+type Tags = Record<string, string>;
 
 export type ChannelState =
   | 'CREATING'
@@ -30,30 +31,30 @@ export interface ChannelSettings {
   destinations: JsonObject[];
   inputAttachments: JsonObject[];
   inputSpecification: JsonObject;
-  tags: Record<string, string>;
+  tags: Tags;
 }
 
+/** `requestId`: the idempotency token of the Create that made it. */
 export interface ChannelRecord {
   id: string;
   arn: string;
   state: ChannelState;
   settings: ChannelSettings;
-  /** The idempotency token of the CreateChannel that made it. */
   requestId?: string;
   deletedAt?: string;
 }
 
+/** ATTACHED is derived from the channels; only what a channel cannot imply is stored. */
 export interface InputRecord {
   id: string;
   arn: string;
-  /** ATTACHED is derived from the channels; only what a channel cannot imply is stored. */
   state: 'DETACHED' | 'DELETING' | 'DELETED';
   name?: string;
   inputClass: 'STANDARD' | 'SINGLE_PIPELINE';
   /** "app/key", one per destination. */
   streamNames: string[];
   securityGroups: string[];
-  tags: Record<string, string>;
+  tags: Tags;
   requestId?: string;
   deletedAt?: string;
 }
@@ -64,7 +65,7 @@ export interface PackageChannelRecord {
   description?: string;
   createdAt: string;
   ingestEndpoints: Array<{ id: string; path: string; username: string; password: string }>;
-  tags: Record<string, string>;
+  tags: Tags;
 }
 
 export interface OriginEndpointRecord {
@@ -81,7 +82,7 @@ export interface OriginEndpointRecord {
   origination: string;
   whitelist: string[];
   hlsPackage: JsonObject;
-  tags: Record<string, string>;
+  tags: Tags;
 }
 
 export interface DistributionRecord {
@@ -89,7 +90,7 @@ export interface DistributionRecord {
   domainName: string;
   etag: string;
   lastModifiedTime: string;
-  /** The DistributionConfig element as parsed XML (fast-xml-parser's tree, text values). */
+  /** The DistributionConfig element as fast-xml-parser reads it (text values). */
   configXml: JsonObject;
 }
 
@@ -100,7 +101,7 @@ export interface ControlState {
     inputs: Record<string, InputRecord>;
     securityGroups: Record<
       string,
-      { id: string; arn: string; whitelistRules: Array<{ cidr: string }>; tags: Record<string, string> }
+      { id: string; arn: string; whitelistRules: Array<{ cidr: string }>; tags: Tags }
     >;
   };
   mediapackage: {
@@ -117,7 +118,7 @@ export interface ControlState {
 const DELETED_RETENTION_MS = 60 * 60 * 1000;
 
 export class StateFile {
-  readonly file: string;
+  private readonly file: string;
   private writing: Promise<void> | undefined;
   private dirty = false;
   private closed = false;
@@ -132,21 +133,17 @@ export class StateFile {
 
   /**
    * The saved state brought to what is true now: no encoder survived the restart and no timer is
-   * left to finish a transition, so channels come back IDLE (DELETING ones DELETED), inputs DELETING
-   * come back DELETED. A corrupt file is an error, never silently reset.
+   * left to finish a transition, so channels come back IDLE and what was DELETING is DELETED. A
+   * corrupt file is an error, never silently reset.
    */
-  load(now = new Date()): ControlState {
+  load(): ControlState {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      return {
-        version: 1,
-        medialive: { channels: {}, inputs: {}, securityGroups: {} },
-        mediapackage: { channels: {}, endpoints: {} },
-        cloudfront: { distributions: {} },
-      };
+      text =
+        '{"version":1,"medialive":{"channels":{},"inputs":{},"securityGroups":{}},"mediapackage":{"channels":{},"endpoints":{}},"cloudfront":{"distributions":{}}}';
     }
     const state = JSON.parse(text) as ControlState;
     if (state.version !== 1)
@@ -156,7 +153,7 @@ export class StateFile {
       ...Object.values(state.medialive.inputs),
     ]) {
       if (record.state === 'DELETING')
-        Object.assign(record, { state: 'DELETED', deletedAt: now.toISOString() });
+        Object.assign(record, { state: 'DELETED', deletedAt: new Date().toISOString() });
       else if (record.state !== 'DELETED' && record.state !== 'DETACHED') record.state = 'IDLE';
     }
     return state;
@@ -165,9 +162,8 @@ export class StateFile {
   /** Schedules a write of `state`; writes are serialized and coalesced, so the file ends with the latest. */
   save(state: ControlState): void {
     for (const records of [state.medialive.channels, state.medialive.inputs]) {
-      for (const [id, record] of Object.entries(records)) {
-        if (record.deletedAt && Date.parse(record.deletedAt) < Date.now() - DELETED_RETENTION_MS)
-          delete records[id];
+      for (const [id, { deletedAt }] of Object.entries(records)) {
+        if (deletedAt && Date.parse(deletedAt) < Date.now() - DELETED_RETENTION_MS) delete records[id];
       }
     }
     if (this.closed) return;
@@ -184,12 +180,9 @@ export class StateFile {
   private async drain(state: ControlState): Promise<void> {
     while (this.dirty) {
       this.dirty = false;
-      try {
-        await writeFile(`${this.file}.tmp`, JSON.stringify(state), { mode: 0o600 });
-        await rename(`${this.file}.tmp`, this.file);
-      } catch (error) {
-        this.onWriteError(error);
-      }
+      await writeFile(`${this.file}.tmp`, JSON.stringify(state), { mode: 0o600 })
+        .then(() => rename(`${this.file}.tmp`, this.file))
+        .catch(this.onWriteError);
     }
     this.writing = undefined;
   }
