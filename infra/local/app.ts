@@ -12,7 +12,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { writeSecretFile } from './aws-server/credentials.js';
-import { authorized, consoleRoutes } from './console-server.js';
+import { authorized, createConsoleRoutes } from './console-server.js';
 import { sseHandler } from './events/index.js';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
 
@@ -56,7 +56,16 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     const token = options.apiToken ?? apiToken(options.dataDir).token;
     // The Lambda's own wiring module, imported once the environment points at the local services.
     const { handler } = await import('../../api/handler.js');
-    const consoleRoute = consoleRoutes(stack, token);
+    const { endpoints, archiveBucket, region, credentials } = stack;
+    const mediaOrigins = [endpoints.hls, endpoints.cdn];
+    const consoleRoute = createConsoleRoutes({
+      token,
+      s3Endpoint: endpoints.s3,
+      archiveBucket,
+      region,
+      credentials,
+      mediaOrigins,
+    });
     const server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       try {
@@ -115,7 +124,6 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       server.once('error', reject).listen(options.apiPort ?? 3000, host, resolve),
     );
     const apiUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
-    const { region, credentials } = stack;
     writeSecretFile(
       path.join(options.dataDir, LOCAL_ENDPOINTS_FILE),
       `${JSON.stringify({ api: apiUrl, ...stack.endpoints, region, credentials }, null, 2)}\n`,

@@ -62,27 +62,6 @@ export function authorized(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The console routes for a running local stack. */
-export function consoleRoutes(
-  stack: {
-    endpoints: { s3: string; hls: string; cdn: string };
-    archiveBucket: string;
-    region: string;
-  } & Pick<ConsoleRoutesOptions, 'credentials'>,
-  token: string,
-): ConsoleRoute {
-  const { endpoints, archiveBucket, region, credentials } = stack;
-  const mediaOrigins = [endpoints.hls, endpoints.cdn];
-  return createConsoleRoutes({
-    token,
-    s3Endpoint: endpoints.s3,
-    archiveBucket,
-    region,
-    credentials,
-    mediaOrigins,
-  });
-}
-
 export function createConsoleRoutes(options: ConsoleRoutesOptions): ConsoleRoute {
   const root = path.resolve(options.root ?? CONSOLE_BUILD_DIR);
   const s3 = new S3Client({

@@ -119,16 +119,9 @@ async function answer(
     throw new AwsError((s3 ? s3Code : aws) ?? 'AccessDenied', error.message, 403);
   }
   if ('forward' in api) return void api.forward(body ? replay(request, body) : request, response);
-  const url = new URL(incoming.url, 'http://local');
+  const { pathname: path, searchParams: query } = new URL(incoming.url, 'http://local');
   const { method, headers } = incoming;
-  return api.handle({
-    method,
-    path: url.pathname,
-    query: url.searchParams,
-    headers,
-    body: body ?? Buffer.alloc(0),
-    service,
-  });
+  return api.handle({ method, path, query, headers, body: body ?? Buffer.alloc(0), service });
 }
 
 async function readBody(request: IncomingMessage, s3: boolean): Promise<Buffer> {
@@ -138,13 +131,8 @@ async function readBody(request: IncomingMessage, s3: boolean): Promise<Buffer> 
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
-  if (size > MAX_BODY_BYTES) {
-    throw new AwsError(
-      s3 ? 'EntityTooLarge' : 'RequestEntityTooLarge',
-      `The body is over ${MAX_BODY_BYTES} bytes.`,
-      413,
-    );
-  }
+  const code = s3 ? 'EntityTooLarge' : 'RequestEntityTooLarge';
+  if (size > MAX_BODY_BYTES) throw new AwsError(code, `The body is over ${MAX_BODY_BYTES} bytes.`, 413);
   return Buffer.concat(chunks);
 }
 
@@ -153,16 +141,8 @@ function replay(request: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = new IncomingMessage(request.socket);
   const { method, url, headers, rawHeaders, httpVersion, httpVersionMajor, httpVersionMinor } = request;
   // `complete`: else the copy counts as aborted once read, and takes the client's socket down with it.
-  Object.assign(copy, {
-    method,
-    url,
-    headers,
-    rawHeaders,
-    httpVersion,
-    httpVersionMajor,
-    httpVersionMinor,
-    complete: true,
-  });
+  Object.assign(copy, { method, url, headers, rawHeaders, complete: true });
+  Object.assign(copy, { httpVersion, httpVersionMajor, httpVersionMinor });
   copy.push(body);
   copy.push(null);
   return copy;

@@ -35,7 +35,7 @@ export class ExecutionRun {
     /** Called after every change of the record. */
     private readonly onChange: (record: ExecutionRecord) => void,
   ) {
-    this.append('ExecutionStarted', 'executionStartedEventDetails', {
+    this.append('ExecutionStarted', {
       input: record.input,
       inputDetails: untruncated,
       roleArn: target.roleArn,
@@ -84,23 +84,17 @@ export class ExecutionRun {
   private translate(event: InterpreterEvent): void {
     if (event.type === 'StateEntered' || event.type === 'StateExited') {
       const entered = event.type === 'StateEntered';
-      this.append(
-        `${event.state.type}${event.type}`,
-        entered ? 'stateEnteredEventDetails' : 'stateExitedEventDetails',
-        {
-          name: event.state.name,
-          ...(entered
-            ? { input: json(event.state.input), inputDetails: untruncated }
-            : { output: json(event.state.output), outputDetails: untruncated }),
-        },
-      );
+      this.append(`${event.state.type}${event.type}`, {
+        name: event.state.name,
+        ...(entered
+          ? { input: json(event.state.input), inputDetails: untruncated }
+          : { output: json(event.state.output), outputDetails: untruncated }),
+      });
     } else if (event.type === 'StateFailed' && event.Error === 'States.Timeout') {
       // The interpreter gave up on the task; its handler may still finish later and must not log.
       const timedOut = [...this.inFlight].find((invocation) => invocation.state === event.state.name);
       if (timedOut && this.inFlight.delete(timedOut)) {
-        this.append('LambdaFunctionTimedOut', 'lambdaFunctionTimedOutEventDetails', {
-          error: 'States.Timeout',
-        });
+        this.append('LambdaFunctionTimedOut', { error: 'States.Timeout' });
       }
     } else if (event.type === 'ExecutionSucceeded') {
       this.finish('SUCCEEDED', { output: json(event.output) });
@@ -121,22 +115,17 @@ export class ExecutionRun {
   private finish(status: ExecutionStatus, fields: { output?: string; error?: string; cause?: string }): void {
     if (this.closed) return;
     Object.assign(this.record, { status, stopDate: Date.now() }, fields);
-    const name = {
-      SUCCEEDED: 'Succeeded',
-      FAILED: 'Failed',
-      TIMED_OUT: 'TimedOut',
-      ABORTED: 'Aborted',
-      RUNNING: '',
-    }[status];
+    // SUCCEEDED → ExecutionSucceeded, TIMED_OUT → ExecutionTimedOut, ...
+    const name = status.toLowerCase().replace(/(^|_)(\w)/g, (_, __, letter: string) => letter.toUpperCase());
     const { output, ...failure } = fields;
     const details = output === undefined ? failure : { output, outputDetails: untruncated };
-    appendEvent(this.record, `Execution${name}`, `execution${name}EventDetails`, details);
+    appendEvent(this.record, `Execution${name}`, details);
     this.onChange(this.record);
   }
 
-  private append(type: string, detailsKey?: string, details?: Record<string, unknown>): void {
+  private append(type: string, details?: Record<string, unknown>): void {
     if (this.closed) return;
-    appendEvent(this.record, type, detailsKey, details);
+    appendEvent(this.record, type, details);
     this.onChange(this.record);
   }
 
@@ -157,7 +146,7 @@ export class ExecutionRun {
         isCatchable: false,
       });
     }
-    this.append('LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', {
+    this.append('LambdaFunctionScheduled', {
       resource,
       input: json(input),
       inputDetails: untruncated,
@@ -169,16 +158,12 @@ export class ExecutionRun {
     try {
       const result = asJson(await this.invokeLambda(resource, asJson(input)));
       if (this.inFlight.delete(invocation)) {
-        this.append('LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
-          output: json(result),
-          outputDetails: untruncated,
-        });
+        this.append('LambdaFunctionSucceeded', { output: json(result), outputDetails: untruncated });
       }
       return result;
     } catch (thrown) {
       const failure = lambdaFailure(thrown);
-      if (this.inFlight.delete(invocation))
-        this.append('LambdaFunctionFailed', 'lambdaFunctionFailedEventDetails', failure);
+      if (this.inFlight.delete(invocation)) this.append('LambdaFunctionFailed', failure);
       // The interpreter matches Retry/Catch on the error's name and puts its message in the Cause.
       throw Object.assign(new Error(failure.cause), { name: failure.error });
     }

@@ -36,26 +36,22 @@ export interface ExecutionRecord {
 }
 
 /** Appends an event with the next id; previousEventId is the event before it (a linear history). */
-export function appendEvent(
-  record: ExecutionRecord,
-  type: string,
-  detailsKey?: string,
-  details?: Record<string, unknown>,
-): void {
-  const previous = record.events.at(-1)?.id ?? 0;
+export function appendEvent(record: ExecutionRecord, type: string, details?: Record<string, unknown>): void {
+  const previousEventId = record.events.at(-1)?.id ?? 0;
+  // The details member of a HistoryEvent: `stateEnteredEventDetails` for every `<Type>StateEntered`.
+  const state = /State(Entered|Exited)$/.exec(type)?.[0];
+  const detailsKey = `${state ? `s${state.slice(1)}` : type.charAt(0).toLowerCase() + type.slice(1)}EventDetails`;
   record.events.push({
-    id: previous + 1,
-    previousEventId: previous,
+    id: previousEventId + 1,
+    previousEventId,
     timestamp: Date.now(),
     type,
-    ...(detailsKey && details && { detailsKey, details }),
+    ...(details && { detailsKey, details }),
   });
 }
 
 /** Step Functions keeps closed executions (and their names) for 90 days. */
 const RETENTION_MS = 90 * 24 * 3600 * 1000;
-const WRITE_COALESCE_MS = 20;
-const FORMAT_VERSION = 1;
 
 export class ExecutionStore {
   private readonly dir: string;
@@ -67,20 +63,24 @@ export class ExecutionStore {
     this.dir = path.join(dataDir, 'executions');
   }
 
-  /** The saved executions, minus those closed over 90 days ago and files that cannot be read. */
+  /** The saved executions, minus those closed over 90 days ago (deleted) and files that cannot be read. */
   async load(now = Date.now()): Promise<ExecutionRecord[]> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const records: ExecutionRecord[] = [];
     for (const entry of await readdir(this.dir)) {
       const file = path.join(this.dir, entry);
-      const record = entry.endsWith('.json') ? parse(await readFile(file, 'utf8')) : undefined;
-      if (!record || (record.stopDate !== undefined && now - record.stopDate > RETENTION_MS)) {
-        if (!record && entry.endsWith('.json'))
-          console.warn(`[local stepfunctions] ignoring unreadable ${file}`);
-        else await rm(file, { force: true });
-        continue;
-      }
-      records.push(record);
+      let record: ExecutionRecord | undefined;
+      try {
+        const stored = JSON.parse(await readFile(file, 'utf8')) as {
+          formatVersion?: number;
+          execution?: ExecutionRecord;
+        };
+        if (stored.formatVersion === 1 && Array.isArray(stored.execution?.events)) record = stored.execution;
+      } catch {}
+      if (!record) console.warn(`[local stepfunctions] ignoring ${file}: not an execution`);
+      else if (record.stopDate !== undefined && now - record.stopDate > RETENTION_MS)
+        await rm(file, { force: true });
+      else records.push(record);
     }
     return records;
   }
@@ -88,7 +88,8 @@ export class ExecutionStore {
   /** Schedules a write of the record's current state. */
   save(record: ExecutionRecord): void {
     this.dirty.set(record.executionArn, record);
-    this.timer ??= setTimeout(() => this.drain(), WRITE_COALESCE_MS);
+    // Bursts (a retry loop, a poll) become one write per execution.
+    this.timer ??= setTimeout(() => this.drain(), 20);
   }
 
   /** Writes everything scheduled and waits for in-flight writes. */
@@ -101,39 +102,19 @@ export class ExecutionStore {
     clearTimeout(this.timer);
     this.timer = undefined;
     // Serialised now, so each write holds this instant's state even if the record moves on.
-    const batch = [...this.dirty.values()].map((execution) => ({
-      file: path.join(
-        this.dir,
-        `${createHash('sha256').update(execution.executionArn).digest('hex').slice(0, 40)}.json`,
-      ),
-      text: JSON.stringify({ formatVersion: FORMAT_VERSION, execution }),
-    }));
+    const batch = [...this.dirty.values()].map((execution) => {
+      const name = createHash('sha256').update(execution.executionArn).digest('hex').slice(0, 40);
+      return {
+        file: path.join(this.dir, `${name}.json`),
+        text: JSON.stringify({ formatVersion: 1, execution }),
+      };
+    });
     this.dirty.clear();
-    this.writing = this.writing.then(() =>
-      Promise.all(batch.map(({ file, text }) => writeAtomically(file, text))),
-    );
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  try {
-    await writeFile(`${file}.tmp`, text, { mode: 0o600 });
-    await rename(`${file}.tmp`, file);
-  } catch (error) {
-    // A lost write must not kill the runtime; the next change of the execution writes it again.
-    console.error(`[local stepfunctions] could not persist ${file}:`, error);
-  }
-}
-
-function parse(text: string): ExecutionRecord | undefined {
-  try {
-    const { formatVersion, execution } = JSON.parse(text) as {
-      formatVersion?: number;
-      execution?: ExecutionRecord;
-    };
-    const valid = formatVersion === FORMAT_VERSION && typeof execution?.executionArn === 'string';
-    return valid && Array.isArray(execution.events) ? execution : undefined;
-  } catch {
-    return undefined;
+    const write = ({ file, text }: { file: string; text: string }) =>
+      writeFile(`${file}.tmp`, text, { mode: 0o600 })
+        .then(() => rename(`${file}.tmp`, file))
+        // A lost write must not stop the runtime: the next change of the execution writes it again.
+        .catch((error: unknown) => console.error(`[local stepfunctions] could not persist ${file}:`, error));
+    this.writing = this.writing.then(() => Promise.all(batch.map(write)));
   }
 }

@@ -44,7 +44,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       if (record.status === 'RUNNING') {
         const failure = { error: RESTART_ERROR, cause: RESTART_CAUSE };
         Object.assign(record, { status: 'ABORTED', stopDate: Date.now() }, failure);
-        appendEvent(record, 'ExecutionAborted', 'executionAbortedEventDetails', failure);
+        appendEvent(record, 'ExecutionAborted', failure);
         store.save(record);
       }
       records.set(record.executionArn, record);

@@ -2,6 +2,7 @@
  * Public contract of the local Step Functions endpoint (see README.md in this folder).
  */
 import type { AwsApi } from '../aws-server/server.js';
+import type { ExecutionRecord } from './execution-store.js';
 
 /**
  * Runs a task Lambda in-process. `functionArn` is the function's ARN as the definition gives it;
@@ -25,7 +26,7 @@ export interface LocalStepFunctionsOptions {
   dataDir: string;
   stateMachines: LocalStateMachine[];
   invokeLambda: InvokeLambda;
-  /** @default 'us-east-1' */
+  /** Accepted for the callers' symmetry; the machines' ARNs carry their region. */
   region?: string;
   /** @default '000000000000' */
   accountId?: string;
@@ -36,18 +37,10 @@ export interface LocalStepFunctionsOptions {
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** An execution as DescribeExecution shows it (dates as `Date`, like the SDK's output). */
-export interface DescribedExecution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
+export type DescribedExecution = Omit<ExecutionRecord, 'events' | 'startDate' | 'stopDate'> & {
   startDate: Date;
   stopDate?: Date;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-}
+};
 
 export interface LocalStepFunctions {
   /** The Step Functions JSON protocol, to serve with `serveAws`. */

@@ -5,7 +5,7 @@
  * every invalid request is a 422.
  */
 import { AwsError, found } from '../../aws-server/aws-error.js';
-import { Fields, isString } from '../../aws-server/fields.js';
+import { Fields } from '../../aws-server/fields.js';
 import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../aws-server/protocols.js';
 import type { ControlState, OriginEndpointRecord, PackageChannelRecord } from './state.js';
 import { newHexHash } from './wire.js';
@@ -73,15 +73,10 @@ export function mediaPackageRoutes(ctx: {
       const defaults = { encryptionMethod: 'AES_128', keyRotationIntervalSeconds: 60, repeatExtXKey: false };
       if (encryption) record.hlsPackage.encryption = { ...defaults, ...encryption.raw };
     }
+    // The members the tasks send; AWS's defaults stand for the others (origination, time delay...).
+    record.manifestName = fields.string('manifestName', { pattern: ID }) ?? record.manifestName;
     const window = fields.integer('startoverWindowSeconds', 0, MAX_STARTOVER_WINDOW_SECONDS);
-    Object.assign(record, {
-      manifestName: fields.string('manifestName', { pattern: ID }) ?? record.manifestName,
-      startoverWindowSeconds: window ?? record.startoverWindowSeconds,
-      timeDelaySeconds: fields.integer('timeDelaySeconds', 0, 86_400) ?? record.timeDelaySeconds,
-      origination: fields.string('origination', { oneOf: ['ALLOW', 'DENY'] }) ?? record.origination,
-      whitelist: fields.list('whitelist', isString, 'CIDR blocks') ?? record.whitelist,
-      ...(fields.string('description') !== undefined && { description: fields.string('description') }),
-    });
+    record.startoverWindowSeconds = window ?? record.startoverWindowSeconds;
   };
 
   return [

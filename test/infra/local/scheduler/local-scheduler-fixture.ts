@@ -23,7 +23,11 @@ export async function newDataDir(): Promise<string> {
   return dir;
 }
 
-export async function removeDataDirs(): Promise<void> {
+const running = new Set<RunningScheduler>();
+
+/** Stops every scheduler still running and removes the data directories (after each test). */
+export async function stopAll(): Promise<void> {
+  for (const instance of [...running]) await instance.stop();
   await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
@@ -69,7 +73,7 @@ export async function startLocalScheduler(options: FixtureOptions = {}): Promise
   const credentials = newCredentials();
   const served = await serveAws(scheduler.api, { port: 0, credentials });
   const client = new SchedulerClient({ region: REGION, endpoint: served.url, credentials, maxAttempts: 1 });
-  return {
+  const instance: RunningScheduler = {
     scheduler,
     client,
     dataDir,
@@ -83,11 +87,14 @@ export async function startLocalScheduler(options: FixtureOptions = {}): Promise
       }
     },
     async stop() {
+      running.delete(instance);
       client.destroy();
       await served.close();
       await scheduler.close();
     },
   };
+  running.add(instance);
+  return instance;
 }
 
 /** `at(...)` for a UTC instant, to the second (the expression's resolution). */

@@ -7,32 +7,13 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ACCOUNT,
-  aSchedule,
-  REGION,
-  ROLE,
-  type RunningScheduler,
-  removeDataDirs,
-  startLocalScheduler,
-} from './local-scheduler-fixture.js';
+import { ACCOUNT, aSchedule, REGION, ROLE, startLocalScheduler, stopAll } from './local-scheduler-fixture.js';
 
-let running: RunningScheduler | undefined;
-
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-  await removeDataDirs();
-});
-
-async function start(): Promise<RunningScheduler> {
-  running = await startLocalScheduler();
-  return running;
-}
+afterEach(stopAll);
 
 describe('local Scheduler API', () => {
   it('creates a schedule in a group and deletes it, after which it is not found', async () => {
-    const { client } = await start();
+    const { client } = await startLocalScheduler();
     const group = await client.send(new CreateScheduleGroupCommand({ Name: 'live-streams' }));
     expect(group.ScheduleGroupArn).toBe(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/live-streams`);
     const created = await client.send(
@@ -46,7 +27,7 @@ describe('local Scheduler API', () => {
   });
 
   it('answers ConflictException for a name taken in the group, and accepts it in another group', async () => {
-    const { client } = await start();
+    const { client } = await startLocalScheduler();
     await client.send(new CreateScheduleGroupCommand({ Name: 'other' }));
     await client.send(new CreateScheduleCommand(aSchedule('s1-start')));
     await expect(client.send(new CreateScheduleCommand(aSchedule('s1-start')))).rejects.toThrow(
@@ -59,7 +40,7 @@ describe('local Scheduler API', () => {
   });
 
   it('treats a create retried with the same client token as the same create', async () => {
-    const { client } = await start();
+    const { client } = await startLocalScheduler();
     const request = aSchedule('s1-start', { ClientToken: 'retry-token-1' });
     const first = await client.send(new CreateScheduleCommand(request));
     const again = await client.send(new CreateScheduleCommand(request));
@@ -67,7 +48,7 @@ describe('local Scheduler API', () => {
   });
 
   it('answers ResourceNotFoundException for a schedule in a group that does not exist', async () => {
-    const { client } = await start();
+    const { client } = await startLocalScheduler();
     await expect(
       client.send(new CreateScheduleCommand(aSchedule('s1-start', { GroupName: 'nope' }))),
     ).rejects.toThrow(ResourceNotFoundException);
@@ -85,7 +66,7 @@ describe('local Scheduler API', () => {
     ['no flexible time window', { FlexibleTimeWindow: undefined }, /FlexibleTimeWindow/],
     ['a name with a slash', { Name: 'a/b' }, /Name/],
   ])('refuses %s with ValidationException, saying why', async (_what, overrides, message) => {
-    const { client } = await start();
+    const { client } = await startLocalScheduler();
     const request = { ...aSchedule('s1-start'), ...overrides };
     await expect(client.send(new CreateScheduleCommand(request))).rejects.toThrow(ValidationException);
     await expect(client.send(new CreateScheduleCommand(request))).rejects.toThrow(message);

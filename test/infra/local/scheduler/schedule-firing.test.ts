@@ -7,32 +7,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   aSchedule,
   atExpression,
-  type FixtureOptions,
   ROLE,
-  type RunningScheduler,
-  removeDataDirs,
   START_MACHINE,
   sleep,
   startLocalScheduler,
+  stopAll,
   wholeSecondIn,
 } from './local-scheduler-fixture.js';
 
-const running: RunningScheduler[] = [];
-
-afterEach(async () => {
-  for (const instance of running.splice(0)) await instance.stop();
-  await removeDataDirs();
-});
-
-async function start(options: FixtureOptions = {}): Promise<RunningScheduler> {
-  const instance = await startLocalScheduler(options);
-  running.push(instance);
-  return instance;
-}
+afterEach(stopAll);
 
 describe('local Scheduler one-time schedules', () => {
   it('starts the target state machine at the schedule time, not before, with its input', async () => {
-    const { client, started, waitFor, logs } = await start();
+    const { client, started, waitFor, logs } = await startLocalScheduler();
     const due = wholeSecondIn(1500);
     await client.send(
       new CreateScheduleCommand(aSchedule('s1-start', { ScheduleExpression: atExpression(due) })),
@@ -48,7 +35,7 @@ describe('local Scheduler one-time schedules', () => {
   });
 
   it('does not fire a DISABLED schedule', async () => {
-    const { client, started } = await start();
+    const { client, started } = await startLocalScheduler();
     await client.send(
       new CreateScheduleCommand(
         aSchedule('s1-start', { ScheduleExpression: atExpression(wholeSecondIn(300)), State: 'DISABLED' }),
@@ -59,7 +46,7 @@ describe('local Scheduler one-time schedules', () => {
   });
 
   it('deletes a schedule with ActionAfterCompletion DELETE once it fired, and keeps one with NONE without firing it again', async () => {
-    const { client, started, waitFor } = await start();
+    const { client, started, waitFor } = await startLocalScheduler();
     const due = atExpression(wholeSecondIn(500));
     await client.send(
       new CreateScheduleCommand(
@@ -77,7 +64,7 @@ describe('local Scheduler one-time schedules', () => {
   });
 
   it('runs at once a schedule created with a time just past, and drops one older than its maximum event age', async () => {
-    const { client, started, waitFor, logs } = await start();
+    const { client, started, waitFor, logs } = await startLocalScheduler();
     const justPast = Math.floor((Date.now() - 5000) / 1000) * 1000;
     await client.send(
       new CreateScheduleCommand(aSchedule('recent', { ScheduleExpression: atExpression(justPast) })),
@@ -96,7 +83,7 @@ describe('local Scheduler one-time schedules', () => {
   });
 
   it('never fires a schedule deleted before its time', async () => {
-    const { client, started } = await start();
+    const { client, started } = await startLocalScheduler();
     await client.send(
       new CreateScheduleCommand(
         aSchedule('s1-start', { ScheduleExpression: atExpression(wholeSecondIn(800)) }),
@@ -108,7 +95,7 @@ describe('local Scheduler one-time schedules', () => {
   });
 
   it('retries a failed StartExecution, but not a client fault', async () => {
-    const { client, started, waitFor, logs } = await start({
+    const { client, started, waitFor, logs } = await startLocalScheduler({
       onStart: async (_arn, input) => {
         if (input.includes('client-fault')) {
           throw Object.assign(new Error('no such machine'), {
@@ -141,7 +128,7 @@ describe('local Scheduler one-time schedules', () => {
   });
 
   it('does not retry beyond MaximumRetryAttempts', async () => {
-    const { client, started, waitFor } = await start({
+    const { client, started, waitFor } = await startLocalScheduler({
       onStart: async () => {
         throw new Error('endpoint down');
       },
