@@ -35,6 +35,7 @@ import { cpus, loadavg } from 'node:os';
 import { DescribeChannelCommand } from '@aws-sdk/client-medialive';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StreamRecord } from '../core/stream.js';
+import { operationOf } from '../test/support/control-plane-faults.js';
 import {
   type Answer,
   startWorkflowHarness,
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
   const h = await startWorkflowHarness(options);
   h.faults.add({
     after: async (call, response) => {
-      if (STATE_CHANGING.includes(`${call.operation}Command`))
+      if (STATE_CHANGING.includes(`${operationOf(call)}Command`))
         await sleep(Math.random() * options.pollIntervalMs);
       return response;
     },

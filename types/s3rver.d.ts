@@ -1,4 +1,5 @@
 declare module 's3rver' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -14,6 +15,10 @@ declare module 's3rver' {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
+    /** Creates the `configureBuckets` buckets (what `run` does before listening). */
+    configureBuckets(): Promise<void>;
+    /** The Koa request handler. */
+    callback(): (request: IncomingMessage, response: ServerResponse) => void;
   }
   export default S3rver;
 }

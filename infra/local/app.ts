@@ -1,15 +1,25 @@
 /**
- * The whole local product: the local stack plus the API on its port. Used by `npm start`, the demo,
- * the end-to-end tests and the benchmarks.
+ * The whole local product: the local stack, and the API on its port as API Gateway would serve it
+ * (requests become proxy events for the real API handler). Auth is `Authorization: Bearer
+ * <API_TOKEN>` (API Gateway does IAM or Cognito on AWS); `/health` is open so scripts can wait for
+ * the stack. The same port serves the web console and the status events (`GET /events`).
+ * Writes every endpoint, the region and the key pair the endpoints require to
+ * `<dataDir>/local-endpoints.json` (owner only), for the AWS CLI and scripts.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { APIGatewayProxyResult } from 'aws-lambda';
-import { authorized, createLocalApi } from './api-server.js';
-import { consoleRoutes } from './console-server.js';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { writeSecretFile } from './aws-server/credentials.js';
+import { authorized, createConsoleRoutes } from './console-server.js';
+import { sseHandler } from './events/index.js';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
+
+export const LOCAL_ENDPOINTS_FILE = 'local-endpoints.json';
+/** API Gateway's own payload limit is 10 MB; the handler answers 413 above 64 KiB. */
+const MAX_READ_BYTES = 10 * 1024 * 1024;
 
 export interface LocalAppOptions extends LocalStackOptions {
   /** 0 = a free port. @default 3000 */
@@ -35,8 +45,7 @@ export function apiToken(
   const file = path.join(dataDir, 'api-token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
   const token = randomBytes(24).toString('base64url');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  writeSecretFile(file, `${token}\n`);
   return { token, generated: true };
 }
 
@@ -46,37 +55,77 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const host = options.host ?? '127.0.0.1';
   try {
     const token = options.apiToken ?? apiToken(options.dataDir).token;
-    const consoleRoute = consoleRoutes(stack, token);
-    const server = createLocalApi({
+    const { endpoints, archiveBucket, region, credentials } = stack;
+    const mediaOrigins = [endpoints.hls, endpoints.cdn];
+    const consoleRoute = createConsoleRoutes({
       token,
-      // API Gateway's Lambda proxy integration: the API function's bundle, run as Lambda runs it.
-      handler: async (event, context) =>
-        (await stack.functions.invoke('api', event, context.awsRequestId)) as APIGatewayProxyResult,
-      health: async () => ({ ok: true, details: { uptime_ms: Date.now() - started } }),
-      extra: async (req, res, url) => {
-        // Server-sent events of every status change (and MediaLive's channel events), as the
-        // EventBridge rule of a deployment would see them.
-        if (url.pathname === '/events' && req.method === 'GET') {
-          if (!authorized(req.headers.authorization, token)) {
-            res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-            res.end(
-              JSON.stringify({
-                error: { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' },
-              }),
-            );
-            return true;
-          }
-          stack.events.sseHandler(req, res);
-          return true;
+      s3Endpoint: endpoints.s3,
+      archiveBucket,
+      region,
+      credentials,
+      mediaOrigins,
+    });
+    const server = createServer(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      try {
+        if (url.pathname === '/health')
+          return send(res, 200, { ok: true, details: { uptime_ms: Date.now() - started } });
+        if (await consoleRoute(req, res, url)) return;
+        if (!authorized(req.headers.authorization, token)) {
+          const error = { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' };
+          return send(res, 401, { error }, { 'www-authenticate': 'Bearer' });
         }
-        return consoleRoute(req, res, url);
-      },
+        // Every status change (and MediaLive's channel events), as the deployment's EventBridge rule sees them.
+        if (url.pathname === '/events' && req.method === 'GET') return sseHandler(stack.events)(req, res);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > MAX_READ_BYTES)
+            return send(res, 413, { error: { code: 'PayloadTooLarge', message: 'body over 10 MB' } });
+          chunks.push(chunk);
+        }
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
+        const binary = !Buffer.from(text, 'utf8').equals(body);
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        );
+        const query = Object.fromEntries(url.searchParams);
+        const requestId = randomUUID();
+        // API Gateway's Lambda proxy integration: the API function's bundle, run as Lambda runs it.
+        const event: APIGatewayProxyEvent = {
+          httpMethod: req.method ?? 'GET',
+          path: url.pathname,
+          resource: url.pathname,
+          headers,
+          multiValueHeaders: {},
+          queryStringParameters: Object.keys(query).length > 0 ? query : null,
+          multiValueQueryStringParameters: null,
+          pathParameters: null,
+          stageVariables: null,
+          body: body.length ? (binary ? body.toString('base64') : text) : null,
+          isBase64Encoded: binary,
+          requestContext: { requestId } as APIGatewayProxyEvent['requestContext'],
+        };
+        const result = (await stack.functions.invoke('api', event, requestId)) as APIGatewayProxyResult;
+        res.writeHead(result.statusCode, {
+          ...(result.headers as Record<string, string>),
+          'x-request-id': requestId,
+        });
+        res.end(result.body);
+      } catch (error) {
+        send(res, 500, { error: { code: 'InternalError', message: String((error as Error).message) } });
+      }
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.apiPort ?? 3000, host, () => resolve());
-    });
+    await new Promise<void>((resolve, reject) =>
+      server.once('error', reject).listen(options.apiPort ?? 3000, host, resolve),
+    );
     const apiUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+    writeSecretFile(
+      path.join(options.dataDir, LOCAL_ENDPOINTS_FILE),
+      `${JSON.stringify({ api: apiUrl, ...stack.endpoints, region, credentials }, null, 2)}\n`,
+    );
     return {
       stack,
       apiUrl,
@@ -92,4 +141,14 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     await stack.close();
     throw error;
   }
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
 }

@@ -47,43 +47,15 @@ await api('POST', `/streams/${id}/start`);
 const stream = await waitFor(id, 'RUNNING');
 const rtmp1 = String(stream.rtmp1);
 const { ffmpeg } = findFfmpeg();
-const pusher = spawn(
-  ffmpeg,
-  [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=1280x720:rate=30',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440',
-    '-vf',
-    "drawtext=text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=40:y=40",
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-g',
-    '60',
-    '-b:v',
-    '3000k',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-f',
-    'flv',
-    rtmp1,
-  ],
-  { stdio: ['ignore', 'inherit', 'inherit'] },
-);
+// A 720p30 test pattern with a clock, as an encoder would push it.
+const pattern =
+  '-hide_banner -loglevel error -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440 ' +
+  '-c:v libx264 -preset ultrafast -tune zerolatency -g 60 -b:v 3000k -c:a aac -b:a 128k -f flv';
+const clock =
+  "drawtext=text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=40:y=40";
+const pusher = spawn(ffmpeg, [...pattern.split(' '), '-vf', clock, rtmp1], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 const cut = rtmp1.lastIndexOf('/');
 console.log(`
 The demo stream ${id} is live (the first segments take ~15 s).

@@ -1,10 +1,10 @@
 /**
- * `npm start`: the whole workflow on this machine. Prints every endpoint and writes them to
- * `<DATA_DIR>/local-endpoints.json`. SIGINT/SIGTERM stop FFmpeg and persist state.
+ * `npm start`: the whole workflow on this machine. Prints every endpoint (also written to
+ * `<DATA_DIR>/local-endpoints.json`). SIGINT/SIGTERM stop FFmpeg and persist state.
  */
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { apiToken, startLocalApp } from './app.js';
+import { apiToken, LOCAL_ENDPOINTS_FILE, startLocalApp } from './app.js';
+import { CREDENTIALS_FILE, CREDENTIALS_PROFILE } from './aws-server/credentials.js';
 import { DEFAULT_PORTS } from './stack.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
@@ -25,22 +25,19 @@ const app = await startLocalApp({
   dataDir,
   apiPort: port('PORT', 3000),
   apiToken: token,
-  ports: {
-    rtmp: port('RTMP_PORT', DEFAULT_PORTS.rtmp),
-    origin: port('HLS_PORT', DEFAULT_PORTS.origin),
-    cdn: port('CDN_PORT', DEFAULT_PORTS.cdn),
-    dynamodb: port('DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
-    s3: port('S3_PORT', DEFAULT_PORTS.s3),
-    sfn: port('SFN_PORT', DEFAULT_PORTS.sfn),
-    media: port('MEDIA_PORT', DEFAULT_PORTS.media),
-    events: port('EVENTS_PORT', DEFAULT_PORTS.events),
-    scheduler: port('SCHEDULER_PORT', DEFAULT_PORTS.scheduler),
-  },
+  // RTMP_PORT, HLS_PORT (the origin), CDN_PORT, DYNAMODB_PORT, S3_PORT, SFN_PORT, MEDIA_PORT, EVENTS_PORT...
+  ports: Object.fromEntries(
+    Object.entries(DEFAULT_PORTS).map(([service, fallback]) => {
+      const variable = `${service === 'origin' ? 'HLS' : service.toUpperCase()}_PORT`;
+      return [service, port(variable, fallback)];
+    }),
+  ),
   ...(process.env.X264_PRESET ? { x264Preset: process.env.X264_PRESET } : {}),
 });
 
-writeFileSync(path.join(dataDir, 'local-endpoints.json'), `${JSON.stringify(app.endpoints, null, 2)}\n`);
+const { region } = app.stack;
 const e = app.endpoints;
+const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);
 console.log(`
 Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s (data in ${dataDir})
 
@@ -50,7 +47,8 @@ Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(
   HLS origin     ${e.hls}        (viewer_endpoint of a stream)
   CDN            ${e.cdn}        (viewer_endpoint_cloudfront, after POST /streams/{id}/live)
 
-  AWS-compatible endpoints (e.g. aws --endpoint-url ... or AWS_ENDPOINT_URL_<SERVICE>):
+  AWS-compatible endpoints (AWS_ENDPOINT_URL_<SERVICE> or aws --endpoint-url ...), signed requests only:
+  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_PROFILE=${CREDENTIALS_PROFILE} AWS_DEFAULT_REGION=${region}
   DynamoDB       ${e.dynamodb}
   S3             ${e.s3}
   Step Functions ${e.stepfunctions}
@@ -61,7 +59,7 @@ Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(
   Scheduler      ${e.scheduler}
   Status events  ${e.api}/events   (server-sent events, with the bearer token)
 
-  Endpoints as JSON: ${path.join(dataDir, 'local-endpoints.json')}
+  Endpoints as JSON: ${path.join(dataDir, LOCAL_ENDPOINTS_FILE)} (with the key pair)
   Try: curl -H "Authorization: Bearer $(cat ${path.join(dataDir, 'api-token')})" ${e.api}/streams
 `);
 

@@ -1,22 +1,18 @@
 /**
- * The local stack: every AWS service the workflow uses, on this machine, with the app's own API
- * handler, state machine definitions and task code. `npm start` runs it (infra/local/main.ts); the
- * workflow and end-to-end tests run it on free ports.
+ * The local stack: every AWS service the workflow uses, on this machine, with the app's own
+ * functions (each its deployed bundle, with its own environment: infra/local/functions/) and state
+ * machine definitions. `npm start` runs it (infra/local/main.ts); the end-to-end tests run it on
+ * free ports.
  *
- * The AWS SDK reaches the local services through the standard `AWS_ENDPOINT_URL_<SERVICE>`
- * variables, set here for this process; a variable the user already set wins (and the matching
- * local service is not started), e.g. to use another emulator.
+ * The functions reach the local services through the standard `AWS_ENDPOINT_URL_<SERVICE>`
+ * variables of their environment; a variable the user already set wins (and the matching local
+ * service is not started), e.g. to use another emulator. Every local endpoint answers only
+ * requests signed with local mode's key pair, sent to a loopback host (see aws-server/).
  */
 import './polyfills.js';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateInputSecurityGroupCommand,
   ListInputSecurityGroupsCommand,
@@ -25,12 +21,13 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
 import { createTableInput } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { bundleAll } from '../bundling/bundle.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
+import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
+import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
+import { serveDynalite, serveS3rver } from './aws-server/stores.js';
 import { LOCAL_ACCOUNT, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
 import { type AwsCall, createLocalFunctions, type LocalFunctions } from './functions/local-functions.js';
@@ -39,62 +36,6 @@ import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
 import { createLocalScheduler } from './scheduler/index.js';
 import { createLocalStepFunctions, type DescribedExecution } from './stepfunctions/index.js';
-
-export interface LocalStackOptions {
-  dataDir: string;
-  host?: string;
-  /** 0 = a free port (tests). */
-  ports?: Partial<
-    Record<'dynamodb' | 's3' | 'sfn' | 'media' | 'rtmp' | 'origin' | 'cdn' | 'events' | 'scheduler', number>
-  >;
-  tableName?: string;
-  archiveBucket?: string;
-  /** MediaLive transition times of the local channel (defaults: a few seconds). */
-  timings?: { createMs?: number; startMs?: number; stopMs?: number; deleteMs?: number; updateMs?: number };
-  /** Scales Wait states and Retry intervals (tests); default 1. */
-  waitTimeScale?: number;
-  /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
-  pollIntervalMs?: number;
-  x264Preset?: string;
-  log?: (line: string) => void;
-  /** Every AWS call the app's functions make (the IAM conformance test records them). */
-  onAwsCall?: (call: AwsCall) => void;
-  /** Powertools log level of the functions. @default INFO */
-  functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-}
-
-export interface LocalEndpoints {
-  dynamodb: string;
-  s3: string;
-  stepfunctions: string;
-  medialive: string;
-  mediapackage: string;
-  cloudfront: string;
-  rtmp: string;
-  hls: string;
-  cdn: string;
-  eventbridge: string;
-  scheduler: string;
-}
-
-export interface LocalStack {
-  endpoints: LocalEndpoints;
-  tableName: string;
-  archiveBucket: string;
-  region: string;
-  /** The values of the registry's environment variables and the runtime's (endpoints, credentials). */
-  env: Record<string, string>;
-  /** The app's Lambda functions (the API, the tasks, the drift handler), each from its bundle. */
-  functions: LocalFunctions;
-  stepFunctions: ReturnType<typeof createLocalStepFunctions>;
-  /** The local EventBridge: status events, MediaLive events; `sseHandler` serves GET /events. */
-  events: LocalEventBridge;
-  isPublishing(app: string, name: string): boolean;
-  close(): Promise<void>;
-}
-
-/** The environment as the user gave it, before any local stack set its own endpoints. */
-const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 
 export const DEFAULT_PORTS = {
   dynamodb: 4567,
@@ -107,72 +48,112 @@ export const DEFAULT_PORTS = {
   origin: 8080,
   cdn: 8081,
 };
+
+export interface LocalStackOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 = a free port (tests). */
+  ports?: Partial<typeof DEFAULT_PORTS>;
+  /** MediaLive transition times of the local channel (defaults: a few seconds). */
+  timings?: { createMs?: number; startMs?: number; stopMs?: number; deleteMs?: number; updateMs?: number };
+  /** The key pair every local endpoint requires. @default generated once in `<dataDir>/aws-credentials` */
+  credentials?: LocalCredentials;
+  /** Scales Retry intervals (tests); default 1. */
+  waitTimeScale?: number;
+  /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
+  pollIntervalMs?: number;
+  x264Preset?: string;
+  log?: (line: string) => void;
+  /** Every AWS call the app's functions make (the IAM conformance test records them). */
+  onAwsCall?: (call: AwsCall) => void;
+  /** Powertools log level of the functions. @default INFO */
+  functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+export type LocalEndpoints = Record<
+  | 'dynamodb'
+  | 's3'
+  | 'stepfunctions'
+  | 'medialive'
+  | 'mediapackage'
+  | 'cloudfront'
+  | 'eventbridge'
+  | 'scheduler',
+  string
+> & { rtmp: string; hls: string; cdn: string };
+
+export interface LocalStack {
+  endpoints: LocalEndpoints;
+  archiveBucket: string;
+  region: string;
+  /** The key pair the local endpoints accept (and the SDK clients of this process sign with). */
+  credentials: LocalCredentials;
+  /** The local EventBridge: status events and MediaLive's events, streamed at GET /events. */
+  events: LocalEventBridge;
+  /** The app's Lambda functions (the API, the tasks, the event handlers), each from its bundle. */
+  functions: LocalFunctions;
+  /** The values of the registry's environment variables and the runtime's (endpoints, credentials). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The environment as the user gave it, before any local stack set its own endpoints. */
+const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 export const LOCAL_EVENT_BUS = 'live-streams';
 export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
-const REGION = 'us-east-1';
-
-async function listen(server: import('node:http').Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
+const TABLE_NAME = 'live-streams';
+const ARCHIVE_BUCKET = 'live-archive';
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const log = options.log ?? ((line: string) => console.log(line));
-  const tableName = options.tableName ?? 'live-streams';
-  const archiveBucket = options.archiveBucket ?? 'live-archive';
   const dataDir = path.resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Owner only: it holds the key pair, stream keys and every recording.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const credentials = options.credentials ?? localCredentials(dataDir);
   const closers: Array<() => Promise<void>> = [];
-  const userEndpoint = (service: string) => USER_ENV[`AWS_ENDPOINT_URL_${service}`];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch((e) => log(`close failed: ${e}`));
+  };
 
-  // Local credentials, whatever the shell has: local mode must never sign with (or reach) a real
-  // account. s3rver accepts only its own key pair; the other local services accept any.
-  process.env.AWS_REGION ??= REGION;
-  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  // The local key pair, whatever the shell has: local mode must never sign with (or reach) a real
+  // account, and its endpoints accept only this pair.
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   const region = process.env.AWS_REGION;
 
-  try {
-    // DynamoDB
-    let dynamodbUrl = userEndpoint('DYNAMODB');
-    if (!dynamodbUrl) {
-      mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-      const server = dynalite({
-        path: path.join(dataDir, 'dynamodb'),
-        createTableMs: 0,
-        deleteTableMs: 0,
-        updateTableMs: 0,
-      });
-      const port = await listen(server, ports.dynamodb, host);
-      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      dynamodbUrl = `http://${host}:${port}`;
-    }
-    const dynamo = new DynamoDBClient({ endpoint: dynamodbUrl, region });
-    await ensureTable(dynamo, tableName);
-    dynamo.destroy();
+  /** The user's endpoint for `variable`, else a local one started by `start`. */
+  const endpoint = async (variable: string, start: () => Promise<Served>) => {
+    const user = USER_ENV[`AWS_ENDPOINT_URL_${variable}`];
+    if (user) return user;
+    const served = await start();
+    closers.push(served.close);
+    return served.url;
+  };
+  const serve = async (port: number, service: { api: AwsApi; close(): Promise<void> }) => {
+    closers.push(() => service.close());
+    return serveAws(service.api, { host, port, credentials, log });
+  };
 
-    // S3
-    let s3Url = userEndpoint('S3');
-    if (!s3Url) {
-      const s3rver = new S3rver({
+  try {
+    const serving = { host, credentials, log };
+    const dynamodbUrl = await endpoint('DYNAMODB', () =>
+      serveDynalite({ ...serving, port: ports.dynamodb, path: path.join(dataDir, 'dynamodb') }),
+    );
+    await ensureTable(new DynamoDBClient({ endpoint: dynamodbUrl, region }));
+    const s3Url = await endpoint('S3', () =>
+      serveS3rver({
+        ...serving,
         port: ports.s3,
-        address: host,
         directory: path.join(dataDir, 's3'),
-        silent: true,
-        configureBuckets: [{ name: archiveBucket, configs: [] }],
-      });
-      const { port } = (await s3rver.run()) as AddressInfo;
-      closers.push(() => s3rver.close());
-      s3Url = `http://${host}:${port}`;
-    }
+        buckets: [ARCHIVE_BUCKET],
+      }),
+    );
     const s3 = new S3Client({
       endpoint: s3Url,
       region,
@@ -182,23 +163,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // EventBridge: the status events of the store, and MediaLive's channel events for drift.
     const events = createLocalEventBridge({
-      dataDir: path.join(dataDir, 'events'),
       region,
       eventBusNames: [LOCAL_EVENT_BUS],
-      log: (message) => log(`[events] ${message}`),
+      log: (m) => log(`[events] ${m}`),
     });
-    const eventsUrl = (await events.listen(ports.events, host)).url;
-    closers.push(() => events.close());
+    const eventsUrl = await endpoint('EVENTBRIDGE', () => serve(ports.events, events));
+    // MediaLive's own events, as it sends them to EventBridge (best effort).
+    const publishMediaLive = (detailType: string, channelArn: string, detail: Record<string, string>) => {
+      try {
+        const input = { source: 'aws.medialive', detailType, resources: [channelArn] };
+        events.publish({ ...input, detail: { channel_arn: channelArn, ...detail } });
+      } catch (error) {
+        log(`[events] could not publish ${detailType}: ${String(error)}`);
+      }
+    };
 
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
-    const lazyView: ControlPlaneView = {
-      findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
-      findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
-      getPackageChannel: (id) => view?.getPackageChannel(id),
-      findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
-      cdnServes: (hash) => view?.cdnServes(hash) ?? false,
-    };
     const plane = createMediaPlane({
       dataDir,
       rtmpPort: ports.rtmp,
@@ -206,27 +187,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       originPort: ports.origin,
       cdnPort: ports.cdn,
       s3,
-      view: lazyView,
+      view: {
+        findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
+        findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
+        getPackageChannel: (id) => view?.getPackageChannel(id),
+        findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
+        cdnServes: (hash) => view?.cdnServes(hash) ?? false,
+      },
       ...(options.x264Preset ? { x264Preset: options.x264Preset } : {}),
       logger: (line) => log(`[media] ${line}`),
       // MediaLive's input-loss alert, as a running channel raises it when its RTMP input goes away.
-      onInputChange: ({ channelArn, pipeline, lost }) => {
-        void events
-          .publish({
-            source: 'aws.medialive',
-            detailType: 'MediaLive Channel Alert',
-            detail: {
-              channel_arn: channelArn,
-              alarm_state: lost ? 'SET' : 'CLEARED',
-              alarm_id: `${channelArn}:input:${pipeline}`,
-              alert_type: 'Video Not Detected',
-              pipeline: String(pipeline),
-              message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
-            },
-            resources: [channelArn],
-          })
-          .catch((error: unknown) => log(`[events] could not publish a channel alert: ${String(error)}`));
-      },
+      onInputChange: ({ channelArn, pipeline, lost }) =>
+        publishMediaLive('MediaLive Channel Alert', channelArn, {
+          alarm_state: lost ? 'SET' : 'CLEARED',
+          alarm_id: `${channelArn}:input:${pipeline}`,
+          alert_type: 'Video Not Detected',
+          pipeline: String(pipeline),
+          message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
+        }),
     });
     const urls = await plane.listen();
     closers.push(() => plane.close());
@@ -240,47 +218,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       distribution: { id: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host },
       ...(options.timings ? { timings: options.timings } : {}),
       mediaPlane: plane,
-      log: (message, details) => log(`[media-control] ${message} ${details ? JSON.stringify(details) : ''}`),
+      log: (message, details) => log(`[media-control] ${message} ${JSON.stringify(details)}`),
       // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
       onChannelStateChange: ({ channelArn, state, pipelines }) => {
         for (let pipeline = 0; pipeline < pipelines; pipeline++) {
-          void events
-            .publish({
-              source: 'aws.medialive',
-              detailType: 'MediaLive Channel State Change',
-              detail: {
-                channel_arn: channelArn,
-                state,
-                pipeline: String(pipeline),
-                message: `Channel is ${state}`,
-              },
-              resources: [channelArn],
-            })
-            .catch((error: unknown) => log(`[events] could not publish a channel event: ${String(error)}`));
+          const detail = { state, pipeline: String(pipeline), message: `Channel is ${state}` };
+          publishMediaLive('MediaLive Channel State Change', channelArn, detail);
         }
       },
     });
     view = control.view;
-    const media = await control.listen(ports.media, host);
-    closers.push(() => control.close());
-    const mediaUrl = userEndpoint('MEDIALIVE') ?? media.url;
-
-    const securityGroupId = await ensureInputSecurityGroup(
-      new MediaLiveClient({ endpoint: mediaUrl, region }),
-    );
+    const media = await serve(ports.media, control);
+    closers.push(media.close);
+    const mediaUrls = {
+      medialive: USER_ENV.AWS_ENDPOINT_URL_MEDIALIVE ?? media.url,
+      mediapackage: USER_ENV.AWS_ENDPOINT_URL_MEDIAPACKAGE ?? media.url,
+      cloudfront: USER_ENV.AWS_ENDPOINT_URL_CLOUDFRONT ?? media.url,
+    };
 
     // What Lambda's runtime gives each function (region, credentials), and locally where the
-    // services are; then the deployment's values of the variables the registry lists.
+    // services are; then the deployment's values of the variables the function registry lists.
     const runtimeEnvironment: Record<string, string> = {
       AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID as string,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY as string,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
       AWS_ENDPOINT_URL_S3: s3Url,
-      AWS_ENDPOINT_URL_MEDIALIVE: mediaUrl,
-      AWS_ENDPOINT_URL_MEDIAPACKAGE: userEndpoint('MEDIAPACKAGE') ?? media.url,
-      AWS_ENDPOINT_URL_CLOUDFRONT: userEndpoint('CLOUDFRONT') ?? media.url,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: userEndpoint('EVENTBRIDGE') ?? eventsUrl,
+      AWS_ENDPOINT_URL_MEDIALIVE: mediaUrls.medialive,
+      AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrls.mediapackage,
+      AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrls.cloudfront,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
       S3_FORCE_PATH_STYLE: 'true',
       POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
       POLL_BUDGET_MS: '20000',
@@ -288,9 +255,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const values: Record<string, string | undefined> = {
       ...Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, undefined])),
-      TABLE_NAME: tableName,
-      ARCHIVE_BUCKET: archiveBucket,
-      INPUT_SECURITY_GROUP_ID: securityGroupId,
+      TABLE_NAME,
+      ARCHIVE_BUCKET,
+      INPUT_SECURITY_GROUP_ID: await ensureInputSecurityGroup(
+        new MediaLiveClient({ endpoint: mediaUrls.medialive, region }),
+      ),
       MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
       LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
       LIVE_BASE_URL: urls.cdnUrl,
@@ -319,10 +288,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onAwsCall ? { onAwsCall: options.onAwsCall } : {}),
     });
     closers.push(() => functions.close());
-    // The rule on Step Functions' execution events, to the same handler as on AWS: a run aborted
-    // (locally also by a crash or restart), timed out, or failed without its Catch.
+    // The rules, to the same handlers as on AWS: MediaLive's channel events (drift, input loss), and
+    // Step Functions' events of a run aborted (locally also by a crash or restart), timed out or
+    // failed without its Catch.
+    const driftEvents = ['MediaLive Channel State Change', 'MediaLive Channel Alert'];
     events.subscribe(
-      { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] },
+      (event) => event.source === 'aws.medialive' && driftEvents.includes(event['detail-type']),
+      async (event) => {
+        await functions.invoke('channel-events', event);
+      },
+    );
+    events.subscribe(
+      (event) => event.source === 'aws.states' && event['detail-type'] === EXECUTION_STATUS_CHANGE,
       async (event) => {
         await functions.invoke('execution-events', event);
       },
@@ -331,47 +308,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: path.join(dataDir, 'stepfunctions'),
       stateMachines: machines,
       region,
-      onExecutionEnd: (execution) => publishExecutionEnd(events, execution, log),
       ...(options.waitTimeScale !== undefined ? { waitTimeScale: options.waitTimeScale } : {}),
+      onExecutionEnd: (execution) => publishExecutionEnd(events, execution, log),
       invokeLambda: async (functionArn, payload) => {
         const name = functions.nameOf(functionArn);
         if (!name) throw new Error(`no local function ${functionArn}`);
         return functions.invoke(name, payload);
       },
     });
-    let sfnUrl = userEndpoint('SFN');
-    if (!sfnUrl) {
-      sfnUrl = (await stepFunctions.listen(ports.sfn, host)).url;
-      closers.push(() => stepFunctions.close());
-    }
+    const sfnUrl = await endpoint('SFN', () => serve(ports.sfn, stepFunctions));
     runtimeEnvironment.AWS_ENDPOINT_URL_SFN = sfnUrl;
     // EventBridge Scheduler: fires one-time schedules by starting the machines, as on AWS.
-    const sfnClient = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
-    const scheduler = createLocalScheduler({
-      dataDir: path.join(dataDir, 'scheduler'),
-      region,
-      startExecution: async (stateMachineArn, input) => {
-        await sfnClient.send(new StartExecutionCommand({ stateMachineArn, input }));
-      },
-      log: (message) => log(`[scheduler] ${message}`),
-    });
-    let schedulerUrl = userEndpoint('SCHEDULER');
-    if (!schedulerUrl) {
-      schedulerUrl = (await scheduler.listen(ports.scheduler, host)).url;
-      closers.push(() => scheduler.close());
-    }
-    runtimeEnvironment.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
-    await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }), LOCAL_SCHEDULE_GROUP);
-    // The drift rule: MediaLive's channel events to the same handler as on AWS.
-    events.subscribe(
-      {
-        source: ['aws.medialive'],
-        'detail-type': ['MediaLive Channel State Change', 'MediaLive Channel Alert'],
-      },
-      async (event) => {
-        await functions.invoke('channel-events', event);
-      },
+    const sfn = new SFNClient({ endpoint: sfnUrl, region, disableHostPrefix: true });
+    const schedulerUrl = await endpoint('SCHEDULER', () =>
+      serve(
+        ports.scheduler,
+        createLocalScheduler({
+          dataDir: path.join(dataDir, 'scheduler'),
+          region,
+          startExecution: async (stateMachineArn, input) => {
+            await sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
+          },
+          log: (message) => log(`[scheduler] ${message}`),
+        }),
+      ),
     );
+    runtimeEnvironment.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
+    await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }));
     const env: Record<string, string> = {
       ...runtimeEnvironment,
       ...(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<
@@ -380,44 +343,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       >),
     };
 
+    const endpoints = { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: sfnUrl, ...mediaUrls };
     return {
       endpoints: {
-        dynamodb: dynamodbUrl,
-        s3: s3Url,
-        stepfunctions: sfnUrl,
-        medialive: mediaUrl,
-        mediapackage: runtimeEnvironment.AWS_ENDPOINT_URL_MEDIAPACKAGE as string,
-        cloudfront: runtimeEnvironment.AWS_ENDPOINT_URL_CLOUDFRONT as string,
+        ...endpoints,
+        eventbridge: eventsUrl,
+        scheduler: schedulerUrl,
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,
-        eventbridge: runtimeEnvironment.AWS_ENDPOINT_URL_EVENTBRIDGE as string,
-        scheduler: schedulerUrl,
       },
-      tableName,
-      archiveBucket,
+      archiveBucket: ARCHIVE_BUCKET,
       region,
-      env,
-      functions,
-      stepFunctions,
+      credentials,
       events,
-      isPublishing: (app, name) => plane.isPublishing(app, name),
-      close: async () => {
-        for (const key of Object.keys(env)) {
-          if (process.env[key] === env[key]) {
-            if (USER_ENV[key] === undefined) delete process.env[key];
-            else process.env[key] = USER_ENV[key];
-          }
-        }
-        for (const close of closers.reverse())
-          await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
-      },
+      functions,
+      env,
+      close,
     };
   } catch (error) {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await close();
     throw error;
   }
 }
+
+const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 
 /** "Step Functions Execution Status Change", as Step Functions sends it to EventBridge. */
 export function publishExecutionEnd(
@@ -425,10 +375,10 @@ export function publishExecutionEnd(
   execution: DescribedExecution,
   log: (line: string) => void,
 ): void {
-  void events
-    .publish({
+  try {
+    events.publish({
       source: 'aws.states',
-      detailType: 'Step Functions Execution Status Change',
+      detailType: EXECUTION_STATUS_CHANGE,
       detail: {
         executionArn: execution.executionArn,
         stateMachineArn: execution.stateMachineArn,
@@ -442,41 +392,43 @@ export function publishExecutionEnd(
         cause: execution.cause ?? null,
       },
       resources: [execution.executionArn],
-    })
-    .catch((error: unknown) => log(`[events] could not publish an execution event: ${String(error)}`));
-}
-
-async function ensureScheduleGroup(scheduler: SchedulerClient, name: string): Promise<void> {
-  try {
-    await scheduler.send(new CreateScheduleGroupCommand({ Name: name }));
+    });
   } catch (error) {
-    if (!(error instanceof ConflictException)) throw error;
-  } finally {
-    scheduler.destroy();
+    log(`[events] could not publish an execution event: ${String(error)}`);
   }
 }
 
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  }
+async function ensureScheduleGroup(scheduler: SchedulerClient): Promise<void> {
+  await scheduler
+    .send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }))
+    .catch((error: unknown) => {
+      if (!(error instanceof ConflictException)) throw error;
+    });
+  scheduler.destroy();
+}
+
+async function ensureTable(dynamo: DynamoDBClient): Promise<void> {
+  await dynamo.send(new DescribeTableCommand({ TableName: TABLE_NAME })).catch(async (error: unknown) => {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await dynamo.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
+  });
+  dynamo.destroy();
 }
 
 /** The CDK app creates the input security group on AWS; locally, one allowing loopback. */
 async function ensureInputSecurityGroup(medialive: MediaLiveClient): Promise<string> {
-  const existing = await medialive.send(new ListInputSecurityGroupsCommand({}));
-  const found = existing.InputSecurityGroups?.find((g) => g.Tags?.purpose === 'local-rtmp');
-  if (found?.Id) return found.Id;
-  const created = await medialive.send(
-    new CreateInputSecurityGroupCommand({
-      WhitelistRules: [{ Cidr: '127.0.0.1/32' }],
-      Tags: { purpose: 'local-rtmp' },
-    }),
-  );
-  if (!created.SecurityGroup?.Id) throw new Error('local MediaLive created no input security group');
+  const { InputSecurityGroups } = await medialive.send(new ListInputSecurityGroupsCommand({}));
+  const id =
+    InputSecurityGroups?.find((g) => g.Tags?.purpose === 'local-rtmp')?.Id ??
+    (
+      await medialive.send(
+        new CreateInputSecurityGroupCommand({
+          WhitelistRules: [{ Cidr: '127.0.0.1/32' }],
+          Tags: { purpose: 'local-rtmp' },
+        }),
+      )
+    ).SecurityGroup?.Id;
   medialive.destroy();
-  return created.SecurityGroup.Id;
+  if (!id) throw new Error('local MediaLive created no input security group');
+  return id;
 }

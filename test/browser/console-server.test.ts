@@ -5,15 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newCredentials } from '../../infra/local/aws-server/credentials.js';
+import type { Served } from '../../infra/local/aws-server/server.js';
+import { serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { contentSecurityPolicy, createConsoleRoutes } from '../../infra/local/console-server.js';
 
 const TOKEN = 'console-test-token';
 const BUCKET = 'live-archive';
 const MEDIA = ['http://127.0.0.1:8080', 'http://127.0.0.1:8081/'];
 
-let s3rver: S3rver;
+const credentials = newCredentials();
+let s3rver: Served;
 let s3Url: string;
 const servers: Server[] = [];
 
@@ -23,6 +26,7 @@ async function serve(root: string): Promise<string> {
     token: TOKEN,
     s3Endpoint: s3Url,
     archiveBucket: BUCKET,
+    credentials,
     mediaOrigins: MEDIA,
     root,
   });
@@ -50,21 +54,14 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'console-s3-'));
-  s3rver = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    directory: dir,
-    silent: true,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
-  });
-  const { port } = (await s3rver.run()) as AddressInfo;
-  s3Url = `http://127.0.0.1:${port}`;
+  s3rver = await serveS3rver({ port: 0, credentials, directory: dir, buckets: [BUCKET] });
+  s3Url = s3rver.url;
   const s3 = new S3Client({
     endpoint: s3Url,
     region: 'us-east-1',
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials,
   });
   await s3.send(
     new PutObjectCommand({

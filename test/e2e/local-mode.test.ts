@@ -3,7 +3,7 @@
  * FFmpeg, with a 1080p30 test pattern pushed over RTMP.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -52,10 +52,14 @@ function push(rtmpUrl: string, seconds: number) {
   ]);
 }
 
-async function probeDuration(target: string): Promise<{ duration: number; video: boolean }> {
+async function probeDuration(
+  target: string,
+  headers?: string,
+): Promise<{ duration: number; video: boolean }> {
   const { stdout } = await run(ffprobe ?? 'ffprobe', [
     '-v',
     'error',
+    ...(headers ? ['-headers', headers] : []),
     '-protocol_whitelist',
     'file,http,tcp,crypto',
     '-show_entries',
@@ -79,7 +83,7 @@ beforeAll(async () => {
     endpoint: app.endpoints.s3,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: app.stack.credentials,
   });
 }, 120_000);
 afterAll(async () => {
@@ -162,8 +166,10 @@ describe('local mode, end to end', () => {
     expect(split.status, JSON.stringify(split.body)).toBe(200);
     const clip = (split.body.clips as unknown as Array<{ key: string; segments: number }>)[0];
     expect(clip?.segments).toBeGreaterThan(0);
-    const clipUrl = `${app.endpoints.s3}/live-archive/${clip?.key}`;
-    const clipProbe = await probeDuration(clipUrl);
+    // Played as the console plays it: through the API's /archive/ route, with the API token (the
+    // local S3 itself answers signed requests only).
+    const clipUrl = `${app.apiUrl}/archive/${clip?.key}`;
+    const clipProbe = await probeDuration(clipUrl, `Authorization: Bearer ${app.token}\r\n`);
     expect(clipProbe.video).toBe(true);
     expect(Math.abs(clipProbe.duration - 8)).toBeLessThanOrEqual(4);
 
@@ -172,6 +178,55 @@ describe('local mode, end to end', () => {
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'live-archive', Prefix: `${prefix}/` }));
     expect((after.Contents ?? []).length).toBeGreaterThanOrEqual(keys.length);
   }, 240_000);
+
+  it('answers the AWS CLI signing with the key pair of local-endpoints.json, and no unsigned request', async () => {
+    const file = path.join(app.dataDir, 'local-endpoints.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const endpoints = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string> & {
+      credentials: { accessKeyId: string; secretAccessKey: string };
+    };
+    const { accessKeyId, secretAccessKey } = app.stack.credentials;
+    expect(endpoints.credentials).toEqual({ accessKeyId, secretAccessKey });
+    const created = await api.call('POST', '/streams', { name: 'cli' });
+    const idle = await api.waitForStatus(String(created.body.id), 'IDLE');
+
+    // As the README says to: the credentials file of the data directory, profile `local`.
+    const env = {
+      ...process.env,
+      AWS_SHARED_CREDENTIALS_FILE: path.join(app.dataDir, 'aws-credentials'),
+      AWS_PROFILE: 'local',
+      AWS_DEFAULT_REGION: endpoints.region,
+      AWS_CONFIG_FILE: path.join(app.dataDir, 'no-aws-config'),
+    };
+    const cli = async (endpoint: string | undefined, ...args: string[]) =>
+      JSON.parse(
+        (await run('aws', ['--endpoint-url', String(endpoint), '--output', 'json', ...args], { env })).stdout,
+      );
+    const channels = await cli(endpoints.medialive, 'medialive', 'list-channels');
+    expect(channels.Channels.map((c: { Id: string }) => c.Id)).toContain(idle.live_channel_id);
+    const machine = `arn:aws:states:${endpoints.region}:000000000000:stateMachine:CreateStream`;
+    const executions = await cli(
+      endpoints.stepfunctions,
+      'stepfunctions',
+      'list-executions',
+      '--state-machine-arn',
+      machine,
+    );
+    expect(executions.executions.length).toBeGreaterThan(0);
+
+    // Unsigned, nothing: not the inputs (their stream keys), not an execution start.
+    const inputs = await fetch(`${endpoints.medialive}/prod/inputs/${idle.live_input_id}`);
+    expect(inputs.status).toBe(403);
+    const start = await fetch(endpoints.stepfunctions ?? '', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AWSStepFunctions.StartExecution',
+      },
+      body: JSON.stringify({ stateMachineArn: machine.replace('CreateStream', 'DeleteStream'), input: '{}' }),
+    });
+    expect(start.status).toBe(403);
+  }, 120_000);
 
   it('finds every stream again after a restart', async () => {
     const created = await api.call('POST', '/streams', { name: 'survivor' });

@@ -4,8 +4,33 @@
  * as on AWS), and only what the SDK gives up on reaches the state machine's Retry and Catch.
  */
 
+import type { Reply as ApiResponse } from '../../infra/local/aws-server/aws-error.js';
 import type { ControlPlaneFaults, FaultCall } from '../../infra/local/media/control/control-plane.js';
-import type { ApiResponse } from '../../infra/local/media/control/rest-routes.js';
+
+/** The operation of a route of the double (the models' names), as faults are written. */
+const OPERATIONS: Record<string, string> = {
+  'medialive POST /prod/inputs': 'CreateInput',
+  'medialive GET /prod/inputs/{inputId}': 'DescribeInput',
+  'medialive DELETE /prod/inputs/{inputId}': 'DeleteInput',
+  'medialive POST /prod/channels': 'CreateChannel',
+  'medialive GET /prod/channels/{channelId}': 'DescribeChannel',
+  'medialive PUT /prod/channels/{channelId}': 'UpdateChannel',
+  'medialive DELETE /prod/channels/{channelId}': 'DeleteChannel',
+  'medialive POST /prod/channels/{channelId}/start': 'StartChannel',
+  'medialive POST /prod/channels/{channelId}/stop': 'StopChannel',
+  'mediapackage POST /channels': 'CreateChannel',
+  'mediapackage GET /channels/{id}': 'DescribeChannel',
+  'mediapackage DELETE /channels/{id}': 'DeleteChannel',
+  'mediapackage POST /origin_endpoints': 'CreateOriginEndpoint',
+  'mediapackage GET /origin_endpoints/{id}': 'DescribeOriginEndpoint',
+  'mediapackage PUT /origin_endpoints/{id}': 'UpdateOriginEndpoint',
+  'mediapackage DELETE /origin_endpoints/{id}': 'DeleteOriginEndpoint',
+  'cloudfront GET /2020-05-31/distribution/{Id}/config': 'GetDistributionConfig',
+  'cloudfront PUT /2020-05-31/distribution/{Id}/config': 'UpdateDistribution',
+};
+
+export const operationOf = (call: FaultCall): string =>
+  OPERATIONS[`${call.service} ${call.method} ${call.path}`] ?? `${call.method} ${call.path}`;
 
 export interface Fault {
   /** Calls the fault has answered so far. */
@@ -59,16 +84,12 @@ export class ControlPlaneFaultRules implements ControlPlaneFaults {
    * Serves calls of `operation` of `service`, then answers them with `error` instead, `times` times:
    * the request took effect and its answer was lost, so the caller retries something already done.
    */
-  loseAnswer(
-    service: FaultCall['service'],
-    operation: string,
-    options: { times: number; error?: AwsErrorAnswer },
-  ): Fault {
+  loseAnswer(service: string, operation: string, options: { times: number; error?: AwsErrorAnswer }): Fault {
     let hits = 0;
     const error = options.error ?? INTERNAL_ERROR;
     const rule: Rule = {
       after: (call, response) => {
-        if (call.service !== service || call.operation !== operation || hits >= options.times)
+        if (call.service !== service || operationOf(call) !== operation || hits >= options.times)
           return response;
         hits++;
         return {
@@ -93,14 +114,14 @@ export class ControlPlaneFaultRules implements ControlPlaneFaults {
     options: {
       times?: number;
       when?: (params: Record<string, string>) => boolean;
-      service?: FaultCall['service'];
+      service?: string;
     } = {},
   ): Fault {
     let hits = 0;
     const rule: Rule = {
       before: (call) => {
         const applies =
-          call.operation === operation &&
+          operationOf(call) === operation &&
           (options.service === undefined || call.service === options.service) &&
           (options.times === undefined || hits < options.times) &&
           (options.when?.(call.params) ?? true);
@@ -123,7 +144,7 @@ export class ControlPlaneFaultRules implements ControlPlaneFaults {
     let hits = 0;
     const rule: Rule = {
       after: (call, response) => {
-        if (call.operation !== 'DescribeChannel' || response.status !== 200 || !response.body)
+        if (operationOf(call) !== 'DescribeChannel' || response.status !== 200 || !response.body)
           return response;
         if (channelId !== 'any' && call.params.channelId !== channelId) return response;
         const body = JSON.parse(response.body) as { state?: string };

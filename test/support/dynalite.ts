@@ -1,11 +1,12 @@
 /**
- * dynalite on a free loopback port, with the stream table created: real conditional-write semantics.
+ * dynalite on a free loopback port, as local mode serves it (SigV4 required), with the stream table
+ * created: real conditional-write semantics.
  */
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { createTableInput } from '../../core/table-schema.js';
+import { newCredentials } from '../../infra/local/aws-server/credentials.js';
+import { serveDynalite } from '../../infra/local/aws-server/stores.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -15,13 +16,12 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** This test process's key pair: the local endpoints it starts accept only it. */
+export const TEST_CREDENTIALS = newCredentials();
 
 export async function startDynalite(tableName = 'streams-test'): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await serveDynalite({ port: 0, credentials: TEST_CREDENTIALS });
+  const endpoint = server.url;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -32,7 +32,7 @@ export async function startDynalite(tableName = 'streams-test'): Promise<LocalDy
     tableName,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

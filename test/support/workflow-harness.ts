@@ -7,8 +7,8 @@
  * IAM conformance test.
  *
  * Assembled here from the same parts as `startLocalStack` (infra/local/stack.ts), with the same task
- * environment, instead of calling it: the double's `throttle` option and exact channel timings need
- * the control plane's own options, and no media plane runs (a channel without video needs no
+ * environment, instead of calling it: exact channel timings need the control plane's own options,
+ * and no media plane runs (a channel without video needs no
  * FFmpeg, RTMP server or origin; the URLs below only name where they would be).
  *
  * Framework-free on purpose (no vitest import), so the benchmark can use it under tsx.
@@ -16,23 +16,12 @@
 import '../../infra/local/polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateInputSecurityGroupCommand,
-  ListChannelsCommand,
-  ListInputsCommand,
-  MediaLiveClient,
-} from '@aws-sdk/client-medialive';
-import {
-  ListOriginEndpointsCommand,
-  ListChannelsCommand as ListPackageChannelsCommand,
-  MediaPackageClient,
-} from '@aws-sdk/client-mediapackage';
+import { CreateInputSecurityGroupCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
@@ -43,8 +32,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
 import type { ApiConfig } from '../../api/app.js';
 import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
 import { StreamStore } from '../../core/stream-store.js';
@@ -52,6 +39,9 @@ import { createTableInput } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { bundleAll } from '../../infra/bundling/bundle.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues, type FunctionName } from '../../infra/functions.js';
+import { newCredentials } from '../../infra/local/aws-server/credentials.js';
+import { serveAws } from '../../infra/local/aws-server/server.js';
+import { serveDynalite, serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { LOCAL_ACCOUNT, localMachines } from '../../infra/local/definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from '../../infra/local/events/index.js';
 import {
@@ -62,8 +52,10 @@ import {
 } from '../../infra/local/functions/local-functions.js';
 import type { MediaPlane } from '../../infra/local/media/contracts.js';
 import type { ChannelTimings } from '../../infra/local/media/control/channel-lifecycle.js';
-import { createMediaControlPlane } from '../../infra/local/media/control/control-plane.js';
-import type { ThrottleOptions } from '../../infra/local/media/control/request-throttle.js';
+import {
+  createMediaControlPlane,
+  type MediaControlPlane,
+} from '../../infra/local/media/control/control-plane.js';
 import { createLocalScheduler } from '../../infra/local/scheduler/index.js';
 import { LOCAL_EVENT_BUS, LOCAL_SCHEDULE_GROUP, publishExecutionEnd } from '../../infra/local/stack.js';
 import {
@@ -83,8 +75,6 @@ export interface WorkflowHarnessOptions {
   pollIntervalMs: number;
   /** How long one wait-task invocation keeps asking before it hands back to the machine (POLL_BUDGET_MS). */
   pollBudgetMs: number;
-  /** Request rate of the double per service before TooManyRequestsException. @default the double's */
-  throttle?: ThrottleOptions;
   /** Task logs (Powertools) level; the workflows' failures are asserted, not read. @default 'SILENT' */
   taskLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Every AWS call of every function (besides the suite's call log). */
@@ -204,26 +194,25 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
   const controlLog: string[] = [];
   const faults = new ControlPlaneFaultRules();
   const lostAnswers = new Map<FunctionName, number>();
-  // s3rver accepts only its own key pair; the other local services accept any. Never real ones.
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  // A key pair of this run: the local endpoints accept only it (and never real ones are used).
+  const credentials = newCredentials();
   const base = { region: REGION, credentials };
   try {
     const tableName = 'live-streams';
-    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamodbUrl = `http://127.0.0.1:${await listen(dynamo)}`;
-    closers.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+    const dynamo = await serveDynalite({ port: 0, credentials });
+    const dynamodbUrl = dynamo.url;
+    closers.push(dynamo.close);
     const dynamoClient = new DynamoDBClient({ ...base, endpoint: dynamodbUrl });
     await dynamoClient.send(new CreateTableCommand(createTableInput(tableName)));
 
-    const s3rver = new S3rver({
+    const s3rver = await serveS3rver({
       port: 0,
-      address: '127.0.0.1',
+      credentials,
       directory: path.join(dataDir, 's3'),
-      silent: true,
-      configureBuckets: [{ name: ARCHIVE_BUCKET, configs: [] }],
+      buckets: [ARCHIVE_BUCKET],
     });
-    const s3Url = `http://127.0.0.1:${((await s3rver.run()) as AddressInfo).port}`;
-    closers.push(() => s3rver.close());
+    const s3Url = s3rver.url;
+    closers.push(s3rver.close);
 
     const control = createMediaControlPlane({
       dataDir: path.join(dataDir, 'media'),
@@ -235,15 +224,15 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       timings: options.timings,
       mediaPlane: noVideo,
       faults,
-      ...(options.throttle ? { throttle: options.throttle } : {}),
       // Kept for a failing test's message; printing it would bury the test report.
       log: (message, details) => {
         controlLog.push(`${message} ${JSON.stringify(details)}`);
         if (controlLog.length > 200) controlLog.shift();
       },
     });
-    const mediaUrl = (await control.listen(0, '127.0.0.1')).url;
-    closers.push(() => control.close());
+    const mediaServed = await serveAws(control.api, { port: 0, credentials });
+    const mediaUrl = mediaServed.url;
+    closers.push(() => control.close(), mediaServed.close);
 
     const media = {
       medialive: new MediaLiveClient({ ...base, endpoint: mediaUrl }),
@@ -319,15 +308,16 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
     closers.push(() => functions.close());
     // EventBridge: the status events, and Step Functions' execution events to the same handler as on AWS.
     const events = createLocalEventBridge({
-      dataDir: path.join(dataDir, 'events'),
       region: REGION,
       eventBusNames: [LOCAL_EVENT_BUS],
       log: (message) => controlLog.push(`[events] ${message}`),
     });
-    const eventsUrl = (await events.listen(0, '127.0.0.1')).url;
-    closers.push(() => events.close());
+    const eventsServed = await serveAws(events.api, { port: 0, credentials });
+    const eventsUrl = eventsServed.url;
+    closers.push(() => events.close(), eventsServed.close);
     events.subscribe(
-      { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] },
+      (event) =>
+        event.source === 'aws.states' && event['detail-type'] === 'Step Functions Execution Status Change',
       async (event) => {
         await functions.invoke('execution-events', event);
       },
@@ -351,8 +341,9 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
         return result;
       },
     });
-    const sfnUrl = (await stepFunctions.listen(0, '127.0.0.1')).url;
-    closers.push(() => stepFunctions.close());
+    const sfnServed = await serveAws(stepFunctions.api, { port: 0, credentials });
+    const sfnUrl = sfnServed.url;
+    closers.push(() => stepFunctions.close(), sfnServed.close);
     runtimeEnvironment.AWS_ENDPOINT_URL_SFN = sfnUrl;
     const sfn = new SFNClient({ ...base, endpoint: sfnUrl, disableHostPrefix: true });
     closers.push(async () => sfn.destroy());
@@ -366,8 +357,9 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       },
       log: (message) => controlLog.push(`[scheduler] ${message}`),
     });
-    const schedulerUrl = (await scheduler.listen(0, '127.0.0.1')).url;
-    closers.push(() => scheduler.close());
+    const schedulerServed = await serveAws(scheduler.api, { port: 0, credentials });
+    const schedulerUrl = schedulerServed.url;
+    closers.push(() => scheduler.close(), schedulerServed.close);
     const schedulerClient = new SchedulerClient({ ...base, endpoint: schedulerUrl });
     closers.push(async () => schedulerClient.destroy());
     await schedulerClient.send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }));
@@ -460,7 +452,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       },
       waitForExecution,
       history: (arn) => executionHistory(aws.sfn, arn),
-      resourcesOf: (streamId) => resourcesOf(aws, streamId),
+      resourcesOf: async (streamId) => resourcesOf(control.state, streamId),
       controlLog,
       close: closeAll,
     };
@@ -498,29 +490,31 @@ export function statesEntered(events: HistoryEvent[]): string[] {
   );
 }
 
-async function resourcesOf(
-  aws: { medialive: MediaLiveClient; mediapackage: MediaPackageClient },
-  streamId: string,
-): Promise<StreamResources> {
-  // The tasks name every resource after the stream (live-<id>, live-<id>-hls) and tag it.
+/** What the double holds for a stream: the tasks name every resource after it (live-<id>) and tag it. */
+function resourcesOf(state: MediaControlPlane['state'], streamId: string): StreamResources {
   const name = `live-${streamId}`;
-  const [channels, inputs, packageChannels, endpoints] = await Promise.all([
-    aws.medialive.send(new ListChannelsCommand({})),
-    aws.medialive.send(new ListInputsCommand({})),
-    aws.mediapackage.send(new ListPackageChannelsCommand({})),
-    aws.mediapackage.send(new ListOriginEndpointsCommand({})),
-  ]);
+  const ours = (r: {
+    settings?: { name?: string; tags: Record<string, string> };
+    name?: string;
+    tags?: Record<string, string>;
+  }) => (r.settings?.name ?? r.name) === name || (r.settings?.tags ?? r.tags)?.stream_id === streamId;
+  // As DescribeInput answers: ATTACHED while a channel that is not DELETED uses the input.
+  const attached = new Set(
+    Object.values(state.medialive.channels)
+      .filter((c) => c.state !== 'DELETED')
+      .flatMap((c) => c.settings.inputAttachments.map((a) => a.inputId)),
+  );
   return {
-    channels: (channels.Channels ?? [])
-      .filter((c) => c.Name === name || c.Tags?.stream_id === streamId)
-      .map((c) => ({ id: c.Id ?? '', state: c.State ?? '' })),
-    inputs: (inputs.Inputs ?? [])
-      .filter((i) => i.Name === name || i.Tags?.stream_id === streamId)
-      .map((i) => ({ id: i.Id ?? '', state: i.State ?? '' })),
-    packageChannels: (packageChannels.Channels ?? []).flatMap((c) => (c.Id === name ? [c.Id] : [])),
-    originEndpoints: (endpoints.OriginEndpoints ?? []).flatMap((e) =>
-      e.ChannelId === name || e.Id === `${name}-hls` ? [e.Id ?? ''] : [],
-    ),
+    channels: Object.values(state.medialive.channels)
+      .filter((c) => c.state !== 'DELETED' && ours(c))
+      .map((c) => ({ id: c.id, state: c.state })),
+    inputs: Object.values(state.medialive.inputs)
+      .filter((i) => i.state !== 'DELETED' && ours(i))
+      .map((i) => ({ id: i.id, state: i.state === 'DETACHED' && attached.has(i.id) ? 'ATTACHED' : i.state })),
+    packageChannels: Object.keys(state.mediapackage.channels).filter((id) => id === name),
+    originEndpoints: Object.values(state.mediapackage.endpoints)
+      .filter((e) => e.channelId === name || e.id === `${name}-hls`)
+      .map((e) => e.id),
   };
 }
 
@@ -544,11 +538,4 @@ function apiEvent(
     isBase64Encoded: false,
     requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
   };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }

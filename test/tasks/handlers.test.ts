@@ -19,6 +19,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { FeatureNotConfigured } from '../../core/errors.js';
 import { FUNCTION_NAMES, FUNCTIONS } from '../../infra/functions.js';
 import { anIdleStream, aStream } from '../support/builders.js';
+import { TEST_CREDENTIALS } from '../support/dynalite.js';
 import { type StoreFixture, startStore } from './task-harness.js';
 
 let fx: StoreFixture;
@@ -30,8 +31,8 @@ const s3 = mockClient(S3Client);
 beforeAll(async () => {
   fx = await startStore('streams-handlers');
   vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
   vi.stubEnv('AWS_SESSION_TOKEN', '');
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fx.db.endpoint);
   vi.stubEnv('TABLE_NAME', fx.db.tableName);

@@ -23,9 +23,10 @@ const faults: Fault[] = [];
 beforeAll(async () => {
   h = await startWorkflowHarness();
 }, 180_000);
-afterEach(() => {
+const clearFaults = () => {
   for (const fault of faults.splice(0)) fault.remove();
-});
+};
+afterEach(clearFaults);
 afterAll(async () => {
   await h?.close();
 });
@@ -75,7 +76,7 @@ describe('a start stopped from the console while its channel starts', () => {
       new GetScheduleCommand({ Name: `${idle.id}-guard`, GroupName: h.scheduleGroup }),
     );
     expect(guard.ScheduleExpression).toMatch(/^at\(/);
-    faults.splice(0).forEach((f) => f.remove());
+    clearFaults();
     await expect.poll(() => channelState(channelId), { timeout: 10_000 }).toBe('RUNNING');
 
     // And it stops as any running stream does.
@@ -119,7 +120,7 @@ describe('a delete stopped from the console midway', () => {
     expect(record.status).toBe('FAILED');
     expect(record.error).toMatchObject({ code: 'ExecutionAborted', action: 'delete' });
     expect(record.live_input_id).toBe(idle.live_input_id);
-    faults.splice(0).forEach((f) => f.remove());
+    clearFaults();
 
     const again = await h.act('DELETE', `/streams/${idle.id}`);
     expect(again.execution.status).toBe('SUCCEEDED');
@@ -141,7 +142,7 @@ describe('a create stopped from the console midway', () => {
     expect(record.status).toBe('FAILED');
     expect(record.error).toMatchObject({ code: 'ExecutionAborted', action: 'create' });
     expect(record.live_channel_id).not.toBeNull();
-    faults.splice(0).forEach((f) => f.remove());
+    clearFaults();
 
     const remove = await h.act('DELETE', `/streams/${id}`);
     expect(remove.execution.status).toBe('SUCCEEDED');

@@ -1,104 +1,294 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRestJsonServer, type Route } from './rest-json-server.js';
-import { SchedulerService } from './scheduler-service.js';
-import type { LocalScheduler, LocalSchedulerOptions } from './types.js';
-
 /**
- * The local EventBridge Scheduler: the Scheduler REST-JSON API over HTTP, schedules persisted
- * under `dataDir`, one-time and rate schedules run on time by starting Step Functions executions
- * through `startExecution`. Throws at once if the saved schedules cannot be read.
+ * The local EventBridge Scheduler: what the app calls (CreateScheduleGroup, and one-time `at()`
+ * schedules with CreateSchedule, GetSchedule and DeleteSchedule) over the Scheduler REST-JSON protocol, and the
+ * schedules run on time by starting Step Functions executions, as the templated Step Functions
+ * target does. Schedules persist in `<dataDir>/schedules.json`.
+ *
+ * Runs follow AWS: at the `at()` time in UTC; a failed StartExecution is retried per the target's
+ * RetryPolicy (1 s, 2 s, 4 s... capped at a minute) while the event is younger than
+ * MaximumEventAgeInSeconds, client faults (a validation error, an unknown machine) excepted; a
+ * schedule with ActionAfterCompletion DELETE is deleted once it ran. A schedule whose time passed
+ * while local mode was down runs at start, late, within its MaximumEventAgeInSeconds; older, it is
+ * dropped. Its run is recorded before the target is called, so a crash never runs it twice.
  */
-export function createLocalScheduler(opts: LocalSchedulerOptions): LocalScheduler {
-  const log = opts.log ?? ((line: string) => console.log(line));
-  const service = new SchedulerService({ ...opts, log });
-  const routes: Route[] = [
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AwsError, found } from '../aws-server/aws-error.js';
+import { Fields } from '../aws-server/fields.js';
+import { Pauses } from '../aws-server/pauses.js';
+import { jsonReply, parseJson, type RouteRequest, route } from '../aws-server/protocols.js';
+import type { AwsApi } from '../aws-server/server.js';
+
+export interface LocalSchedulerOptions {
+  /** `schedules.json` goes here (created if missing). */
+  dataDir: string;
+  /** Starts a Step Functions execution; a rejection is a failed attempt. */
+  startExecution: (stateMachineArn: string, input: string) => Promise<void>;
+  /** The clock, in epoch milliseconds. @default Date.now */
+  now?: () => number;
+  /** @default 'us-east-1' */
+  region?: string;
+  /** @default '000000000000' */
+  accountId?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalScheduler {
+  /** The Scheduler REST-JSON API, to serve with `serveAws`. */
+  api: AwsApi;
+  /** Stops firing, cancels pending retries, waits for in-flight invocations and writes. */
+  close(): Promise<void>;
+}
+
+interface Schedule {
+  name: string;
+  groupName: string;
+  arn: string;
+  /** `at(yyyy-mm-ddThh:mm:ss)`, in UTC. */
+  expression: string;
+  state: 'ENABLED' | 'DISABLED';
+  actionAfterCompletion: 'NONE' | 'DELETE';
+  target: { Arn: string; RoleArn: string; Input?: string; RetryPolicy?: Record<string, number | undefined> };
+  clientToken?: string;
+  /** Set when it ran: a one-time schedule runs once. */
+  lastScheduledTime?: number;
+}
+
+export const SCHEDULES_FILE = 'schedules.json';
+const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+const AT = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/;
+const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w.-]+$/;
+/** Scheduler's defaults (Target.RetryPolicy): 185 attempts, 24 hours. */
+const DEFAULT_RETRIES = 185;
+const DEFAULT_MAX_AGE_SECONDS = 86_400;
+/** Node timers overflow above 2^31-1 ms (~24.8 days): longer waits are taken in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const invalid = (message: string) => new AwsError('ValidationException', message);
+const notFound = (what: string) => new AwsError('ResourceNotFoundException', `${what} does not exist.`, 404);
+const conflict = (what: string) => new AwsError('ConflictException', `${what} already exists.`, 409);
+const timeOf = (schedule: Schedule) => Date.parse(`${AT.exec(schedule.expression)?.[1]}Z`);
+
+export function createLocalScheduler(options: LocalSchedulerOptions): LocalScheduler {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const arn = (kind: string, name: string) =>
+    `arn:aws:scheduler:${options.region ?? 'us-east-1'}:${options.accountId ?? '000000000000'}:${kind}/${name}`;
+  const file = path.join(options.dataDir, SCHEDULES_FILE);
+  /** Groups by name, with the ClientToken of the request that created each. */
+  const groups = new Map<string, string | undefined>([['default', undefined]]);
+  const schedules = new Map<string, Schedule>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
+  const pauses = new Pauses();
+  let closed = false;
+  let writing: Promise<void> = Promise.resolve();
+
+  mkdirSync(options.dataDir, { recursive: true });
+  const saved = load(file);
+  for (const group of saved?.groups ?? []) groups.set(group.name, group.clientToken);
+  for (const schedule of saved?.schedules ?? [])
+    schedules.set(`${schedule.groupName}/${schedule.name}`, schedule);
+
+  // The whole state, atomically (temporary file + rename), in the order of the changes.
+  const save = () => {
+    const groupList = [...groups].map(([name, clientToken]) => ({ name, clientToken }));
+    const text = JSON.stringify({ formatVersion: 1, groups: groupList, schedules: [...schedules.values()] });
+    writing = writing.then(async () => {
+      await writeFile(`${file}.tmp`, text, { mode: 0o600 });
+      await rename(`${file}.tmp`, file);
+    });
+    writing = writing.catch((error) => log(`[scheduler] could not persist ${file}: ${String(error)}`));
+    return writing;
+  };
+
+  const remove = (id: string) => {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+    schedules.delete(id);
+  };
+
+  const arm = (id: string, schedule: Schedule) => {
+    const at = timeOf(schedule);
+    if (
+      closed ||
+      schedule.state === 'DISABLED' ||
+      schedule.lastScheduledTime !== undefined ||
+      Number.isNaN(at)
+    )
+      return;
+    const fire = () => {
+      if (schedules.get(id) !== schedule) return;
+      if (at > now()) return arm(id, schedule); // a long wait, taken in steps
+      schedule.lastScheduledTime = at;
+      if (schedule.actionAfterCompletion === 'DELETE') remove(id);
+      const run = save()
+        .then(() => invoke(schedule, at))
+        .finally(() => inFlight.delete(run));
+      inFlight.add(run);
+    };
+    timers.set(id, setTimeout(fire, Math.min(Math.max(at - now(), 0), MAX_TIMER_MS)));
+  };
+
+  const invoke = async ({ groupName, name, target }: Schedule, at: number) => {
+    const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
+    const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
+    const what = `[scheduler] ${groupName}/${name}`;
+    for (let attempt = 1; !closed; attempt++) {
+      const late = now() - at;
+      if (late > maxAgeMs)
+        return log(`${what} dropped: ${late} ms late, older than its MaximumEventAgeInSeconds`);
+      try {
+        await options.startExecution(target.Arn, target.Input ?? '{}');
+        return log(`${what} started ${target.Arn} (attempt ${attempt}, ${late} ms after its time)`);
+      } catch (error) {
+        const pause = Math.min(60_000, 1000 * 2 ** (attempt - 1));
+        // Client faults fail the same way again (throttling excepted): not retried.
+        const clientFault = (error as { $fault?: unknown }).$fault === 'client';
+        const retryable = !clientFault || /Throttl|TooManyRequests/.test((error as Error).name);
+        const retry = retryable && attempt <= maxRetries && late + pause <= maxAgeMs;
+        log(
+          `${what} failed (attempt ${attempt}): ${String(error)}${retry ? `; retrying in ${pause} ms` : ''}`,
+        );
+        if (!retry) return;
+        await pauses.wait(pause);
+      }
+    }
+  };
+
+  const createSchedule = (request: RouteRequest) => {
+    const body = new Fields(parseJson(request.body, invalid), invalid);
+    const name = readName(request.params.Name);
+    const groupName = body.string('GroupName', { pattern: NAME }) ?? 'default';
+    const clientToken = body.string('ClientToken', { max: 64 });
+    const expression = body.string('ScheduleExpression', { required: true, max: 256 });
+    if (!AT.test(expression))
+      throw invalid(`Local mode runs one-time at(yyyy-mm-ddThh:mm:ss) schedules only, not ${expression}.`);
+    if ((body.string('ScheduleExpressionTimezone') ?? 'UTC') !== 'UTC')
+      throw invalid('Local mode runs at() in UTC only.');
+    body.object('FlexibleTimeWindow', true).string('Mode', { required: true, oneOf: ['OFF', 'FLEXIBLE'] });
+    const target = body.object('Target', true);
+    const retry = target.object('RetryPolicy');
+    const input = target.string('Input', { min: 1 });
+    const RetryPolicy = retry && {
+      MaximumRetryAttempts: retry.integer('MaximumRetryAttempts', 0, 185),
+      MaximumEventAgeInSeconds: retry.integer('MaximumEventAgeInSeconds', 60, 86_400),
+    };
+    if (!groups.has(groupName)) throw notFound(`Schedule group ${groupName}`);
+    const id = `${groupName}/${name}`;
+    const existing = schedules.get(id);
+    // The SDK sends the same ClientToken when it retries a request: that is not a second create.
+    if (existing && (clientToken === undefined || existing.clientToken !== clientToken)) {
+      throw conflict(`Schedule ${name} in schedule group ${groupName}`);
+    }
+    const schedule: Schedule = existing ?? {
+      name,
+      groupName,
+      arn: arn('schedule', id),
+      expression,
+      state: (body.string('State', { oneOf: ['ENABLED', 'DISABLED'] }) ?? 'ENABLED') as Schedule['state'],
+      actionAfterCompletion:
+        body.string('ActionAfterCompletion', { oneOf: ['NONE', 'DELETE'] }) === 'DELETE' ? 'DELETE' : 'NONE',
+      target: {
+        Arn: target.string('Arn', { required: true, pattern: STATE_MACHINE_ARN }),
+        RoleArn: target.string('RoleArn', { required: true, min: 1, max: 1600 }),
+        ...(input !== undefined && { Input: input }),
+        ...(RetryPolicy && { RetryPolicy }),
+      },
+      ...(clientToken !== undefined && { clientToken }),
+    };
+    if (!existing) {
+      schedules.set(id, schedule);
+      void save();
+      arm(id, schedule);
+    }
+    return jsonReply(200, { ScheduleArn: schedule.arn });
+  };
+
+  const routes = [
     {
-      operation: 'CreateSchedule',
       method: 'POST',
-      path: '/schedules/{Name}',
-      handler: (r) => service.createSchedule(r),
+      path: '/schedule-groups/{Name}',
+      handle(req: RouteRequest) {
+        const name = readName(req.params.Name);
+        const clientToken = new Fields(parseJson(req.body, invalid), invalid).string('ClientToken');
+        if (groups.has(name) && (clientToken === undefined || groups.get(name) !== clientToken)) {
+          throw conflict(`Schedule group ${name}`);
+        }
+        groups.set(name, clientToken);
+        void save();
+        return jsonReply(200, { ScheduleGroupArn: arn('schedule-group', name) });
+      },
     },
+    { method: 'POST', path: '/schedules/{Name}', handle: createSchedule },
     {
-      operation: 'GetSchedule',
+      // What a schedule is now (`aws scheduler get-schedule`, and the tests' checks).
       method: 'GET',
       path: '/schedules/{Name}',
-      handler: (r) => service.getSchedule(r),
+      handle(req: RouteRequest) {
+        const id = `${req.query.get('groupName') ?? 'default'}/${readName(req.params.Name)}`;
+        const schedule = found(schedules.get(id), () => notFound(`Schedule ${id}`));
+        return jsonReply(200, {
+          Arn: schedule.arn,
+          Name: schedule.name,
+          GroupName: schedule.groupName,
+          ScheduleExpression: schedule.expression,
+          ScheduleExpressionTimezone: 'UTC',
+          State: schedule.state,
+          ActionAfterCompletion: schedule.actionAfterCompletion,
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: schedule.target,
+        });
+      },
     },
     {
-      operation: 'UpdateSchedule',
-      method: 'PUT',
-      path: '/schedules/{Name}',
-      handler: (r) => service.updateSchedule(r),
-    },
-    {
-      operation: 'DeleteSchedule',
       method: 'DELETE',
       path: '/schedules/{Name}',
-      handler: (r) => service.deleteSchedule(r),
-    },
-    {
-      operation: 'ListSchedules',
-      method: 'GET',
-      path: '/schedules',
-      handler: (r) => service.listSchedules(r),
-    },
-    {
-      operation: 'CreateScheduleGroup',
-      method: 'POST',
-      path: '/schedule-groups/{Name}',
-      handler: (r) => service.createScheduleGroup(r),
-    },
-    {
-      operation: 'GetScheduleGroup',
-      method: 'GET',
-      path: '/schedule-groups/{Name}',
-      handler: (r) => service.getScheduleGroup(r),
-    },
-    {
-      operation: 'DeleteScheduleGroup',
-      method: 'DELETE',
-      path: '/schedule-groups/{Name}',
-      handler: (r) => service.deleteScheduleGroup(r),
-    },
-    {
-      operation: 'ListScheduleGroups',
-      method: 'GET',
-      path: '/schedule-groups',
-      handler: (r) => service.listScheduleGroups(r),
+      handle(req: RouteRequest) {
+        const id = `${req.query.get('groupName') ?? 'default'}/${readName(req.params.Name)}`;
+        if (!schedules.has(id)) throw notFound(`Schedule ${id}`);
+        remove(id);
+        void save();
+        return jsonReply(200, {});
+      },
     },
   ];
-  let server: Server | undefined;
+
+  // Arms every schedule; one whose time passed while no scheduler ran fires now, late.
+  for (const [id, schedule] of schedules) arm(id, schedule);
 
   return {
-    fired: service.invoker.fired,
-
-    async listen(port, host = '127.0.0.1') {
-      const listening = createRestJsonServer(routes, log);
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, () => {
-          listening.off('error', reject);
-          resolve();
-        });
-      });
-      server = listening;
-      service.start();
-      const { port: actual } = listening.address() as AddressInfo;
-      const urlHost = host.includes(':') ? `[${host}]` : host;
-      return { url: `http://${urlHost}:${actual}` };
-    },
-
+    api: { protocol: () => 'rest-json', handle: (request) => route(routes, request) },
     async close() {
-      const closing = server;
-      server = undefined;
-      if (closing) {
-        const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-        // SDK clients keep connections alive; without this close() waits for them to time out.
-        closing.closeAllConnections();
-        await closed;
-      }
-      await service.close();
+      closed = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      pauses.cancelAll();
+      await Promise.all(inFlight);
+      await writing;
     },
   };
+}
+
+function readName(value: string | undefined): string {
+  if (!NAME.test(value ?? '')) throw invalid('Name must be 1 to 64 of [0-9a-zA-Z-_.].');
+  return value as string;
+}
+
+/** The saved state, or none on first start. A corrupt file is an error, never silently reset. */
+function load(
+  file: string,
+): { groups: Array<{ name: string; clientToken?: string }>; schedules: Schedule[] } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed = JSON.parse(text) as { formatVersion?: number; groups?: []; schedules?: Schedule[] };
+  if (parsed.formatVersion !== 1 || !Array.isArray(parsed.groups) || !Array.isArray(parsed.schedules)) {
+    throw new Error(`${file} is not a schedules file this version can read; move it away to start empty`);
+  }
+  return { groups: parsed.groups, schedules: parsed.schedules };
 }

@@ -1,55 +1,86 @@
+/**
+ * Executions and their histories under `<dataDir>/executions/`, one JSON file per execution (owner
+ * only: inputs and outputs hold stream records). One file per execution, not one for all: a polling
+ * workflow appends hundreds of events, and rewriting every history on each would cost more than the
+ * workflow. Writes are atomic (temporary file + rename) and bursts are coalesced.
+ */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExecutionRecord } from './execution-record.js';
+import type { ExecutionStatus } from './types.js';
+
+/** One history event: GetExecutionHistory's `HistoryEvent`, its timestamp in epoch milliseconds. */
+export interface StoredHistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  /** `stateEnteredEventDetails`, `lambdaFunctionFailedEventDetails`, ... */
+  detailsKey?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  /** Epoch milliseconds. */
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: StoredHistoryEvent[];
+}
+
+/** Appends an event with the next id; previousEventId is the event before it (a linear history). */
+export function appendEvent(record: ExecutionRecord, type: string, details?: Record<string, unknown>): void {
+  const previousEventId = record.events.at(-1)?.id ?? 0;
+  // The details member of a HistoryEvent: `stateEnteredEventDetails` for every `<Type>StateEntered`.
+  const state = /State(Entered|Exited)$/.exec(type)?.[0];
+  const detailsKey = `${state ? `s${state.slice(1)}` : type.charAt(0).toLowerCase() + type.slice(1)}EventDetails`;
+  record.events.push({
+    id: previousEventId + 1,
+    previousEventId,
+    timestamp: Date.now(),
+    type,
+    ...(details && { detailsKey, details }),
+  });
+}
 
 /** Step Functions keeps closed executions (and their names) for 90 days. */
 const RETENTION_MS = 90 * 24 * 3600 * 1000;
-/** Bursts of history events (a Map, a retry loop) become one write per execution. */
-const WRITE_COALESCE_MS = 20;
-const FORMAT_VERSION = 1;
 
-interface StoredFile {
-  formatVersion: number;
-  execution: ExecutionRecord;
-}
-
-/**
- * Executions and their histories under `<dataDir>/executions/`, one JSON file per execution.
- * One file per execution, not one file for all: a polling workflow appends hundreds of events, and
- * rewriting every execution's history on each of them would cost far more than the workflow.
- * Writes are atomic (temporary file + rename), so a crash leaves the previous version, never half a file.
- */
 export class ExecutionStore {
   private readonly dir: string;
   private readonly dirty = new Map<string, ExecutionRecord>();
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.dir = path.join(dataDir, 'executions');
   }
 
+  /** The saved executions, minus those closed over 90 days ago (deleted) and files that cannot be read. */
   async load(now = Date.now()): Promise<ExecutionRecord[]> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const records: ExecutionRecord[] = [];
     for (const entry of await readdir(this.dir)) {
       const file = path.join(this.dir, entry);
-      if (entry.endsWith('.tmp')) {
+      let record: ExecutionRecord | undefined;
+      try {
+        const stored = JSON.parse(await readFile(file, 'utf8')) as {
+          formatVersion?: number;
+          execution?: ExecutionRecord;
+        };
+        if (stored.formatVersion === 1 && Array.isArray(stored.execution?.events)) record = stored.execution;
+      } catch {}
+      if (!record) console.warn(`[local stepfunctions] ignoring ${file}: not an execution`);
+      else if (record.stopDate !== undefined && now - record.stopDate > RETENTION_MS)
         await rm(file, { force: true });
-        continue;
-      }
-      if (!entry.endsWith('.json')) continue;
-      const record = parseStoredFile(await readFile(file, 'utf8'));
-      if (!record) {
-        console.warn(`[local stepfunctions] ignoring unreadable execution file ${file}`);
-        continue;
-      }
-      if (record.stopDate !== undefined && now - record.stopDate > RETENTION_MS) {
-        await rm(file, { force: true });
-        continue;
-      }
-      records.push(record);
+      else records.push(record);
     }
     return records;
   }
@@ -57,7 +88,8 @@ export class ExecutionStore {
   /** Schedules a write of the record's current state. */
   save(record: ExecutionRecord): void {
     this.dirty.set(record.executionArn, record);
-    this.timer ??= setTimeout(() => this.drain(), WRITE_COALESCE_MS);
+    // Bursts (a retry loop, a poll) become one write per execution.
+    this.timer ??= setTimeout(() => this.drain(), 20);
   }
 
   /** Writes everything scheduled and waits for in-flight writes. */
@@ -69,48 +101,20 @@ export class ExecutionStore {
   private drain(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = [...this.dirty.values()].map((record) => ({
-      file: this.fileFor(record.executionArn),
-      // Serialised now, so the write holds this instant's state even if the record moves on.
-      text: JSON.stringify({ formatVersion: FORMAT_VERSION, execution: record } satisfies StoredFile),
-    }));
+    // Serialised now, so each write holds this instant's state even if the record moves on.
+    const batch = [...this.dirty.values()].map((execution) => {
+      const name = createHash('sha256').update(execution.executionArn).digest('hex').slice(0, 40);
+      return {
+        file: path.join(this.dir, `${name}.json`),
+        text: JSON.stringify({ formatVersion: 1, execution }),
+      };
+    });
     this.dirty.clear();
-    this.writing = this.writing.then(() =>
-      Promise.all(batch.map(({ file, text }) => writeAtomically(file, text))).then(() => undefined),
-    );
-  }
-
-  private fileFor(executionArn: string): string {
-    const digest = createHash('sha256').update(executionArn).digest('hex').slice(0, 40);
-    return path.join(this.dir, `${digest}.json`);
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  try {
-    await writeFile(`${file}.tmp`, text);
-    await rename(`${file}.tmp`, file);
-  } catch (error) {
-    // A lost write must not kill the runtime; the next change of the execution writes it again.
-    console.error(`[local stepfunctions] could not persist ${file}:`, error);
-  }
-}
-
-function parseStoredFile(text: string): ExecutionRecord | undefined {
-  try {
-    const parsed = JSON.parse(text) as Partial<StoredFile>;
-    const record = parsed.execution;
-    if (
-      parsed.formatVersion !== FORMAT_VERSION ||
-      !record ||
-      typeof record.executionArn !== 'string' ||
-      typeof record.status !== 'string' ||
-      !Array.isArray(record.events)
-    ) {
-      return undefined;
-    }
-    return record;
-  } catch {
-    return undefined;
+    const write = ({ file, text }: { file: string; text: string }) =>
+      writeFile(`${file}.tmp`, text, { mode: 0o600 })
+        .then(() => rename(`${file}.tmp`, file))
+        // A lost write must not stop the runtime: the next change of the execution writes it again.
+        .catch((error: unknown) => console.error(`[local stepfunctions] could not persist ${file}:`, error));
+    this.writing = this.writing.then(() => Promise.all(batch.map(write)));
   }
 }

@@ -1,22 +1,16 @@
 /**
  * Public contract of the local Step Functions endpoint (see README.md in this folder).
  */
+import type { AwsApi } from '../aws-server/server.js';
+import type { ExecutionRecord } from './execution-store.js';
 
 /**
- * Runs a task Lambda in-process. `functionArn` is the function's ARN (or name, exactly as the
- * definition gives it); `payload` is the event, already a plain JSON value. Whatever it returns is
- * JSON-serialised like a Lambda response. A thrown error fails the task with the error's `name` as
- * the Step Functions error (Lambda's `errorType`).
+ * Runs a task Lambda in-process. `functionArn` is the function's ARN as the definition gives it;
+ * `payload` is the event, already a plain JSON value. What it returns is JSON-serialised like a
+ * Lambda response; a thrown error fails the task with the error's `name` as the Step Functions
+ * error (Lambda's `errorType`).
  */
 export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
-
-/**
- * Runs a non-Lambda service integration (`arn:aws:states:::events:putEvents`,
- * `arn:aws:states:::aws-sdk:medialive:describeChannel`, ...). `parameters` are the task's
- * resolved Parameters. A thrown error fails the task with the error's `name` as the Step Functions
- * error and its `message` as the cause (as AWS does for `MediaLive.ConflictException` and the like).
- */
-export type InvokeServiceIntegration = (resource: string, parameters: unknown) => Promise<unknown>;
 
 export interface LocalStateMachine {
   name: string;
@@ -32,13 +26,11 @@ export interface LocalStepFunctionsOptions {
   dataDir: string;
   stateMachines: LocalStateMachine[];
   invokeLambda: InvokeLambda;
-  /** Service integrations other than Lambda; without it such tasks fail with `States.Runtime`. */
-  invokeServiceIntegration?: InvokeServiceIntegration;
-  /** @default 'us-east-1' */
+  /** Accepted for the callers' symmetry; the machines' ARNs carry their region. */
   region?: string;
   /** @default '000000000000' */
   accountId?: string;
-  /** Scales every Wait state (e.g. 0.01 in tests and benchmarks); default 1. Retry intervals too. */
+  /** Scales every Retry interval (e.g. 0.01 in tests and benchmarks). @default 1 */
   waitTimeScale?: number;
   /**
    * Every execution that ends, as Step Functions sends "Step Functions Execution Status Change" to
@@ -51,26 +43,17 @@ export interface LocalStepFunctionsOptions {
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** An execution as DescribeExecution shows it (dates as `Date`, like the SDK's output). */
-export interface DescribedExecution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
+export type DescribedExecution = Omit<ExecutionRecord, 'events' | 'startDate' | 'stopDate'> & {
   startDate: Date;
   stopDate?: Date;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-}
+};
 
 export interface LocalStepFunctions {
-  /** Serves the Step Functions JSON protocol; `host` defaults to 127.0.0.1. */
-  listen(port: number, host?: string): Promise<{ url: string }>;
+  /** The Step Functions JSON protocol, to serve with `serveAws`. */
+  api: AwsApi;
   /**
-   * Stops serving and waits for in-flight writes. Running executions stop running in this process
-   * but stay RUNNING on disk: the next instance on the same dataDir marks them ABORTED, exactly as
-   * after a crash.
+   * Waits for in-flight writes. Running executions stop running in this process but stay RUNNING
+   * on disk: the next instance on the same dataDir marks them ABORTED, exactly as after a crash.
    */
   close(): Promise<void>;
   /** For tests: resolves when the execution reaches a terminal status. */

@@ -1,23 +1,19 @@
 /**
- * Drives MediaLive channel (and input) states over time, the way MediaLive does, and calls the
- * media plane at the moments a real channel would start or stop encoding.
- *
+ * Drives MediaLive channel (and input) states over time, the way MediaLive does, and calls the media
+ * plane at the moments a real channel would start or stop encoding:
  * - CREATING → IDLE after `createMs`; UPDATING → IDLE after `updateMs`.
- * - StartChannel: IDLE → STARTING; after `startMs` the media plane starts encoding; once it is ready,
- *   RUNNING. If the media plane fails to start, the channel falls back to IDLE, as a MediaLive channel
- *   that cannot start does (StartChannel has already answered 200; the failure shows as the channel
- *   never reaching RUNNING, so pollers must treat "IDLE after STARTING" as a failed start).
- * - StopChannel: RUNNING or STARTING → STOPPING; the media plane stops (only if it was asked to
- *   start); IDLE once both that and `stopMs` are over. A failing media plane stop still ends IDLE:
- *   MediaLive's stop always ends there.
- * - DeleteChannel: IDLE → DELETING → DELETED after `deleteMs`; its inputs are DETACHED from then on
- *   (attachment is derived from the channels that are not DELETED).
+ * - StartChannel: IDLE → STARTING; after `startMs` the media plane starts encoding, then RUNNING.
+ *   If the media plane fails, the channel falls back to IDLE as a MediaLive channel that cannot
+ *   start does (StartChannel already answered): pollers treat "IDLE after STARTING" as a failed start.
+ * - StopChannel: RUNNING or STARTING → STOPPING; the media plane stops (if it was asked to start);
+ *   IDLE once both that and `stopMs` are over, even if the media plane failed to stop.
+ * - DeleteChannel: IDLE → DELETING → DELETED after `deleteMs`; its inputs are DETACHED from then on.
  * - DeleteInput: DELETING → DELETED after `deleteMs`.
  */
+import { AwsError } from '../../aws-server/aws-error.js';
 import type { MediaPlane } from '../contracts.js';
-import type { ChannelRecord, InputRecord } from './control-state.js';
-import { toLocalChannel } from './local-channel.js';
-import { mediaLiveErrors } from './service-error.js';
+import type { ChannelRecord, ChannelState, InputRecord } from './state.js';
+import { toLocalChannel } from './wire.js';
 
 export interface ChannelTimings {
   createMs: number;
@@ -29,12 +25,12 @@ export interface ChannelTimings {
 
 export type ControlLog = (message: string, details: Record<string, unknown>) => void;
 
-interface LifecycleDeps {
-  save(): void;
-  mediaPlane: MediaPlane;
-  timings: ChannelTimings;
-  log: ControlLog;
-}
+const conflict = (channel: ChannelRecord, action: string, allowed: string) =>
+  new AwsError(
+    'ConflictException',
+    `Channel ${channel.id} is ${channel.state}; it can be ${action} only when ${allowed}.`,
+    409,
+  );
 
 export class ChannelLifecycle {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -43,71 +39,50 @@ export class ChannelLifecycle {
   private readonly flows = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(private readonly deps: LifecycleDeps) {}
+  constructor(
+    private readonly save: () => void,
+    private readonly mediaPlane: MediaPlane,
+    private readonly timings: ChannelTimings,
+    private readonly log: ControlLog,
+  ) {}
 
   created(channel: ChannelRecord): void {
-    channel.state = 'CREATING';
-    this.deps.save();
-    this.after(`channel:${channel.id}`, this.deps.timings.createMs, () => {
-      if (channel.state === 'CREATING') channel.state = 'IDLE';
-    });
+    this.move(channel, 'CREATING', this.timings.createMs, 'IDLE');
   }
 
   /** Call after the new settings are stored: UpdateChannel answers with UPDATING. */
   updated(channel: ChannelRecord): void {
-    channel.state = 'UPDATING';
-    this.deps.save();
-    this.after(`channel:${channel.id}`, this.deps.timings.updateMs, () => {
-      if (channel.state === 'UPDATING') channel.state = 'IDLE';
-    });
+    this.move(channel, 'UPDATING', this.timings.updateMs, 'IDLE');
   }
 
   start(channel: ChannelRecord): void {
-    if (channel.state !== 'IDLE') {
-      throw mediaLiveErrors.conflict(
-        `Channel ${channel.id} is ${channel.state}; it can be started only when IDLE.`,
-      );
-    }
+    if (channel.state !== 'IDLE') throw conflict(channel, 'started', 'IDLE');
     channel.state = 'STARTING';
-    this.deps.save();
-    this.after(`channel:${channel.id}`, this.deps.timings.startMs, () =>
-      this.track(this.startEncoder(channel)),
-    );
+    this.save();
+    this.after(`channel:${channel.id}`, this.timings.startMs, () => this.track(this.startEncoder(channel)));
   }
 
   stop(channel: ChannelRecord): void {
     if (channel.state !== 'RUNNING' && channel.state !== 'STARTING') {
-      throw mediaLiveErrors.conflict(
-        `Channel ${channel.id} is ${channel.state}; it can be stopped only when RUNNING or STARTING.`,
-      );
+      throw conflict(channel, 'stopped', 'RUNNING or STARTING');
     }
     // A start still waiting for its delay never reaches the media plane.
-    this.cancel(`channel:${channel.id}`);
+    clearTimeout(this.timers.get(`channel:${channel.id}`));
     channel.state = 'STOPPING';
-    this.deps.save();
+    this.save();
     this.track(this.stopEncoder(channel));
   }
 
   delete(channel: ChannelRecord): void {
-    if (channel.state !== 'IDLE') {
-      throw mediaLiveErrors.conflict(
-        `Channel ${channel.id} is ${channel.state}; it can be deleted only when IDLE.`,
-      );
-    }
-    channel.state = 'DELETING';
-    this.deps.save();
-    this.after(`channel:${channel.id}`, this.deps.timings.deleteMs, () => {
-      channel.state = 'DELETED';
-      channel.deletedAt = new Date().toISOString();
-    });
+    if (channel.state !== 'IDLE') throw conflict(channel, 'deleted', 'IDLE');
+    this.move(channel, 'DELETING', this.timings.deleteMs, 'DELETED');
   }
 
   deleteInput(input: InputRecord): void {
     input.state = 'DELETING';
-    this.deps.save();
-    this.after(`input:${input.id}`, this.deps.timings.deleteMs, () => {
-      input.state = 'DELETED';
-      input.deletedAt = new Date().toISOString();
+    this.save();
+    this.after(`input:${input.id}`, this.timings.deleteMs, () => {
+      Object.assign(input, { state: 'DELETED', deletedAt: new Date().toISOString() });
     });
   }
 
@@ -120,16 +95,25 @@ export class ChannelLifecycle {
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
     await Promise.allSettled([...this.flows]);
+  }
+
+  private move(channel: ChannelRecord, now: ChannelState, ms: number, then: ChannelState): void {
+    channel.state = now;
+    this.save();
+    this.after(`channel:${channel.id}`, ms, () => {
+      if (channel.state !== now) return;
+      channel.state = then;
+      if (then === 'DELETED') channel.deletedAt = new Date().toISOString();
+    });
   }
 
   private async startEncoder(channel: ChannelRecord): Promise<void> {
     if (channel.state !== 'STARTING') return;
-    const started = this.deps.mediaPlane.startChannel(toLocalChannel(channel)).then(
+    const started = this.mediaPlane.startChannel(toLocalChannel(channel)).then(
       () => true,
       (error: unknown) => {
-        this.deps.log('media plane failed to start the channel; back to IDLE as MediaLive does', {
+        this.log('media plane failed to start the channel; back to IDLE as MediaLive does', {
           channelId: channel.id,
           error: String(error),
         });
@@ -141,54 +125,44 @@ export class ChannelLifecycle {
     if (!ok && this.encoders.get(channel.id) === started) this.encoders.delete(channel.id);
     if (this.closed || channel.state !== 'STARTING') return;
     channel.state = ok ? 'RUNNING' : 'IDLE';
-    this.deps.save();
+    this.save();
   }
 
   private async stopEncoder(channel: ChannelRecord): Promise<void> {
     const begun = Date.now();
     const encoder = this.encoders.get(channel.id);
-    if (encoder) {
-      const started = await encoder;
-      this.encoders.delete(channel.id);
-      if (started) {
-        try {
-          await this.deps.mediaPlane.stopChannel(channel.id);
-        } catch (error) {
-          this.deps.log('media plane failed to stop the channel; marking it IDLE anyway', {
-            channelId: channel.id,
-            error: String(error),
-          });
-        }
-      }
+    this.encoders.delete(channel.id);
+    if (encoder && (await encoder)) {
+      await this.mediaPlane.stopChannel(channel.id).catch((error: unknown) => {
+        this.log('media plane failed to stop the channel; marking it IDLE anyway', {
+          channelId: channel.id,
+          error: String(error),
+        });
+      });
     }
-    const remaining = Math.max(0, this.deps.timings.stopMs - (Date.now() - begun));
-    this.after(`channel:${channel.id}`, remaining, () => {
+    this.after(`channel:${channel.id}`, Math.max(0, this.timings.stopMs - (Date.now() - begun)), () => {
       if (channel.state === 'STOPPING') channel.state = 'IDLE';
     });
   }
 
   private after(key: string, ms: number, transition: () => void): void {
     if (this.closed) return;
-    this.cancel(key);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      if (this.closed) return;
-      transition();
-      this.deps.save();
-    }, ms);
-    this.timers.set(key, timer);
-  }
-
-  private cancel(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(key);
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (this.closed) return;
+        transition();
+        this.save();
+      }, ms),
+    );
   }
 
   private track(flow: Promise<void>): void {
-    const tracked = flow.catch((error: unknown) => {
-      this.deps.log('channel transition failed', { error: String(error) });
-    });
+    const tracked = flow.catch((error: unknown) =>
+      this.log('channel transition failed', { error: String(error) }),
+    );
     this.flows.add(tracked);
     void tracked.finally(() => this.flows.delete(tracked));
   }

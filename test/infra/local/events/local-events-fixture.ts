@@ -1,14 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { newCredentials } from '../../../../infra/local/aws-server/credentials.js';
+import { serveAws } from '../../../../infra/local/aws-server/server.js';
 import {
   createLocalEventBridge,
   type LocalEventBridge,
   type LocalEventBridgeOptions,
-  type SseOptions,
   sseHandler,
 } from '../../../../infra/local/events/index.js';
 
@@ -16,29 +14,15 @@ export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 export const STREAM_BUS = 'live-streams';
 
-const dataDirs: string[] = [];
-
-export async function newDataDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'local-events-'));
-  dataDirs.push(dir);
-  return dir;
-}
-
-export async function removeDataDirs(): Promise<void> {
-  await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-}
-
 export interface RunningBus {
   bus: LocalEventBridge;
   client: EventBridgeClient;
   url: string;
-  dataDir: string;
   logs: string[];
   stop(): Promise<void>;
 }
 
 export async function startLocalEvents(options: Partial<LocalEventBridgeOptions> = {}): Promise<RunningBus> {
-  const dataDir = options.dataDir ?? (await newDataDir());
   const logs: string[] = [];
   const bus = createLocalEventBridge({
     region: REGION,
@@ -46,38 +30,29 @@ export async function startLocalEvents(options: Partial<LocalEventBridgeOptions>
     eventBusNames: [STREAM_BUS],
     log: (line) => logs.push(line),
     ...options,
-    dataDir,
   });
-  const { url } = await bus.listen(0);
-  const client = new EventBridgeClient({
-    region: REGION,
-    endpoint: url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const credentials = newCredentials();
+  const served = await serveAws(bus.api, { port: 0, credentials });
+  const client = new EventBridgeClient({ region: REGION, endpoint: served.url, credentials, maxAttempts: 1 });
   return {
     bus,
     client,
-    url,
-    dataDir,
+    url: served.url,
     logs,
     async stop() {
       client.destroy();
+      await served.close();
       await bus.close();
     },
   };
 }
 
-/**
- * An HTTP server whose only route is the bus's server-sent events, as the local API mounts it:
- * the bus's own `sseHandler`, or `sseHandler(bus, options)` when options are given.
- */
+/** An HTTP server whose only route is the bus's server-sent events, as the local API mounts it. */
 export async function serveSse(
   bus: LocalEventBridge,
-  options?: SseOptions,
+  heartbeatMs?: number,
 ): Promise<{ url: string; server: Server }> {
-  const handler = options ? sseHandler(bus, options) : bus.sseHandler;
-  const server = createServer(handler);
+  const server = createServer(sseHandler(bus, heartbeatMs));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/events`, server };

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { newCredentials } from '../../../../infra/local/aws-server/credentials.js';
+import { serveAws } from '../../../../infra/local/aws-server/server.js';
 import {
   createLocalScheduler,
   type LocalScheduler,
   type LocalSchedulerOptions,
-  type ScheduleInvocation,
-  type StartExecution,
 } from '../../../../infra/local/scheduler/index.js';
 
 export const REGION = 'us-east-1';
@@ -23,44 +23,40 @@ export async function newDataDir(): Promise<string> {
   return dir;
 }
 
-export async function removeDataDirs(): Promise<void> {
+const running = new Set<RunningScheduler>();
+
+/** Stops every scheduler still running and removes the data directories (after each test). */
+export async function stopAll(): Promise<void> {
+  for (const instance of [...running]) await instance.stop();
   await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 export interface StartedExecution {
   stateMachineArn: string;
   input: string;
-  roleArn: string;
   at: number;
 }
 
 export interface RunningScheduler {
   scheduler: LocalScheduler;
   client: SchedulerClient;
-  url: string;
   dataDir: string;
-  /** What the scheduler asked Step Functions to start, in order. */
+  /** What the scheduler asked Step Functions to start, in order (failed attempts included). */
   started: StartedExecution[];
-  invocations: ScheduleInvocation[];
   logs: string[];
-  /** Resolves with the `index`-th (from 0) invocation matching `filter`, recorded or to come. */
-  waitForInvocation(
-    filter?: (i: ScheduleInvocation) => boolean,
-    index?: number,
-    timeoutMs?: number,
-  ): Promise<ScheduleInvocation>;
+  /** Resolves once `condition` holds. */
+  waitFor(condition: () => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface FixtureOptions extends Partial<LocalSchedulerOptions> {
   /** Replaces the recording StartExecution's behaviour (it still records the call). */
-  onStart?: StartExecution;
+  onStart?: LocalSchedulerOptions['startExecution'];
 }
 
 export async function startLocalScheduler(options: FixtureOptions = {}): Promise<RunningScheduler> {
   const dataDir = options.dataDir ?? (await newDataDir());
   const started: StartedExecution[] = [];
-  const invocations: ScheduleInvocation[] = [];
   const logs: string[] = [];
   const now = options.now ?? Date.now;
   const scheduler = createLocalScheduler({
@@ -69,41 +65,36 @@ export async function startLocalScheduler(options: FixtureOptions = {}): Promise
     log: (line) => logs.push(line),
     ...options,
     dataDir,
-    startExecution: async (stateMachineArn, input, roleArn) => {
-      started.push({ stateMachineArn, input, roleArn, at: now() });
-      await options.onStart?.(stateMachineArn, input, roleArn);
+    startExecution: async (stateMachineArn, input) => {
+      started.push({ stateMachineArn, input, at: now() });
+      await options.onStart?.(stateMachineArn, input);
     },
   });
-  scheduler.fired.on('invocation', (invocation) => invocations.push(invocation));
-  const { url } = await scheduler.listen(0);
-  const client = new SchedulerClient({
-    region: REGION,
-    endpoint: url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  return {
+  const credentials = newCredentials();
+  const served = await serveAws(scheduler.api, { port: 0, credentials });
+  const client = new SchedulerClient({ region: REGION, endpoint: served.url, credentials, maxAttempts: 1 });
+  const instance: RunningScheduler = {
     scheduler,
     client,
-    url,
     dataDir,
     started,
-    invocations,
     logs,
-    async waitForInvocation(filter = () => true, index = 0, timeoutMs = 10_000) {
+    async waitFor(condition, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = invocations.filter(filter)[index];
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no invocation #${index + 1} within ${timeoutMs} ms`);
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms; log: ${logs.join(' | ')}`);
         await sleep(10);
       }
     },
     async stop() {
+      running.delete(instance);
       client.destroy();
+      await served.close();
       await scheduler.close();
     },
   };
+  running.add(instance);
+  return instance;
 }
 
 /** `at(...)` for a UTC instant, to the second (the expression's resolution). */
@@ -124,6 +115,7 @@ export function aSchedule(
   return {
     Name: name,
     ScheduleExpression: atExpression(wholeSecondIn(3_600_000)),
+    ScheduleExpressionTimezone: 'UTC',
     FlexibleTimeWindow: { Mode: 'OFF' },
     Target: {
       Arn: START_MACHINE,

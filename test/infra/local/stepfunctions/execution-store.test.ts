@@ -1,8 +1,10 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ExecutionRecord } from '../../../../infra/local/stepfunctions/execution-record.js';
-import { ExecutionStore } from '../../../../infra/local/stepfunctions/execution-store.js';
+import {
+  type ExecutionRecord,
+  ExecutionStore,
+} from '../../../../infra/local/stepfunctions/execution-store.js';
 import { newDataDir, removeDataDirs } from './local-sfn-fixture.js';
 
 afterEach(removeDataDirs);
@@ -32,7 +34,10 @@ describe('execution store', () => {
     store.save(aRecord('b'));
     await store.flush();
 
-    expect(await readdir(path.join(dataDir, 'executions'))).toHaveLength(2);
+    const files = await readdir(path.join(dataDir, 'executions'));
+    expect(files).toHaveLength(2);
+    // Inputs and histories hold stream records: owner only.
+    expect((await stat(path.join(dataDir, 'executions', files[0] as string))).mode & 0o777).toBe(0o600);
     const loaded = await new ExecutionStore(dataDir).load();
     expect(loaded.map((r) => r.name).sort()).toEqual(['a', 'b']);
   });

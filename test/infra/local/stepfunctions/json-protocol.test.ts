@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalStepFunctions } from '../../../../infra/local/stepfunctions/index.js';
+import { requestTo, send, signer } from '../../../support/sigv4.js';
 import {
   aMachine,
+  CREDENTIALS,
   newDataDir,
   type RunningLocalSfn,
   removeDataDirs,
@@ -18,26 +20,27 @@ afterEach(async () => {
   await removeDataDirs();
 });
 
-async function post(
-  url: string,
-  target: string,
-  body: string,
-): Promise<{ status: number; type: string | null; json: unknown }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': target },
+/** A request as the AWS CLI sends it: signed, JSON 1.0, the operation in X-Amz-Target. */
+async function post(url: string, target: string, body: string) {
+  const request = requestTo(
+    url,
+    'POST',
+    { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
     body,
-  });
-  return { status: response.status, type: response.headers.get('content-type'), json: await response.json() };
+  );
+  const answer = await send(await signer(CREDENTIALS, 'states').sign(request));
+  return { status: answer.status, json: JSON.parse(answer.text) as unknown };
 }
 
 describe('the Step Functions JSON protocol', () => {
   it('answers an operation with a JSON 1.0 body', async () => {
     running = await startLocalSfn({ stateMachines: [pass] });
-    const answer = await post(running.url, 'AWSStepFunctions.ListStateMachines', '{}');
-    expect(answer.status).toBe(200);
-    expect(answer.type).toBe('application/x-amz-json-1.0');
-    expect(answer.json).toMatchObject({ stateMachines: [{ name: 'Pass', type: 'STANDARD' }] });
+    const answer = await post(
+      running.url,
+      'AWSStepFunctions.ListExecutions',
+      JSON.stringify({ stateMachineArn: pass.arn }),
+    );
+    expect(answer).toEqual({ status: 200, json: { executions: [] } });
   });
 
   it('answers errors with HTTP 400 and {"__type","message"}', async () => {
@@ -46,24 +49,26 @@ describe('the Step Functions JSON protocol', () => {
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual({
       __type: 'ValidationException',
-      message: expect.stringContaining("'executionArn'"),
+      message: expect.stringContaining('executionArn'),
     });
   });
 
-  it('refuses an unknown operation and a body that is not JSON', async () => {
+  it('refuses an operation it does not implement and a body that is not JSON', async () => {
     running = await startLocalSfn({ stateMachines: [pass] });
     expect((await post(running.url, 'AWSStepFunctions.CreateStateMachine', '{}')).json).toMatchObject({
       __type: 'UnknownOperationException',
     });
-    expect((await post(running.url, 'AWSStepFunctions.ListStateMachines', '{oops')).json).toMatchObject({
+    expect((await post(running.url, 'AWSStepFunctions.ListExecutions', '{oops')).json).toMatchObject({
       __type: 'SerializationException',
     });
   });
 
   it('refuses an out-of-range maxResults as the model does', async () => {
     running = await startLocalSfn({ stateMachines: [pass] });
-    const answer = await post(running.url, 'AWSStepFunctions.ListStateMachines', '{"maxResults":1001}');
-    expect(answer.json).toMatchObject({ __type: 'ValidationException' });
+    const body = JSON.stringify({ stateMachineArn: pass.arn, maxResults: 1001 });
+    expect((await post(running.url, 'AWSStepFunctions.ListExecutions', body)).json).toMatchObject({
+      __type: 'ValidationException',
+    });
   });
 
   it('refuses to start with a definition that is not valid ASL', async () => {

@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { newCredentials } from '../../../../infra/local/aws-server/credentials.js';
+import { serveAws } from '../../../../infra/local/aws-server/server.js';
 import {
   createLocalStepFunctions,
   type InvokeLambda,
   type LocalStateMachine,
   type LocalStepFunctions,
   type LocalStepFunctionsOptions,
-  localSfnClientConfig,
 } from '../../../../infra/local/stepfunctions/index.js';
 
 export const REGION = 'us-east-1';
@@ -25,16 +26,6 @@ export function aMachine(
   type: LocalStateMachine['type'] = 'STANDARD',
 ): LocalStateMachine {
   return { name, arn: machineArn(name), type, definition };
-}
-
-/** A Task state as CDK's LambdaInvoke renders it by default (payloadResponseOnly false). */
-export function lambdaInvokeTask(fn: string, rest: Record<string, unknown>): Record<string, unknown> {
-  return {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::lambda:invoke',
-    Parameters: { FunctionName: functionArn(fn), 'Payload.$': '$' },
-    ...rest,
-  };
 }
 
 export interface RunningLocalSfn {
@@ -66,12 +57,17 @@ const noLambda: InvokeLambda = async (arn) => {
   throw new Error(`no Lambda expected, got a call to ${arn}`);
 };
 
+export const CREDENTIALS = newCredentials();
+
 export function sfnClient(url: string): SFNClient {
+  // StartSyncExecution carries the model's `sync-` host prefix, which would turn 127.0.0.1 into a
+  // name that does not resolve: clients of a local endpoint keep the host as given.
   return new SFNClient({
     region: REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: CREDENTIALS,
     maxAttempts: 1,
-    ...localSfnClientConfig(url),
+    endpoint: url,
+    disableHostPrefix: true,
   });
 }
 
@@ -85,15 +81,16 @@ export async function startLocalSfn(options: FixtureOptions): Promise<RunningLoc
     ...options,
     dataDir,
   });
-  const { url } = await sfn.listen(0);
-  const client = sfnClient(url);
+  const served = await serveAws(sfn.api, { port: 0, credentials: CREDENTIALS });
+  const client = sfnClient(served.url);
   return {
     sfn,
     client,
-    url,
+    url: served.url,
     dataDir,
     async stop() {
       client.destroy();
+      await served.close();
       await sfn.close();
     },
   };

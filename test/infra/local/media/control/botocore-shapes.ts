@@ -5,7 +5,7 @@
  * unknown members, so without this a misspelt member would pass every SDK-level test.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { loadBotocoreModel } from '../../../../../infra/local/media/control/generate-cloudfront-schema.js';
+import { loadServiceModel } from '../../../../support/botocore-model.js';
 
 interface Member {
   shape: string;
@@ -35,7 +35,7 @@ const models = new Map<ModelledService, Model>();
 function model(service: ModelledService): Model {
   let loaded = models.get(service);
   if (!loaded) {
-    loaded = loadBotocoreModel(service, VERSIONS[service]) as unknown as Model;
+    loaded = loadServiceModel(service, VERSIONS[service]) as unknown as Model;
     models.set(service, loaded);
   }
   return loaded;

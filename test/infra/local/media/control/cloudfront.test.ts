@@ -2,14 +2,12 @@ import {
   type CacheBehavior,
   CloudFrontServiceException,
   type DistributionConfig,
-  GetDistributionCommand,
   GetDistributionConfigCommand,
   IllegalUpdate,
   InconsistentQuantities,
   InvalidArgument,
   InvalidIfMatchVersion,
   ListCloudFrontOriginAccessIdentitiesCommand,
-  ListDistributionsCommand,
   NoSuchDistribution,
   NoSuchOrigin,
   type Origin,
@@ -81,28 +79,14 @@ function withStreams(config: DistributionConfig, count: number, behaviours = cou
 }
 
 describe('CloudFront live distribution', () => {
-  it('exists from startup, Deployed, with one default origin and no cache behaviours', async () => {
-    const { Distribution, ETag } = await h.cloudfront.send(
-      new GetDistributionCommand({ Id: DISTRIBUTION.id }),
-    );
-    expect(ETag).toMatch(/^E[A-Z0-9]{13}$/);
-    expect(Distribution?.Id).toBe(DISTRIBUTION.id);
-    expect(Distribution?.ARN).toBe(`arn:aws:cloudfront::000000000000:distribution/${DISTRIBUTION.id}`);
-    expect(Distribution?.DomainName).toBe(DISTRIBUTION.domainName);
-    expect(Distribution?.Status).toBe('Deployed');
-    expect(Distribution?.LastModifiedTime).toBeInstanceOf(Date);
-    const config = Distribution?.DistributionConfig;
-    expect(config?.Origins?.Quantity).toBe(1);
-    expect(config?.Origins?.Items?.[0]?.DomainName).toBe('127.0.0.1');
-    expect(config?.Origins?.Items?.[0]?.CustomOriginConfig?.HTTPPort).toBe(8080);
-    expect(config?.CacheBehaviors).toEqual({ Quantity: 0 });
-    expect(config?.DefaultCacheBehavior?.TargetOriginId).toBe(config?.Origins?.Items?.[0]?.Id);
-  });
-
-  it('answers GetDistributionConfig with the config and the same ETag as GetDistribution', async () => {
-    const { ETag } = await h.cloudfront.send(new GetDistributionCommand({ Id: DISTRIBUTION.id }));
+  it('exists from startup, with one default origin and no cache behaviours', async () => {
     const { config, etag } = await readConfig();
-    expect(etag).toBe(ETag);
+    expect(etag).toMatch(/^E[A-Z0-9]{13}$/);
+    expect(config.Origins?.Quantity).toBe(1);
+    expect(config.Origins?.Items?.[0]?.DomainName).toBe('127.0.0.1');
+    expect(config.Origins?.Items?.[0]?.CustomOriginConfig?.HTTPPort).toBe(8080);
+    expect(config.CacheBehaviors).toEqual({ Quantity: 0 });
+    expect(config.DefaultCacheBehavior?.TargetOriginId).toBe(config.Origins?.Items?.[0]?.Id);
     expect(config.Enabled).toBe(true);
     expect(config.Comment).toBe('live');
   });
@@ -115,7 +99,14 @@ describe('CloudFront live distribution', () => {
     );
     expect(updated.ETag).toMatch(/^E[A-Z0-9]{13}$/);
     expect(updated.ETag).not.toBe(etag);
-    expect(updated.Distribution?.Status).toBe('Deployed');
+    expect(updated.Distribution).toMatchObject({
+      Id: DISTRIBUTION.id,
+      ARN: `arn:aws:cloudfront::000000000000:distribution/${DISTRIBUTION.id}`,
+      DomainName: DISTRIBUTION.domainName,
+      Status: 'Deployed',
+    });
+    expect(updated.Distribution?.LastModifiedTime).toBeInstanceOf(Date);
+    expect(updated.Distribution?.DistributionConfig?.Origins?.Quantity).toBe(2);
     const reread = await readConfig();
     expect(reread.etag).toBe(updated.ETag);
     expect(reread.config.Origins?.Items?.map((o) => o.Id)).toEqual(['default-origin', 'live-0']);
@@ -258,43 +249,13 @@ describe('CloudFront live distribution', () => {
     ).rejects.toThrow(IllegalUpdate);
   });
 
-  it('refuses an enum value CloudFront does not know with InvalidArgument', async () => {
-    const { config, etag } = await readConfig();
-    const next = withStreams(config, 1);
-    const first = next.CacheBehaviors?.Items?.[0];
-    if (first) first.ViewerProtocolPolicy = 'https-please' as 'https-only';
-    await expect(
-      h.cloudfront.send(
-        new UpdateDistributionCommand({ Id: DISTRIBUTION.id, IfMatch: etag, DistributionConfig: next }),
-      ),
-    ).rejects.toThrow(InvalidArgument);
-  });
-
   it('answers an unknown distribution with NoSuchDistribution', async () => {
-    await expect(h.cloudfront.send(new GetDistributionCommand({ Id: 'EUNKNOWN' }))).rejects.toThrow(
-      NoSuchDistribution,
-    );
     await expect(h.cloudfront.send(new GetDistributionConfigCommand({ Id: 'EUNKNOWN' }))).rejects.toThrow(
       NoSuchDistribution,
     );
   });
 
-  it('lists the live distribution with its summary', async () => {
-    const { DistributionList } = await h.cloudfront.send(new ListDistributionsCommand({}));
-    expect(DistributionList?.Quantity).toBe(1);
-    expect(DistributionList?.IsTruncated).toBe(false);
-    const summary = DistributionList?.Items?.[0];
-    expect(summary?.Id).toBe(DISTRIBUTION.id);
-    expect(summary?.Status).toBe('Deployed');
-    expect(summary?.Origins?.Quantity).toBe(1);
-    expect(summary?.Staging).toBe(false);
-  });
-
   it('answers an unimplemented CloudFront operation with an XML client error the SDK reads', async () => {
-    const response = await fetch(`${h.url}/2020-05-31/origin-access-identity/cloudfront`);
-    expect(response.status).toBe(400);
-    const body = await response.text();
-    expect(body).toContain('<Code>UnknownOperationException</Code>');
     const error = await h.cloudfront
       .send(new ListCloudFrontOriginAccessIdentitiesCommand({}))
       .catch((e: unknown) => e);

@@ -16,6 +16,8 @@ import {
   MediaLiveClient,
 } from '@aws-sdk/client-medialive';
 import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
+import { newCredentials } from '../../../../../infra/local/aws-server/credentials.js';
+import { serveAws } from '../../../../../infra/local/aws-server/server.js';
 import type { LocalChannel, MediaPlane } from '../../../../../infra/local/media/contracts.js';
 import {
   type ControlPlaneOptions,
@@ -48,6 +50,9 @@ export class RecordingMediaPlane implements MediaPlane {
     this.calls.push({ call: 'close' });
   }
 }
+
+/** The key pair the control plane of these tests accepts. */
+export const CREDENTIALS = newCredentials();
 
 export const FAST_TIMINGS = { createMs: 40, startMs: 60, stopMs: 40, deleteMs: 40, updateMs: 30 };
 export const DISTRIBUTION = { id: 'ELOCALLIVE0001', domainName: 'd111111abcdef8.cloudfront.net' };
@@ -86,11 +91,12 @@ export async function startHarness(
     log: () => {},
     ...options,
   });
-  const { url } = await controlPlane.listen(0);
+  const served = await serveAws(controlPlane.api, { port: 0, credentials: CREDENTIALS });
+  const url = served.url;
   const config = {
     endpoint: url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: CREDENTIALS,
     // One attempt: tests assert the first answer, not what the SDK's retries make of it.
     maxAttempts: 1,
   };
@@ -125,11 +131,13 @@ export async function startHarness(
     exchanges,
     async restart() {
       destroyClients();
+      await served.close();
       await controlPlane.close();
       return startHarness(options, { dataDir, exchanges, plane });
     },
     async close() {
       destroyClients();
+      await served.close();
       await controlPlane.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

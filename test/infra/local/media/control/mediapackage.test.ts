@@ -6,8 +6,6 @@ import {
   DeleteOriginEndpointCommand,
   DescribeChannelCommand,
   DescribeOriginEndpointCommand,
-  ListChannelsCommand,
-  ListOriginEndpointsCommand,
   NotFoundException,
   UnprocessableEntityException,
   UpdateOriginEndpointCommand,
@@ -54,7 +52,7 @@ async function createChannel(id = 'live-s1') {
 }
 
 describe('MediaPackage channels', () => {
-  it('creates a channel with two HLS ingest endpoints and describes and lists it', async () => {
+  it('creates a channel with two HLS ingest endpoints and describes it', async () => {
     const created = await createChannel();
     expect(created.Id).toBe('live-s1');
     expect(created.Arn).toMatch(/^arn:aws:mediapackage:us-east-1:000000000000:channels\/[0-9a-f]{32}$/);
@@ -65,8 +63,7 @@ describe('MediaPackage channels', () => {
     }
     const described = await h.mediapackage.send(new DescribeChannelCommand({ Id: 'live-s1' }));
     expect(described.Description).toBe('stream s1');
-    const { Channels } = await h.mediapackage.send(new ListChannelsCommand({}));
-    expect(Channels?.map((c) => c.Id)).toEqual(['live-s1']);
+    expect(described.HlsIngest).toEqual(created.HlsIngest);
   });
 
   it('answers a second channel with the same id with UnprocessableEntityException', async () => {
@@ -215,29 +212,6 @@ describe('MediaPackage origin endpoints', () => {
     ).rejects.toThrow(UnprocessableEntityException);
     const described = await h.mediapackage.send(new DescribeOriginEndpointCommand({ Id: 'live-s1-hls' }));
     expect(described.StartoverWindowSeconds).toBe(3600);
-  });
-
-  it('lists endpoints, filtered by channel and paginated', async () => {
-    await createChannel('live-a');
-    await createChannel('live-b');
-    for (const [id, channel] of [
-      ['a1', 'live-a'],
-      ['a2', 'live-a'],
-      ['b1', 'live-b'],
-    ] as const) {
-      await h.mediapackage.send(
-        new CreateOriginEndpointCommand(endpointRequest({ Id: id, ChannelId: channel })),
-      );
-    }
-    const forA = await h.mediapackage.send(new ListOriginEndpointsCommand({ ChannelId: 'live-a' }));
-    expect(forA.OriginEndpoints?.map((e) => e.Id)).toEqual(['a1', 'a2']);
-    const first = await h.mediapackage.send(new ListOriginEndpointsCommand({ MaxResults: 2 }));
-    expect(first.OriginEndpoints).toHaveLength(2);
-    const second = await h.mediapackage.send(
-      new ListOriginEndpointsCommand({ MaxResults: 2, NextToken: first.NextToken }),
-    );
-    expect(second.OriginEndpoints?.map((e) => e.Id)).toEqual(['b1']);
-    expect(second.NextToken).toBeUndefined();
   });
 
   it('answers an unknown endpoint with NotFoundException', async () => {

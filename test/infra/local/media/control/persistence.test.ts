@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import {
@@ -14,8 +14,7 @@ import {
   DescribeOriginEndpointCommand,
 } from '@aws-sdk/client-mediapackage';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ControlState } from '../../../../../infra/local/media/control/control-state.js';
-import { STATE_FILE_NAME } from '../../../../../infra/local/media/control/state-file.js';
+import type { ControlState } from '../../../../../infra/local/media/control/state.js';
 import {
   channelRequest,
   createRtmpInput,
@@ -25,6 +24,8 @@ import {
   startHarness,
   wireProblems,
 } from './control-plane-harness.js';
+
+const STATE_FILE_NAME = 'media-control.json';
 
 let h: Harness;
 
@@ -145,6 +146,8 @@ describe('control plane persistence', () => {
     await h.controlPlane.close();
     expect(readdirSync(h.dataDir)).toEqual([STATE_FILE_NAME]);
     expect(Object.keys(stateOnDisk(h).medialive.channels)).toHaveLength(1);
+    // Inputs hold stream keys: owner only.
+    expect(statSync(path.join(h.dataDir, STATE_FILE_NAME)).mode & 0o777).toBe(0o600);
   });
 
   it('refuses to start on a corrupt state file instead of silently losing resources', async () => {

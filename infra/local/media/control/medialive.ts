@@ -1,0 +1,320 @@
+/**
+ * MediaLive (2017-10-14, REST-JSON): what the task Lambdas call (input security groups, RTMP_PUSH
+ * inputs, channels) and ListChannels for the AWS CLI. Paths, status codes and member names are the
+ * botocore model's.
+ */
+import { AwsError, found } from '../../aws-server/aws-error.js';
+import { Fields, isObject, isString } from '../../aws-server/fields.js';
+import { paginate } from '../../aws-server/paginate.js';
+import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../aws-server/protocols.js';
+import type { ChannelLifecycle } from './channel-lifecycle.js';
+import type { ChannelRecord, ChannelSettings, ControlState, InputRecord, JsonObject } from './state.js';
+import { attachedInputIds, newMediaLiveId } from './wire.js';
+
+/** A STANDARD channel runs two pipelines, a SINGLE_PIPELINE channel one. */
+export const pipelinesOf = (settings: ChannelSettings): number =>
+  settings.channelClass === 'STANDARD' ? 2 : 1;
+
+/** MediaLive RTMP push stream names are "application/instance". */
+const STREAM_NAME = /^[A-Za-z0-9_.~-]+\/[A-Za-z0-9_.~-]+$/;
+const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
+
+const badRequest = (message: string) => new AwsError('BadRequestException', message);
+const notFound = (what: string) => () => new AwsError('NotFoundException', `${what} does not exist.`, 404);
+const conflict = (message: string) => new AwsError('ConflictException', message, 409);
+const tagsOf = (fields: Fields) => (fields.object('tags')?.raw ?? {}) as Record<string, string>;
+
+export function mediaLiveRoutes(ctx: {
+  state: ControlState;
+  save(): void;
+  lifecycle: ChannelLifecycle;
+  arn(kind: string, id: string): string;
+  rtmpHost: string;
+  rtmpPort: number;
+}): Route[] {
+  const { channels, inputs, securityGroups } = ctx.state.medialive;
+  const body = (req: RouteRequest) => new Fields(parseJson(req.body, badRequest), badRequest);
+  const newId = () => newMediaLiveId((id) => id in channels || id in inputs || id in securityGroups);
+  const input = (req: RouteRequest) => found(inputs[req.params.inputId ?? ''], notFound('Input'));
+  const channel = (req: RouteRequest) => found(channels[req.params.channelId ?? ''], notFound('Channel'));
+  const list = (req: RouteRequest, key: string, items: unknown[]) => {
+    const query = new Fields(
+      { maxResults: Number(req.query.get('maxResults') ?? undefined) || undefined },
+      badRequest,
+    );
+    const maxResults = query.integer('maxResults', 1, 1000);
+    const nextToken = req.query.get('nextToken') ?? undefined;
+    const page = paginate(items, { maxResults, nextToken, scope: key }, () => badRequest('Bad nextToken.'));
+    return jsonReply(200, { [key]: page.items, nextToken: page.nextToken });
+  };
+  const attachedChannels = (inputId: string) =>
+    Object.values(channels)
+      .filter((c) => c.state !== 'DELETED' && attachedInputIds(c).includes(inputId))
+      .map((c) => c.id);
+
+  const describeGroup = (group: ControlState['medialive']['securityGroups'][string]) => {
+    const using = Object.values(inputs).filter(
+      (i) => i.state !== 'DELETED' && i.securityGroups.includes(group.id),
+    );
+    return { ...group, inputs: using.map((i) => i.id), state: using.length > 0 ? 'IN_USE' : 'IDLE' };
+  };
+
+  const describeInput = ({ requestId: _, deletedAt: __, streamNames, state, ...record }: InputRecord) => {
+    const attached = attachedChannels(record.id);
+    const { rtmpHost: ip, rtmpPort: port } = ctx;
+    return {
+      ...record,
+      attachedChannels: attached,
+      destinations: streamNames.map((name) => ({
+        ip,
+        port: String(port),
+        url: `rtmp://${ip}:${port}/${name}`,
+      })),
+      inputSourceType: 'STATIC',
+      state: state === 'DETACHED' && attached.length > 0 ? 'ATTACHED' : state,
+      type: 'RTMP_PUSH',
+    };
+  };
+
+  const describeChannel = ({ id, arn, state, settings }: ChannelRecord, summary = false) => {
+    const pipelines = pipelinesOf(settings);
+    const { encoderSettings, ...rest } = settings;
+    const attachment = settings.inputAttachments[0]?.inputAttachmentName;
+    const active =
+      state === 'RUNNING' && typeof attachment === 'string' ? { activeInputAttachmentName: attachment } : {};
+    return {
+      arn,
+      id,
+      state,
+      ...rest,
+      egressEndpoints: Array.from({ length: pipelines }, () => ({ sourceIp: '127.0.0.1' })),
+      pipelinesRunningCount: state === 'RUNNING' ? pipelines : 0,
+      ...(!summary && {
+        encoderSettings,
+        pipelineDetails: Array.from({ length: pipelines }, (_, i) => ({ pipelineId: String(i), ...active })),
+      }),
+    };
+  };
+
+  /** The checks MediaLive makes that a task could trip over, as its 422 `validationErrors`. */
+  const validate = (settings: ChannelSettings, channelId?: string) => {
+    const errors: Array<{ elementPath: string; errorMessage: string }> = [];
+    const fail = (elementPath: string, errorMessage: string) =>
+      void errors.push({ elementPath, errorMessage });
+    const encoder = settings.encoderSettings;
+    for (const member of ['videoDescriptions', 'audioDescriptions', 'outputGroups']) {
+      if (!Array.isArray(encoder[member])) fail(`encoderSettings.${member}`, 'is required');
+    }
+    if (!isObject(encoder.timecodeConfig)) fail('encoderSettings.timecodeConfig', 'is required');
+    const groups = Array.isArray(encoder.outputGroups) ? encoder.outputGroups : [];
+    if (groups.length === 0) fail('encoderSettings.outputGroups', 'needs at least one output group');
+    for (const [i, group] of groups.entries()) {
+      if (!isObject(group) || !Array.isArray(group.outputs) || !isObject(group.outputGroupSettings)) {
+        fail(`encoderSettings.outputGroups[${i}]`, 'needs outputs and outputGroupSettings');
+      }
+    }
+    if (settings.inputAttachments.length === 0)
+      fail('inputAttachments', 'needs at least one input attachment');
+    for (const [i, { inputId }] of settings.inputAttachments.entries()) {
+      const attached = typeof inputId === 'string' ? inputs[inputId] : undefined;
+      const at = `inputAttachments[${i}].inputId`;
+      if (attached?.state !== 'DETACHED') {
+        fail(at, `input ${String(inputId)} does not exist`);
+        continue;
+      }
+      const others = attachedChannels(attached.id).filter((id) => id !== channelId);
+      if (others.length > 0)
+        fail(at, `input ${attached.id} is already attached to channel ${others.join(', ')}`);
+      if (pipelinesOf(settings) === 2 && attached.inputClass !== 'STANDARD') {
+        fail(
+          at,
+          `a STANDARD channel needs a STANDARD input (2 destinations); ${attached.id} is SINGLE_PIPELINE`,
+        );
+      }
+    }
+    const ids = new Set<string>();
+    for (const [i, { id, settings: perPipeline, mediaPackageSettings }] of settings.destinations.entries()) {
+      if (typeof id !== 'string' || id === '' || ids.has(id))
+        fail(`destinations[${i}].id`, 'must be set and unique');
+      ids.add(String(id));
+      // A MediaPackage destination names the package channel once; others need one URL per pipeline.
+      if (Array.isArray(perPipeline) && perPipeline.length > 0) {
+        if (perPipeline.length !== pipelinesOf(settings)) {
+          fail(
+            `destinations[${i}].settings`,
+            `needs ${pipelinesOf(settings)} settings for a ${settings.channelClass} channel`,
+          );
+        }
+      } else if (!Array.isArray(mediaPackageSettings) || mediaPackageSettings.length !== 1) {
+        fail(`destinations[${i}]`, 'needs settings, or exactly one mediaPackageSettings');
+      }
+    }
+    for (const [, ref] of JSON.stringify(encoder).matchAll(/"destinationRefId":"([^"]*)"/g)) {
+      if (!ids.has(ref ?? '')) fail('encoderSettings', `destination ${ref} is not in destinations`);
+    }
+    if (errors.length > 0) {
+      const message = errors.map((e) => `${e.elementPath} ${e.errorMessage}`).join('; ');
+      throw new AwsError('UnprocessableEntityException', `The channel is not valid: ${message}`, 422, {
+        validationErrors: errors,
+      });
+    }
+  };
+
+  const readSettings = (fields: Fields, current?: ChannelSettings): ChannelSettings => {
+    const list = (name: string) => fields.list(name, isObject, 'objects') as JsonObject[] | undefined;
+    const name = fields.string('name') ?? current?.name;
+    // As on AWS, UpdateChannel replaces the role with what it is sent: omitting RoleArn removes it.
+    const roleArn = fields.string('roleArn');
+    const channelClass =
+      current?.channelClass ?? fields.string('channelClass', { oneOf: ['STANDARD', 'SINGLE_PIPELINE'] });
+    const logLevel = fields.string('logLevel', { oneOf: ['ERROR', 'WARNING', 'INFO', 'DEBUG', 'DISABLED'] });
+    return {
+      channelClass: channelClass === 'SINGLE_PIPELINE' ? channelClass : 'STANDARD',
+      logLevel: logLevel ?? current?.logLevel ?? 'DISABLED',
+      encoderSettings: fields.object('encoderSettings')?.raw ?? current?.encoderSettings ?? {},
+      destinations: list('destinations') ?? current?.destinations ?? [],
+      inputAttachments: list('inputAttachments') ?? current?.inputAttachments ?? [],
+      inputSpecification: fields.object('inputSpecification')?.raw ??
+        current?.inputSpecification ?? { codec: 'AVC', maximumBitrate: 'MAX_20_MBPS', resolution: 'HD' },
+      tags: current?.tags ?? tagsOf(fields),
+      ...(name !== undefined && { name }),
+      ...(roleArn !== undefined && { roleArn }),
+    };
+  };
+
+  const act = (action: (channel: ChannelRecord) => void) => (req: RouteRequest) => {
+    const record = channel(req);
+    action(record);
+    return jsonReply(200, describeChannel(record));
+  };
+
+  return [
+    on('POST', '/prod/inputSecurityGroups', (req) => {
+      const fields = body(req);
+      const whitelistRules = (fields.list('whitelistRules', isObject, 'rules') ?? []).map(({ cidr }, i) => {
+        if (!isString(cidr) || !IPV4_CIDR.test(cidr))
+          throw badRequest(`whitelistRules[${i}].cidr must be an IPv4 CIDR.`);
+        return { cidr };
+      });
+      const id = newId();
+      securityGroups[id] = {
+        id,
+        arn: ctx.arn('inputSecurityGroup', id),
+        whitelistRules,
+        tags: tagsOf(fields),
+      };
+      ctx.save();
+      return jsonReply(200, { securityGroup: describeGroup(securityGroups[id]) });
+    }),
+    on('GET', '/prod/inputSecurityGroups', (req) =>
+      list(req, 'inputSecurityGroups', Object.values(securityGroups).map(describeGroup)),
+    ),
+    on('POST', '/prod/inputs', (req) => {
+      const fields = body(req);
+      const requestId = fields.string('requestId');
+      const existing = requestId && Object.values(inputs).find((i) => i.requestId === requestId);
+      if (existing) return jsonReply(201, { input: describeInput(existing) });
+      if (fields.string('type') !== 'RTMP_PUSH')
+        throw badRequest('The local media service supports RTMP_PUSH inputs only.');
+      // One destination per pipeline: 2 for inputs of STANDARD channels, 1 for SINGLE_PIPELINE ones.
+      const streamNames = (fields.list('destinations', isObject, 'destinations') ?? []).map(
+        (d) => d.streamName,
+      );
+      if (
+        !streamNames.every((n): n is string => isString(n) && STREAM_NAME.test(n)) ||
+        ![1, 2].includes(streamNames.length)
+      ) {
+        throw badRequest(
+          'An RTMP_PUSH input needs 1 or 2 destinations with a streamName like "application/instance".',
+        );
+      }
+      // On AWS each destination has its own IP; locally all inputs share one RTMP server, so a
+      // stream name must be unique across live inputs, or a publish could not tell its input.
+      const used = Object.values(inputs).flatMap((i) => (i.state === 'DETACHED' ? i.streamNames : []));
+      if (new Set([...used, ...streamNames]).size !== used.length + streamNames.length) {
+        throw badRequest('A stream name is already used by an input of the local RTMP server.');
+      }
+      const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
+      if (groups.length !== 1 || !securityGroups[groups[0] ?? '']) {
+        throw badRequest('An RTMP_PUSH input needs exactly one existing input security group.');
+      }
+      const id = newId();
+      const name = fields.string('name');
+      inputs[id] = {
+        id,
+        arn: ctx.arn('input', id),
+        state: 'DETACHED',
+        inputClass: streamNames.length === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
+        streamNames,
+        securityGroups: groups,
+        tags: tagsOf(fields),
+        ...(name !== undefined && { name }),
+        ...(requestId && { requestId }),
+      };
+      ctx.save();
+      return jsonReply(201, { input: describeInput(inputs[id]) });
+    }),
+    on('GET', '/prod/inputs/{inputId}', (req) => jsonReply(200, describeInput(input(req)))),
+    on('DELETE', '/prod/inputs/{inputId}', (req) => {
+      const record = input(req);
+      if (record.state === 'DELETED') throw notFound(`Input ${record.id}`)();
+      const attached = attachedChannels(record.id);
+      if (attached.length > 0)
+        throw conflict(`Input ${record.id} is attached to channel ${attached.join(', ')}.`);
+      if (record.state === 'DELETING') throw conflict(`Input ${record.id} is being deleted.`);
+      ctx.lifecycle.deleteInput(record);
+      return jsonReply(200, {});
+    }),
+    on('POST', '/prod/channels', (req) => {
+      const fields = body(req);
+      const requestId = fields.string('requestId');
+      const existing = requestId && Object.values(channels).find((c) => c.requestId === requestId);
+      if (existing) return jsonReply(201, { channel: describeChannel(existing) });
+      const settings = readSettings(fields);
+      validate(settings);
+      const id = newId();
+      channels[id] = {
+        id,
+        arn: ctx.arn('channel', id),
+        state: 'CREATING',
+        settings,
+        ...(requestId && { requestId }),
+      };
+      ctx.lifecycle.created(channels[id]);
+      return jsonReply(201, { channel: describeChannel(channels[id]) });
+    }),
+    on('GET', '/prod/channels', (req) =>
+      list(
+        req,
+        'channels',
+        Object.values(channels).flatMap((c) => (c.state === 'DELETED' ? [] : [describeChannel(c, true)])),
+      ),
+    ),
+    on('GET', '/prod/channels/{channelId}', (req) => jsonReply(200, describeChannel(channel(req)))),
+    on('PUT', '/prod/channels/{channelId}', (req) => {
+      const record = channel(req);
+      if (record.state !== 'IDLE')
+        throw conflict(`Channel ${record.id} is ${record.state}; it can be updated only when IDLE.`);
+      const settings = readSettings(body(req), record.settings);
+      validate(settings, record.id);
+      record.settings = settings;
+      ctx.lifecycle.updated(record);
+      return jsonReply(200, { channel: describeChannel(record) });
+    }),
+    on(
+      'POST',
+      '/prod/channels/{channelId}/start',
+      act((c) => ctx.lifecycle.start(c)),
+    ),
+    on(
+      'POST',
+      '/prod/channels/{channelId}/stop',
+      act((c) => ctx.lifecycle.stop(c)),
+    ),
+    on(
+      'DELETE',
+      '/prod/channels/{channelId}',
+      act((c) => ctx.lifecycle.delete(c)),
+    ),
+  ];
+}

@@ -1,0 +1,189 @@
+/**
+ * The control plane's resources, persisted in `<dataDir>/media-control.json` (owner only: inputs
+ * hold stream keys), rewritten atomically on every change. MediaLive and MediaPackage members are
+ * kept in wire form (camelCase), so Describe answers echo what Create and Update received; the
+ * CloudFront distribution config is kept as its XML tree.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export type JsonObject = { [key: string]: unknown };
+type Tags = Record<string, string>;
+
+export type ChannelState =
+  | 'CREATING'
+  | 'IDLE'
+  | 'STARTING'
+  | 'RUNNING'
+  | 'STOPPING'
+  | 'DELETING'
+  | 'DELETED'
+  | 'UPDATING';
+
+/** Channel members DescribeChannel echoes, in wire form. */
+export interface ChannelSettings {
+  name?: string;
+  channelClass: 'STANDARD' | 'SINGLE_PIPELINE';
+  roleArn?: string;
+  logLevel: string;
+  encoderSettings: JsonObject;
+  destinations: JsonObject[];
+  inputAttachments: JsonObject[];
+  inputSpecification: JsonObject;
+  tags: Tags;
+}
+
+/** `requestId`: the idempotency token of the Create that made it. */
+export interface ChannelRecord {
+  id: string;
+  arn: string;
+  state: ChannelState;
+  settings: ChannelSettings;
+  requestId?: string;
+  deletedAt?: string;
+}
+
+/** ATTACHED is derived from the channels; only what a channel cannot imply is stored. */
+export interface InputRecord {
+  id: string;
+  arn: string;
+  state: 'DETACHED' | 'DELETING' | 'DELETED';
+  name?: string;
+  inputClass: 'STANDARD' | 'SINGLE_PIPELINE';
+  /** "app/key", one per destination. */
+  streamNames: string[];
+  securityGroups: string[];
+  tags: Tags;
+  requestId?: string;
+  deletedAt?: string;
+}
+
+export interface PackageChannelRecord {
+  id: string;
+  arn: string;
+  description?: string;
+  createdAt: string;
+  ingestEndpoints: Array<{ id: string; path: string; username: string; password: string }>;
+  tags: Tags;
+}
+
+export interface OriginEndpointRecord {
+  id: string;
+  arn: string;
+  /** The 32 hex digits of `/out/v1/<hash>/`, also the tail of the ARN. */
+  hash: string;
+  channelId: string;
+  createdAt: string;
+  description?: string;
+  manifestName: string;
+  startoverWindowSeconds: number;
+  timeDelaySeconds: number;
+  origination: string;
+  whitelist: string[];
+  hlsPackage: JsonObject;
+  tags: Tags;
+}
+
+export interface DistributionRecord {
+  id: string;
+  domainName: string;
+  etag: string;
+  lastModifiedTime: string;
+  /** The DistributionConfig element as fast-xml-parser reads it (text values). */
+  configXml: JsonObject;
+}
+
+export interface ControlState {
+  version: 1;
+  medialive: {
+    channels: Record<string, ChannelRecord>;
+    inputs: Record<string, InputRecord>;
+    securityGroups: Record<
+      string,
+      { id: string; arn: string; whitelistRules: Array<{ cidr: string }>; tags: Tags }
+    >;
+  };
+  mediapackage: {
+    channels: Record<string, PackageChannelRecord>;
+    endpoints: Record<string, OriginEndpointRecord>;
+  };
+  cloudfront: { distributions: Record<string, DistributionRecord> };
+}
+
+/**
+ * AWS keeps deleted channels and inputs describable for a while (waiters poll for DELETED); an hour
+ * is well beyond the SDK waiters' 7-minute budget and keeps the file from growing forever.
+ */
+const DELETED_RETENTION_MS = 60 * 60 * 1000;
+
+export class StateFile {
+  private readonly file: string;
+  private writing: Promise<void> | undefined;
+  private dirty = false;
+  private closed = false;
+
+  constructor(
+    dataDir: string,
+    private readonly onWriteError: (error: unknown) => void,
+  ) {
+    mkdirSync(dataDir, { recursive: true });
+    this.file = path.join(dataDir, 'media-control.json');
+  }
+
+  /**
+   * The saved state brought to what is true now: no encoder survived the restart and no timer is
+   * left to finish a transition, so channels come back IDLE and what was DELETING is DELETED. A
+   * corrupt file is an error, never silently reset.
+   */
+  load(): ControlState {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      text =
+        '{"version":1,"medialive":{"channels":{},"inputs":{},"securityGroups":{}},"mediapackage":{"channels":{},"endpoints":{}},"cloudfront":{"distributions":{}}}';
+    }
+    const state = JSON.parse(text) as ControlState;
+    if (state.version !== 1)
+      throw new Error(`${this.file}: unsupported state version ${String(state.version)}`);
+    for (const record of [
+      ...Object.values(state.medialive.channels),
+      ...Object.values(state.medialive.inputs),
+    ]) {
+      if (record.state === 'DELETING')
+        Object.assign(record, { state: 'DELETED', deletedAt: new Date().toISOString() });
+      else if (record.state !== 'DELETED' && record.state !== 'DETACHED') record.state = 'IDLE';
+    }
+    return state;
+  }
+
+  /** Schedules a write of `state`; writes are serialized and coalesced, so the file ends with the latest. */
+  save(state: ControlState): void {
+    for (const records of [state.medialive.channels, state.medialive.inputs]) {
+      for (const [id, { deletedAt }] of Object.entries(records)) {
+        if (deletedAt && Date.parse(deletedAt) < Date.now() - DELETED_RETENTION_MS) delete records[id];
+      }
+    }
+    if (this.closed) return;
+    this.dirty = true;
+    this.writing ??= this.drain(state);
+  }
+
+  /** Flushes, then ignores further saves (timers of a closed control plane may still fire). */
+  async close(): Promise<void> {
+    while (this.writing) await this.writing;
+    this.closed = true;
+  }
+
+  private async drain(state: ControlState): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      await writeFile(`${this.file}.tmp`, JSON.stringify(state), { mode: 0o600 })
+        .then(() => rename(`${this.file}.tmp`, this.file))
+        .catch(this.onWriteError);
+    }
+    this.writing = undefined;
+  }
+}
