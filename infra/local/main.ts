@@ -3,37 +3,40 @@
  * `<DATA_DIR>/local-endpoints.json`). SIGINT/SIGTERM stop FFmpeg and persist state.
  */
 import * as path from 'node:path';
-import { apiToken, LOCAL_ENDPOINTS_FILE, startLocalApp } from './app.js';
+import { apiToken, LOCAL_ENDPOINTS_FILE, type LocalApp, startLocalApp } from './app.js';
 import { CREDENTIALS_FILE, CREDENTIALS_PROFILE } from './aws-server/credentials.js';
+import { type LocalSettings, readLocalSettings, startupFailure } from './settings.js';
 import { DEFAULT_PORTS } from './stack.js';
 
-const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
-const port = (name: string, fallback: number) => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    console.error(`${name} must be a port number (0-65535), not "${value}"`);
-    process.exit(2);
-  }
-  return n;
-};
+/** The settings a failure is explained with when they could not even be read. */
+function readFallback(): LocalSettings {
+  return { dataDir: path.resolve(process.env.DATA_DIR || '.data'), apiPort: 3000, ports: DEFAULT_PORTS };
+}
 
+// The SDK's notice that its releases after January 2027 need Node 22: the versions this project
+// pins run on Node 20 (package-lock.json), and Lambda runs Node 22; it is not what a user needs here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const t0 = Date.now();
-const { token, generated } = apiToken(dataDir);
-const app = await startLocalApp({
-  dataDir,
-  apiPort: port('PORT', 3000),
-  apiToken: token,
-  // RTMP_PORT, HLS_PORT (the origin), CDN_PORT, DYNAMODB_PORT, S3_PORT, SFN_PORT, MEDIA_PORT, EVENTS_PORT...
-  ports: Object.fromEntries(
-    Object.entries(DEFAULT_PORTS).map(([service, fallback]) => {
-      const variable = `${service === 'origin' ? 'HLS' : service.toUpperCase()}_PORT`;
-      return [service, port(variable, fallback)];
-    }),
-  ),
-  ...(process.env.X264_PRESET ? { x264Preset: process.env.X264_PRESET } : {}),
-});
+let settings: LocalSettings | undefined;
+let app: LocalApp;
+let token: string;
+let generated: boolean;
+try {
+  settings = readLocalSettings();
+  ({ token, generated } = apiToken(settings.dataDir));
+  app = await startLocalApp({
+    dataDir: settings.dataDir,
+    apiPort: settings.apiPort,
+    apiToken: token,
+    ports: settings.ports,
+    ...(settings.x264Preset ? { x264Preset: settings.x264Preset } : {}),
+  });
+} catch (error) {
+  // One line naming the setting and the fix; the stack trace helps nobody starting local mode.
+  console.error(settings ? startupFailure(error, settings) : startupFailure(error, readFallback()));
+  process.exit(1);
+}
+const { dataDir } = settings;
 
 const { region } = app.stack;
 const e = app.endpoints;

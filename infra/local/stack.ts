@@ -169,9 +169,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const eventsUrl = await endpoint('EVENTBRIDGE', () => serve(ports.events, events));
     // MediaLive's own events, as it sends them to EventBridge (best effort).
-    const publishMediaLive = (detailType: string, channelArn: string, detail: Record<string, string>) => {
+    const publishMediaLive = (
+      detailType: string,
+      channelArn: string,
+      detail: Record<string, string>,
+      time?: Date,
+    ) => {
       try {
-        const input = { source: 'aws.medialive', detailType, resources: [channelArn] };
+        const input = { source: 'aws.medialive', detailType, resources: [channelArn], ...(time && { time }) };
         events.publish({ ...input, detail: { channel_arn: channelArn, ...detail } });
       } catch (error) {
         log(`[events] could not publish ${detailType}: ${String(error)}`);
@@ -220,10 +225,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mediaPlane: plane,
       log: (message, details) => log(`[media-control] ${message} ${JSON.stringify(details)}`),
       // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
-      onChannelStateChange: ({ channelArn, state, pipelines }) => {
+      onChannelStateChange: ({ channelArn, state, pipelines, at }) => {
         for (let pipeline = 0; pipeline < pipelines; pipeline++) {
           const detail = { state, pipeline: String(pipeline), message: `Channel is ${state}` };
-          publishMediaLive('MediaLive Channel State Change', channelArn, detail);
+          publishMediaLive('MediaLive Channel State Change', channelArn, detail, at);
         }
       },
     });
@@ -249,6 +254,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrls.cloudfront,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
       S3_FORCE_PATH_STYLE: 'true',
+      // Lambda runs Node 22; the SDK's notice about Node 20 is about this machine, not the function.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 250),
       POLL_BUDGET_MS: '20000',
       POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? 'INFO',
@@ -304,6 +311,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await functions.invoke('execution-events', event);
       },
     );
+    // The channels the last process left encoding stopped with it: the drift handler records it.
+    control.reportInterrupted();
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
       stateMachines: machines,

@@ -71,8 +71,10 @@ export async function onChannelEvent(
   }
 
   if (state === 'IDLE' && record.status === 'RUNNING') {
+    // The session ends when the channel stopped (the event's time), not when this handler runs.
+    const stoppedAt = event['detail-type'] === 'MediaLive Channel State Change' ? new Date(event.time) : now;
     await recordStopped(
-      deps,
+      { ...deps, now: () => (Number.isNaN(stoppedAt.getTime()) ? now : stoppedAt) },
       { stream_id: record.id },
       {
         code: 'ChannelStoppedOutsideWorkflow',

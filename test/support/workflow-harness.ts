@@ -290,6 +290,8 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrl,
       AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrl,
       S3_FORCE_PATH_STYLE: 'true',
+      // Lambda runs Node 22; the SDK's notice about Node 20 is about this machine, not the function.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POLL_INTERVAL_MS: String(options.pollIntervalMs),
       POLL_BUDGET_MS: String(options.pollBudgetMs),
       POWERTOOLS_LOG_LEVEL: options.taskLogLevel ?? 'SILENT',

@@ -52,6 +52,8 @@ export interface ControlPlaneOptions {
     channelId: string;
     state: string;
     pipelines: number;
+    /** When the change happened, when it is not now (a channel a crash stopped). */
+    at?: Date;
   }) => void;
 }
 
@@ -61,8 +63,17 @@ export interface MediaControlPlane {
   view: ControlPlaneView;
   /** The resources as they are (tests read what the double holds). */
   state: Readonly<ControlState>;
+  /**
+   * Reports the channels the last process left encoding as STOPPED, at about the time it stopped
+   * (MediaLive's events of a channel that stopped): call once the rules listen, so the records
+   * are brought back to the truth by the same drift handling as on AWS.
+   */
+  reportInterrupted(): void;
   close(): Promise<void>;
 }
+
+/** How often a running channel refreshes `aliveAt`: the precision of the stop time after a crash. */
+const ALIVE_EVERY_MS = 2_000;
 
 /**
  * Shorter than AWS (a real start takes 1–2 minutes) so local mode stays pleasant, long enough that
@@ -121,7 +132,8 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   const file = new StateFile(options.dataDir, (error) =>
     log('could not write the state file', { error: String(error) }),
   );
-  const state = file.load();
+  const { state, interrupted } = file.load();
+  const stoppedAt = state.aliveAt ? new Date(state.aliveAt) : new Date();
   const { id: distributionId, domainName } = options.distribution;
   // Created on first start; a state file of an earlier version, without the config XML, gets it anew.
   const distribution = state.cloudfront.distributions[distributionId];
@@ -219,7 +231,25 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     },
   };
 
+  const alive = setInterval(() => {
+    if (!Object.values(channels).some((c) => c.state === 'RUNNING' || c.state === 'STARTING')) return;
+    state.aliveAt = new Date().toISOString();
+    file.save(state);
+  }, ALIVE_EVERY_MS);
+  alive.unref();
+
   return {
+    reportInterrupted() {
+      for (const { arn: channelArn, id: channelId, settings } of interrupted.splice(0)) {
+        options.onChannelStateChange?.({
+          channelArn,
+          channelId,
+          state: 'STOPPED',
+          pipelines: pipelinesOf(settings),
+          at: stoppedAt,
+        });
+      }
+    },
     api: {
       protocol: (request) =>
         /\/cloudfront\/aws4_request/.test(request.headers.authorization ?? '') ? 'rest-xml' : 'rest-json',
@@ -228,6 +258,7 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     view,
     state,
     async close() {
+      clearInterval(alive);
       await lifecycle.close();
       await file.close();
     },

@@ -96,6 +96,8 @@ export interface DistributionRecord {
 
 export interface ControlState {
   version: 1;
+  /** While a channel runs, refreshed every few seconds: after a crash, about when encoding stopped. */
+  aliveAt?: string;
   medialive: {
     channels: Record<string, ChannelRecord>;
     inputs: Record<string, InputRecord>;
@@ -136,7 +138,7 @@ export class StateFile {
    * left to finish a transition, so channels come back IDLE and what was DELETING is DELETED. A
    * corrupt file is an error, never silently reset.
    */
-  load(): ControlState {
+  load(): { state: ControlState; interrupted: ChannelRecord[] } {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
@@ -148,6 +150,10 @@ export class StateFile {
     const state = JSON.parse(text) as ControlState;
     if (state.version !== 1)
       throw new Error(`${this.file}: unsupported state version ${String(state.version)}`);
+    // Channels that were encoding when the last process ended: MediaLive would say they stopped.
+    const interrupted = Object.values(state.medialive.channels).filter((c) =>
+      ['RUNNING', 'STARTING', 'STOPPING', 'RECOVERING'].includes(c.state),
+    );
     for (const record of [
       ...Object.values(state.medialive.channels),
       ...Object.values(state.medialive.inputs),
@@ -156,7 +162,7 @@ export class StateFile {
         Object.assign(record, { state: 'DELETED', deletedAt: new Date().toISOString() });
       else if (record.state !== 'DELETED' && record.state !== 'DETACHED') record.state = 'IDLE';
     }
-    return state;
+    return { state, interrupted };
   }
 
   /** Schedules a write of `state`; writes are serialized and coalesced, so the file ends with the latest. */
