@@ -286,7 +286,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (workflow) values[workflow.env] = machine.arn;
       if (machine.name === SPLIT_WORKFLOW.machineName) values[SPLIT_WORKFLOW.env] = machine.arn;
     }
+    let endpointsKnown = () => undefined as void;
     const functions = createLocalFunctions({
+      ready: new Promise<void>((resolve) => {
+        endpointsKnown = resolve;
+      }),
       bundles: await bundleAll(),
       values: values as EnvironmentValues,
       runtimeEnvironment,
@@ -344,6 +348,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     runtimeEnvironment.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
     await ensureScheduleGroup(new SchedulerClient({ endpoint: schedulerUrl, region }));
+    // Every endpoint is known: the functions may run (the events of the restart first).
+    endpointsKnown();
     const env: Record<string, string> = {
       ...runtimeEnvironment,
       ...(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<

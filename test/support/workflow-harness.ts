@@ -296,7 +296,12 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       POLL_BUDGET_MS: String(options.pollBudgetMs),
       POWERTOOLS_LOG_LEVEL: options.taskLogLevel ?? 'SILENT',
     };
+    // No function runs before every local endpoint is in its environment.
+    let endpointsKnown = () => undefined as void;
     const functions = createLocalFunctions({
+      ready: new Promise<void>((resolve) => {
+        endpointsKnown = resolve;
+      }),
       bundles: await bundleAll(),
       values: values as EnvironmentValues,
       runtimeEnvironment,
@@ -367,6 +372,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
     await schedulerClient.send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }));
     runtimeEnvironment.AWS_ENDPOINT_URL_EVENTBRIDGE = eventsUrl;
     runtimeEnvironment.AWS_ENDPOINT_URL_SCHEDULER = schedulerUrl;
+    endpointsKnown();
     Object.assign(values, {
       EVENT_BUS_NAME: LOCAL_EVENT_BUS,
       SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,

@@ -50,6 +50,12 @@ export interface LocalFunctionsOptions {
   account: string;
   /** Every AWS call of every function. */
   onAwsCall?: (call: AwsCall) => void;
+  /**
+   * Invocations wait for it: the runtime environment is complete (every local endpoint known) only
+   * once the stack is up, and a function must never start with an endpoint missing (it would
+   * reach AWS's own).
+   */
+  ready?: Promise<void>;
 }
 
 export interface LocalFunctions {
@@ -166,6 +172,7 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
       for (const { worker } of environments.values()) worker.postMessage({ type: 'clock', offsetMs });
     },
     async invoke(name, payload, requestId = randomUUID()) {
+      await options.ready;
       if (closed) throw lambdaError({ name: 'Lambda.ServiceException', message: 'local functions closed' });
       let environment = environments.get(name);
       if (!environment) {
