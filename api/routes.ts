@@ -3,7 +3,6 @@
  * is built from it, and the CDK app creates one API Gateway method per entry (each with auth), so
  * a route cannot exist in one place and not the others.
  */
-import type { z } from 'zod';
 import {
   createStreamBody,
   deleteQuery,
@@ -15,6 +14,7 @@ import {
   startStreamBody,
   updateStreamBody,
 } from './schemas.js';
+import type { Schema } from './validation.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -24,8 +24,8 @@ export interface RouteSpec {
   /** API Gateway resource path, `{id}` for the stream id. */
   path: string;
   summary: string;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: Schema<unknown>;
+  query?: Schema<unknown> & { readonly shape: Readonly<Record<string, Schema<unknown>>> };
   /** HTTP status of a success. */
   success: 200 | 202;
   /** What the success answer holds, for the OpenAPI document. */

@@ -5,16 +5,18 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { z } from 'zod';
 import { MAX_BODY_BYTES } from '../../api/app.js';
 import type { RouteSpec } from '../../api/routes.js';
 import { READ_ONLY_FIELDS } from '../../api/schemas.js';
+import type { Schema } from '../../api/validation.js';
 import { apiEvent } from './api-harness.js';
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function fieldsOf(schema: z.ZodType | undefined): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+function fieldsOf(schema: Schema<unknown> | undefined): string[] {
+  return schema && 'shape' in schema && typeof schema.shape === 'object' && schema.shape !== null
+    ? Object.keys(schema.shape)
+    : [];
 }
 
 /** Bodies that pass validation often enough to reach the store and the workflow starter. */
