@@ -3,7 +3,7 @@
  * `npm run openapi` writes it to docs/openapi.json; a test keeps the file in step.
  */
 import { CHANNEL_CLASSES, STREAM_STATUSES } from '../core/stream.js';
-import { ROUTES, type RouteSpec } from './routes.js';
+import { ROUTES, type Route } from './routes.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './schemas.js';
 import type { Json } from './validation.js';
 
@@ -137,7 +137,7 @@ const errorSchema: Json = {
   required: ['error'],
 };
 
-function successSchema(route: RouteSpec): Json {
+function successSchema(route: Route): Json {
   switch (route.answers) {
     case 'stream':
       return { $ref: '#/components/schemas/Stream' };
@@ -186,7 +186,7 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-function operation(route: RouteSpec): Json {
+function operation(route: Route): Json {
   const parameters: Json[] = [];
   if (route.path.includes('{id}')) {
     parameters.push({
@@ -235,7 +235,7 @@ function operation(route: RouteSpec): Json {
 
 export function buildOpenApi(): Json {
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES as readonly RouteSpec[]) {
+  for (const route of ROUTES) {
     paths[route.path] ??= {};
     (paths[route.path] as Json)[route.method.toLowerCase()] = operation(route);
   }

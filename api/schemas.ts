@@ -103,17 +103,20 @@ export type ReadOnlyField = (typeof READ_ONLY_FIELDS)[number];
 
 /**
  * Only user-editable fields. Clients of the seed send the whole record back: read-only fields are
- * accepted when unchanged and refused when they differ (see `READ_ONLY_FIELDS`).
+ * taken as sent, and the update refuses those that differ from the record (`is read-only`).
  */
-export const updateStreamBody = object({
-  name: optional(name),
-  description: optional(description),
-  segment_length: optional(segmentLength),
-  startover_window_seconds: optional(startover),
-  key_rotation_interval: optional(nullable(keyRotation)),
-  max_duration_seconds: optional(nullable(maxDuration)),
-  stop_after_input_loss_seconds: optional(nullable(inputLoss)),
-} satisfies Record<EditableField, Schema<unknown>>);
+export const updateStreamBody = object(
+  {
+    name: optional(name),
+    description: optional(description),
+    segment_length: optional(segmentLength),
+    startover_window_seconds: optional(startover),
+    key_rotation_interval: optional(nullable(keyRotation)),
+    max_duration_seconds: optional(nullable(maxDuration)),
+    stop_after_input_loss_seconds: optional(nullable(inputLoss)),
+  } satisfies Record<EditableField, Schema<unknown>>,
+  { alsoAccepts: READ_ONLY_FIELDS, notAnObjectReason: 'must be a JSON object' },
+);
 export type UpdateStreamBody = Infer<typeof updateStreamBody>;
 
 export const archivePath = string({

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../api/openapi.js';
-import { ROUTES, type RouteSpec } from '../../api/routes.js';
+import { ROUTES, type Route } from '../../api/routes.js';
 
 type Json = Record<string, unknown>;
 
 const committedFile = new URL('../../docs/openapi.json', import.meta.url);
 const doc = buildOpenApi() as Json & { paths: Record<string, Record<string, Json>> };
-const routes = ROUTES as readonly RouteSpec[];
+const routes = ROUTES as readonly Route[];
 
-function operationOf(route: RouteSpec): Json {
+function operationOf(route: Route): Json {
   const op = doc.paths[route.path]?.[route.method.toLowerCase()];
   if (!op) throw new Error(`${route.method} ${route.path} is not in the document`);
   return op;

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { MAX_BODY_BYTES } from '../../api/app.js';
-import type { RouteSpec } from '../../api/routes.js';
+import type { Route } from '../../api/routes.js';
 import { READ_ONLY_FIELDS } from '../../api/schemas.js';
 import type { Schema } from '../../api/validation.js';
 import { apiEvent } from './api-harness.js';
@@ -20,7 +20,7 @@ function fieldsOf(schema: Schema<unknown> | undefined): string[] {
 }
 
 /** Bodies that pass validation often enough to reach the store and the workflow starter. */
-function plausibleBody(route: RouteSpec): fc.Arbitrary<unknown> {
+function plausibleBody(route: Route): fc.Arbitrary<unknown> {
   const name = fc.string({ minLength: 1, maxLength: 40 });
   const seconds = fc.integer({ min: -10, max: 100_000 });
   switch (route.operationId) {
@@ -88,7 +88,7 @@ export interface RawBody {
   isBase64Encoded: boolean;
 }
 
-export function bodies(route: RouteSpec): fc.Arbitrary<RawBody> {
+export function bodies(route: Route): fc.Arbitrary<RawBody> {
   const fields = [...fieldsOf(route.body), ...(route.operationId === 'updateStream' ? READ_ONLY_FIELDS : [])];
   const knownField = fields.length > 0 ? fc.constantFrom(...fields) : fc.string();
   const json = (arb: fc.Arbitrary<unknown>) => arb.map((v) => JSON.stringify(v) ?? 'null');
@@ -254,7 +254,7 @@ export function pathIds(streamIds: readonly string[]): fc.Arbitrary<string> {
 
 /** A request to `route` with the given parts; the path id, when the route has one, replaces `{id}`. */
 export function requestTo(
-  route: RouteSpec,
+  route: Route,
   parts: {
     id: string;
     body: RawBody;
