@@ -8,6 +8,13 @@ import { HttpError } from './http.js';
 
 /** API Gateway accepts 10 MB; no request of this API needs more than a few KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The deepest body a route takes is 3 levels (a split's ranges), an echoed record 4. 64 KiB of `[`
+ * is 65,536 levels: deep enough to overflow the stack of any recursive walk (JSON.stringify, a
+ * comparison) after the parse.
+ */
+export const MAX_JSON_DEPTH = 32;
+
 /** A malformed escape (`%E0%A4%A`) cannot name a stream: keep it raw so the id check answers 404. */
 export function decodePathId(raw: string): string {
   try {
@@ -27,7 +34,7 @@ export function lowerCaseHeaders(
 
 /**
  * The body as JSON: undefined for a route that takes none (and refuses any), `{}` when empty.
- * 413 over the size limit, 415 when not sent as JSON, 400 when not JSON.
+ * 413 over the size limit, 415 when not sent as JSON, 400 when not JSON or nested too deep.
  */
 export function readBody(
   event: APIGatewayProxyEvent,
@@ -63,7 +70,25 @@ export function readBody(
   } catch (error) {
     throw new InvalidRequest([{ field: 'body', reason: `is not valid JSON (${(error as Error).message})` }]);
   }
+  if (depthOver(parsed, MAX_JSON_DEPTH)) {
+    throw new InvalidRequest(
+      [{ field: 'body', reason: `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels` }],
+      `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   return parsed;
+}
+
+/** Whether `value` nests arrays and objects more than `max` levels deep (without recursion). */
+export function depthOver(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 export function readQuery(event: APIGatewayProxyEvent): Record<string, string> {
