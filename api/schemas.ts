@@ -2,6 +2,7 @@
  * Request schemas: the validation and the OpenAPI document are both built from these, so they cannot
  * drift apart. Limits carry their source.
  */
+import { MAX_ARCHIVE_PATH_LENGTH, pathProblem } from '../core/archive-naming.js';
 import { CHANNEL_CLASSES, type EditableField } from '../core/stream.js';
 import {
   array,
@@ -119,11 +120,15 @@ export const updateStreamBody = object(
 );
 export type UpdateStreamBody = Infer<typeof updateStreamBody>;
 
+/**
+ * What `pathProblem` (core/archive-naming.ts, the check the start task applies too) accepts, as a
+ * pattern for the OpenAPI document: relative, S3-safe characters, no empty, `.` or `..` segment.
+ */
+export const ARCHIVE_PATH_PATTERN = "^(?!/)(?!.*\\.\\.)(?!.*//)(?!(.*/)?\\.(/|$))[A-Za-z0-9!_.*'()\\-/]+$";
+
 export const archivePath = string({
-  min: 1,
-  max: 512,
-  pattern: /^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9!_.*'()\-/]+$/,
-  patternReason: 'must be a relative S3 key prefix of safe characters',
+  check: pathProblem,
+  documents: { minLength: 1, maxLength: MAX_ARCHIVE_PATH_LENGTH, pattern: ARCHIVE_PATH_PATTERN },
   description:
     'Archive key prefix for this session, inside the archive bucket. Default: YYYY/MM/DD/<id>-<epoch>.',
 });
