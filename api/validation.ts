@@ -71,6 +71,11 @@ function kindOf(value: unknown): string {
 const expected = (type: string, value: unknown) =>
   `Invalid input: expected ${type}, received ${kindOf(value)}`;
 
+// A lone (unpaired) UTF-16 surrogate: JSON allows it as an escape, but it is not Unicode text, and
+// DynamoDB, S3 and browsers each treat it differently. With the `u` flag a paired surrogate is one
+// code point and does not match.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 export interface StringRules {
   /** Trim white space before the other rules (and keep the trimmed value). */
   trim?: boolean;
@@ -96,6 +101,7 @@ export function string(rules: StringRules = {}): Schema<string> {
       }
       const text = trim ? value.trim() : value;
       const reasons: Array<string | undefined> = [
+        LONE_SURROGATE.test(text) ? 'is not valid Unicode (it has an unpaired surrogate)' : undefined,
         min !== undefined && text.length < min
           ? `Too small: expected string to have >=${min} characters`
           : undefined,

@@ -61,6 +61,13 @@ describe('string', () => {
     ]);
   });
 
+  it('refuses an unpaired surrogate anywhere, and takes surrogate pairs', () => {
+    const reason = 'is not valid Unicode (it has an unpaired surrogate)';
+    for (const text of ['\uD800', 'a\uDBFFb', '\uDC00', 'x\uDFFF', '\uDC00\uD800'])
+      expect(problemsOf(string(), text), JSON.stringify(text)).toEqual([['body', reason]]);
+    expect(parseWith(string(), '\uD83C\uDFA5 𝄞')).toBe('🎥 𝄞');
+  });
+
   it('documents its rules and what its check enforces as JSON Schema', () => {
     expect(
       string({ min: 1, max: 5, pattern: /^a+$/, documents: { format: 'x' }, description: 'd' }).json(),
