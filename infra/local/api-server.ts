@@ -3,7 +3,7 @@
  * Auth is `Authorization: Bearer <API_TOKEN>` (API Gateway does IAM/Cognito on AWS); `/health`
  * is open so scripts can wait for the stack.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
@@ -18,10 +18,16 @@ export interface LocalApiOptions {
   extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
+/**
+ * `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110 section 11.1,
+ * "auth-scheme"), and one or more spaces separate it from the token. The token is compared in
+ * constant time, through digests of equal length so that not even its length shows.
+ */
 export function authorized(header: string | undefined, token: string): boolean {
-  const expected = Buffer.from(`Bearer ${token}`);
-  const given = Buffer.from(header ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const given = /^bearer +(\S+)$/i.exec(header ?? '')?.[1];
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const same = timingSafeEqual(digest(given ?? ''), digest(token));
+  return given !== undefined && token !== '' && same;
 }
 
 export function toEvent(
