@@ -1,9 +1,10 @@
 /**
  * POST /streams/{id}/split: one VOD HLS playlist per requested range of a recording session. The
- * SplitArchive workflow runs synchronously (an Express machine); its refusals become 4xx here.
+ * SplitArchive workflow runs synchronously (an Express machine); its refusals become 4xx here, by
+ * the name of the task's error: a bad range 400, a name modifier already used 409.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ActionNotAllowed } from '../../core/errors.js';
+import { ActionNotAllowed, InvalidRequest, NameModifierInUse } from '../../core/errors.js';
 import { isAllowed } from '../../core/stream.js';
 import { executionName } from '../../core/workflows.js';
 import { HttpError } from '../http.js';
@@ -40,13 +41,18 @@ export async function splitArchive(
   }
   if (result.status === 'SUCCEEDED' && result.output) return { body: JSON.parse(result.output) };
   const cause = parseCause(result.cause);
-  if (result.error === 'InvalidRequest' || result.error === 'ClipOutOfRange') {
+  if (result.error === InvalidRequest.errorName || result.error === 'ClipOutOfRange') {
     throw new HttpError(
       400,
       'InvalidRequest',
       cause.message,
       cause.details ? { details: cause.details } : {},
     );
+  }
+  if (result.error === NameModifierInUse.errorName) {
+    throw new HttpError(409, NameModifierInUse.errorName, cause.message, {
+      details: [{ field: 'name_modifier', reason: 'already names playlists of this session' }],
+    });
   }
   throw new HttpError(
     503,
