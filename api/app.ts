@@ -3,14 +3,15 @@
  * query, and calls the route's handler (api/routes/), once per `Idempotency-Key`. No AWS resource is
  * touched here; the workflows do that.
  */
+
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import type { ApiConfig } from './deployment.js';
 import { errorAnswer, errorBody, HttpError, json } from './http.js';
 import { answerOnce, type IdempotencyStore } from './idempotency.js';
+import type { ApiLogger } from './logger.js';
 import { buildOpenApi } from './openapi.js';
 import { decodePathId, lowerCaseHeaders, readBody, readQuery } from './request.js';
 import type { Route, Services } from './route.js';
@@ -28,7 +29,7 @@ export interface ApiDeps {
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
   schedules?: StreamSchedules | undefined;
   idempotency: IdempotencyStore;
-  logger: Logger;
+  logger: ApiLogger;
   config: ApiConfig;
   now?: () => Date;
 }

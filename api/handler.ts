@@ -1,7 +1,6 @@
 /**
  * Lambda wiring of the API: reads and checks the environment, builds clients once, hands them over.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -16,6 +15,7 @@ import { StreamStore } from '../core/stream-store.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import { createApi } from './app.js';
 import { DynamoIdempotencyStore } from './idempotency.js';
+import { JsonLogger } from './logger.js';
 import { SfnWorkflowStarter } from './workflow-starter.js';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -26,7 +26,7 @@ const machines = Object.fromEntries(
 const doc = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
 });
-const logger = new Logger({ serviceName: 'live-streaming-api' });
+const logger = new JsonLogger('live-streaming-api');
 
 const bus = process.env.EVENT_BUS_NAME;
 const events = bus

@@ -1,7 +1,7 @@
 /**
  * HTTP edge: JSON answers and the one place where errors become status codes.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   ActionNotAllowed,
@@ -12,6 +12,7 @@ import {
   StreamNotFound,
   VersionConflict,
 } from '../core/errors.js';
+import type { ApiLogger } from './logger.js';
 
 export interface ApiErrorBody {
   error: {
@@ -77,7 +78,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
 }
 
 /** The answer to an error: its own status when known (logged as a refusal), else a 500 (logged as an error). */
-export function errorAnswer(error: unknown, logger: Logger): APIGatewayProxyResult {
+export function errorAnswer(error: unknown, logger: ApiLogger): APIGatewayProxyResult {
   const known = toHttpError(error);
   if (known) {
     if (known.statusCode >= 500) logger.error(known.message, { code: known.code });

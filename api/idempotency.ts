@@ -6,8 +6,8 @@
  * key while the first request is still being answered is 409. Answers are kept 24 hours. Only final
  * answers (2xx, 4xx) are kept: after a 5xx the key is released so the client can retry.
  */
+
 import { createHash } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorAnswer, HttpError } from './http.js';
+import type { ApiLogger } from './logger.js';
 import { idempotencyKey } from './schemas.js';
 import { parseWith } from './validation.js';
 
@@ -48,7 +49,7 @@ export function fingerprint(...parts: string[]): string {
  */
 export async function answerOnce(
   store: IdempotencyStore,
-  logger: Logger,
+  logger: ApiLogger,
   request: { scope: string; key: string; body: string },
   run: () => Promise<APIGatewayProxyResult>,
 ): Promise<APIGatewayProxyResult> {

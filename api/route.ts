@@ -5,11 +5,12 @@
  * dispatcher (app.ts), the OpenAPI document (openapi.ts) and the CDK app's API Gateway methods all
  * read that one table.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import type { ApiConfig } from './deployment.js';
 import { HttpError } from './http.js';
+import type { ApiLogger } from './logger.js';
 import { type Infer, object, parseWith, type Schema } from './validation.js';
 import type { WorkflowStarter } from './workflow-starter.js';
 
@@ -32,7 +33,7 @@ export interface Services {
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
   schedules: StreamSchedules | undefined;
-  logger: Logger;
+  logger: ApiLogger;
   config: ApiConfig;
   now: () => Date;
   /** This API's OpenAPI document (built from the route table, which cannot import itself). */
