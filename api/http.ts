@@ -90,6 +90,6 @@ export function errorAnswer(error: unknown, logger: ApiLogger): APIGatewayProxyR
       });
     return json(known.statusCode, errorBody(known.code, known.message, known.extra));
   }
-  logger.error('unexpected error', { error: error as Error });
+  logger.error('unexpected error', { error: error });
   return json(500, errorBody('InternalError', 'the request failed unexpectedly; it is safe to retry'));
 }

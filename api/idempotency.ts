@@ -83,9 +83,7 @@ export async function answerOnce(
   // invites a retry (the key stays claimed until IN_PROGRESS expires).
   const record =
     response.statusCode >= 500 ? store.release(scope, key) : store.complete(scope, key, response);
-  await record.catch((e: unknown) =>
-    logger.error('could not record the idempotent answer', { error: e as Error }),
-  );
+  await record.catch((e: unknown) => logger.error('could not record the idempotent answer', { error: e }));
   return response;
 }
 

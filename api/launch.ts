@@ -42,14 +42,14 @@ export async function launch(services: Services, current: StreamRecord, how: Lau
   try {
     await workflows.start(action, name, workflowInput(services, updated.id, action, options, how.requestId));
   } catch (error) {
-    logger.error(`could not start the ${action} workflow`, { error: error as Error });
+    logger.error(`could not start the ${action} workflow`, { error: error });
     await store
       .update(
         updated,
         { status: current.status, execution: current.execution, error: current.error },
         { anyTransition: true },
       )
-      .catch((e: unknown) => logger.error('could not put the status back', { error: e as Error }));
+      .catch((e: unknown) => logger.error('could not put the status back', { error: e }));
     throw new HttpError(
       503,
       'WorkflowStartFailed',

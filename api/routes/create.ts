@@ -61,10 +61,10 @@ export async function createStream(
   try {
     await workflows.start('create', name, workflowInput(services, id, 'create', {}, requestId));
   } catch (error) {
-    logger.error('could not start the create workflow', { error: error as Error });
+    logger.error('could not start the create workflow', { error: error });
     await store
       .delete(record)
-      .catch((e: unknown) => logger.error('could not remove the record', { error: e as Error }));
+      .catch((e: unknown) => logger.error('could not remove the record', { error: e }));
     throw new HttpError(
       503,
       'WorkflowStartFailed',

@@ -32,7 +32,7 @@ export async function splitArchive(
       request_id: requestId,
     });
   } catch (error) {
-    logger.error('could not run the split workflow', { error: error as Error });
+    logger.error('could not run the split workflow', { error: error });
     throw new HttpError(
       503,
       'SplitFailed',
