@@ -1,7 +1,6 @@
 /**
  * Lambda wiring of the API: reads and checks the environment, builds clients once, hands them over.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -16,6 +15,7 @@ import { StreamStore } from '../core/stream-store.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import { createApi } from './app.js';
 import { DynamoIdempotencyStore } from './idempotency.js';
+import { JsonLogger } from './logger.js';
 import { SfnWorkflowStarter } from './workflow-starter.js';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -26,12 +26,12 @@ const machines = Object.fromEntries(
 const doc = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
 });
-const logger = new Logger({ serviceName: 'live-streaming-api' });
+const logger = new JsonLogger('live-streaming-api');
 
 const bus = process.env.EVENT_BUS_NAME;
 const events = bus
   ? new EventBridgeStatusPublisher(observed(new EventBridgeClient({})), bus, (error, detail) =>
-      logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
+      logger.error('could not publish a status event', { error: error, status: detail.status }),
     )
   : undefined;
 const scheduleGroup = process.env.SCHEDULE_GROUP;

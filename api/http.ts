@@ -1,6 +1,7 @@
 /**
  * HTTP edge: JSON answers and the one place where errors become status codes.
  */
+
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   ActionNotAllowed,
@@ -11,6 +12,7 @@ import {
   StreamNotFound,
   VersionConflict,
 } from '../core/errors.js';
+import type { ApiLogger } from './logger.js';
 
 export interface ApiErrorBody {
   error: {
@@ -73,4 +75,21 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof VersionConflict) return new HttpError(409, 'VersionConflict', error.message);
   if (error instanceof FeatureNotConfigured) return new HttpError(409, 'FeatureNotConfigured', error.message);
   return undefined;
+}
+
+/** The answer to an error: its own status when known (logged as a refusal), else a 500 (logged as an error). */
+export function errorAnswer(error: unknown, logger: ApiLogger): APIGatewayProxyResult {
+  const known = toHttpError(error);
+  if (known) {
+    if (known.statusCode >= 500) logger.error(known.message, { code: known.code });
+    else
+      logger.info('request refused', {
+        code: known.code,
+        status_code: known.statusCode,
+        reason: known.message,
+      });
+    return json(known.statusCode, errorBody(known.code, known.message, known.extra));
+  }
+  logger.error('unexpected error', { error: error });
+  return json(500, errorBody('InternalError', 'the request failed unexpectedly; it is safe to retry'));
 }

@@ -6,6 +6,7 @@
  * key while the first request is still being answered is 409. Answers are kept 24 hours. Only final
  * answers (2xx, 4xx) are kept: after a 5xx the key is released so the client can retry.
  */
+
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -16,6 +17,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { errorAnswer, HttpError } from './http.js';
+import type { ApiLogger } from './logger.js';
+import { idempotencyKey } from './schemas.js';
+import { parseWith } from './validation.js';
 
 const TTL_SECONDS = 24 * 3600;
 /** A request that has not answered in this time is considered dead and its key reusable. */
@@ -36,6 +41,50 @@ export function fingerprint(...parts: string[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part).update('\0');
   return hash.digest('base64url');
+}
+
+/**
+ * Answers `run` once per `Idempotency-Key` of the route (`scope`): a retry with the same key and body
+ * gets the first answer, marked `idempotent-replayed`.
+ */
+export async function answerOnce(
+  store: IdempotencyStore,
+  logger: ApiLogger,
+  request: { scope: string; key: string; body: string },
+  run: () => Promise<APIGatewayProxyResult>,
+): Promise<APIGatewayProxyResult> {
+  const key = parseWith(idempotencyKey, request.key, 'Idempotency-Key');
+  const { scope } = request;
+  const claim = await store.claim(scope, key, fingerprint(request.body));
+  if (claim.kind === 'replay') {
+    return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+  }
+  if (claim.kind === 'mismatch') {
+    throw new HttpError(
+      422,
+      'IdempotencyKeyReused',
+      'this Idempotency-Key was used with another request body',
+    );
+  }
+  if (claim.kind === 'conflict') {
+    throw new HttpError(
+      409,
+      'IdempotencyKeyInUse',
+      'a request with this Idempotency-Key is still being answered',
+    );
+  }
+  let response: APIGatewayProxyResult;
+  try {
+    response = await run();
+  } catch (error) {
+    response = errorAnswer(error, logger);
+  }
+  // The action has happened: a failure to record the answer must not turn it into a 500 that
+  // invites a retry (the key stays claimed until IN_PROGRESS expires).
+  const record =
+    response.statusCode >= 500 ? store.release(scope, key) : store.complete(scope, key, response);
+  await record.catch((e: unknown) => logger.error('could not record the idempotent answer', { error: e }));
+  return response;
 }
 
 export class DynamoIdempotencyStore implements IdempotencyStore {

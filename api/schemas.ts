@@ -2,9 +2,19 @@
  * Request schemas: the validation and the OpenAPI document are both built from these, so they cannot
  * drift apart. Limits carry their source.
  */
-// A namespace import lets esbuild drop what is unused; `{ z }` drags in every locale (bundle 855 KB → 500 KB).
-import * as z from 'zod';
-import { CHANNEL_CLASSES, DEFAULTS, STREAM_STATUSES } from '../core/stream.js';
+import { MAX_ARCHIVE_PATH_LENGTH, pathProblem } from '../core/archive-naming.js';
+import { CHANNEL_CLASSES, type EditableField } from '../core/stream.js';
+import {
+  array,
+  type Infer,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optional,
+  type Schema,
+  string,
+} from './validation.js';
 
 /** MediaPackage v1 keeps at most 14 days of startover (MediaPackage quotas). */
 const MAX_STARTOVER_SECONDS = 1_209_600;
@@ -12,78 +22,56 @@ const MAX_STARTOVER_SECONDS = 1_209_600;
 const MAX_SEGMENT_LENGTH = 86_400;
 export const MAX_CLIPS_PER_SPLIT = 100;
 
-const name = z.string().trim().min(1).max(128).describe('Display name of the stream.');
-const description = z.string().max(1024).describe('Free text.');
-const segmentLength = z
-  .number()
-  .int()
-  .min(1)
-  .max(MAX_SEGMENT_LENGTH)
-  .describe(
+const name = string({ trim: true, min: 1, max: 128, description: 'Display name of the stream.' });
+const description = string({ max: 1024, description: 'Free text.' });
+const segmentLength = number({
+  integer: true,
+  min: 1,
+  max: MAX_SEGMENT_LENGTH,
+  description:
     'Length in seconds of each archive file in S3 (MediaLive RolloverInterval); also the precision of clips.',
-  );
-const startover = z
-  .number()
-  .int()
-  .min(0)
-  .max(MAX_STARTOVER_SECONDS)
-  .describe('How far back viewers can rewind, in seconds (MediaPackage StartoverWindowSeconds); 0 disables.');
-const keyRotation = z
-  .number()
-  .int()
-  .min(0)
-  .max(86_400)
-  .describe(
+});
+const startover = number({
+  integer: true,
+  min: 0,
+  max: MAX_STARTOVER_SECONDS,
+  description:
+    'How far back viewers can rewind, in seconds (MediaPackage StartoverWindowSeconds); 0 disables.',
+});
+const keyRotation = number({
+  integer: true,
+  min: 0,
+  max: 86_400,
+  description:
     'Seconds between HLS encryption key rotations. Only accepted when the deployment configures a SPEKE key provider.',
-  );
-const maxDuration = z
-  .number()
-  .int()
-  .min(60)
-  .max(7 * 86_400)
-  .describe('Auto-stop guard: a running stream is stopped after this many seconds.');
-const inputLoss = z
-  .number()
-  .int()
-  .min(30)
-  .max(86_400)
-  .describe('Stop a running stream whose input has been lost this many seconds.');
+});
+const maxDuration = number({
+  integer: true,
+  min: 60,
+  max: 7 * 86_400,
+  description: 'Auto-stop guard: a running stream is stopped after this many seconds.',
+});
+const inputLoss = number({
+  integer: true,
+  min: 30,
+  max: 86_400,
+  description: 'Stop a running stream whose input has been lost this many seconds.',
+});
 
-export const createStreamBody = z
-  .object({
-    name,
-    description: description.optional(),
-    segment_length: segmentLength.optional(),
-    channel_class: z
-      .enum(CHANNEL_CLASSES)
-      .optional()
-      .describe(
-        'STANDARD: two pipelines and two RTMP destinations (default); SINGLE_PIPELINE costs about half.',
-      ),
-    startover_window_seconds: startover.optional(),
-    key_rotation_interval: keyRotation.optional(),
-    max_duration_seconds: maxDuration.optional(),
-    stop_after_input_loss_seconds: inputLoss.optional(),
-  })
-  .strict();
-export type CreateStreamBody = z.infer<typeof createStreamBody>;
-
-/**
- * Only user-editable fields. Clients of the seed send the whole record back: read-only fields are
- * accepted when unchanged and refused when they differ (see `READ_ONLY_FIELDS`).
- */
-export const updateStreamBody = z
-  .object({
-    name: name.optional(),
-    description: description.optional(),
-    segment_length: segmentLength.optional(),
-    startover_window_seconds: startover.optional(),
-    key_rotation_interval: keyRotation.nullable().optional(),
-    max_duration_seconds: maxDuration.nullable().optional(),
-    stop_after_input_loss_seconds: inputLoss.nullable().optional(),
-  })
-  .strict();
-export type UpdateStreamBody = z.infer<typeof updateStreamBody>;
+export const createStreamBody = object({
+  name,
+  description: optional(description),
+  segment_length: optional(segmentLength),
+  channel_class: optional(
+    oneOf(CHANNEL_CLASSES),
+    'STANDARD: two pipelines and two RTMP destinations (default); SINGLE_PIPELINE costs about half.',
+  ),
+  startover_window_seconds: optional(startover),
+  key_rotation_interval: optional(keyRotation),
+  max_duration_seconds: optional(maxDuration),
+  stop_after_input_loss_seconds: optional(inputLoss),
+});
+export type CreateStreamBody = Infer<typeof createStreamBody>;
 
 /** Record fields a client may echo back in `POST /streams/{id}` but never change. */
 export const READ_ONLY_FIELDS = [
@@ -112,101 +100,107 @@ export const READ_ONLY_FIELDS = [
   'schedule',
   'auto_stopped',
 ] as const;
+export type ReadOnlyField = (typeof READ_ONLY_FIELDS)[number];
 
-export const archivePath = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(
-    /^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9!_.*'()\-/]+$/,
-    'must be a relative S3 key prefix of safe characters',
-  )
-  .describe(
+/**
+ * Only user-editable fields. Clients of the seed send the whole record back: read-only fields are
+ * taken as sent, and the update refuses those that differ from the record (`is read-only`).
+ */
+export const updateStreamBody = object(
+  {
+    name: optional(name),
+    description: optional(description),
+    segment_length: optional(segmentLength),
+    startover_window_seconds: optional(startover),
+    key_rotation_interval: optional(nullable(keyRotation)),
+    max_duration_seconds: optional(nullable(maxDuration)),
+    stop_after_input_loss_seconds: optional(nullable(inputLoss)),
+  } satisfies Record<EditableField, Schema<unknown>>,
+  { alsoAccepts: READ_ONLY_FIELDS, notAnObjectReason: 'must be a JSON object' },
+);
+export type UpdateStreamBody = Infer<typeof updateStreamBody>;
+
+/**
+ * What `pathProblem` (core/archive-naming.ts, the check the start task applies too) accepts, as a
+ * pattern for the OpenAPI document: relative, S3-safe characters, no empty, `.` or `..` segment.
+ */
+export const ARCHIVE_PATH_PATTERN = "^(?!/)(?!.*\\.\\.)(?!.*//)(?!(.*/)?\\.(/|$))[A-Za-z0-9!_.*'()\\-/]+$";
+
+export const archivePath = string({
+  check: pathProblem,
+  documents: { minLength: 1, maxLength: MAX_ARCHIVE_PATH_LENGTH, pattern: ARCHIVE_PATH_PATTERN },
+  description:
     'Archive key prefix for this session, inside the archive bucket. Default: YYYY/MM/DD/<id>-<epoch>.',
-  );
+});
 
-export const startStreamBody = z
-  .object({
-    path: archivePath.optional(),
-    startover_window_seconds: startover.optional(),
-    key_rotation_interval: keyRotation.optional(),
-  })
-  .strict();
-export type StartStreamBody = z.infer<typeof startStreamBody>;
+export const startStreamBody = object({
+  path: optional(archivePath),
+  startover_window_seconds: optional(startover),
+  key_rotation_interval: optional(keyRotation),
+});
+export type StartStreamBody = Infer<typeof startStreamBody>;
 
-/** Routes that take no body accept an empty object (and nothing else). */
-export const emptyBody = z.object({}).strict();
+/** Routes that take no options accept an empty object (and nothing else). */
+export const emptyBody = object({});
 
-const seconds = z
-  .number()
-  .min(0)
-  .max(10 * 365 * 86_400);
-export const splitBody = z
-  .object({
-    timestamp_list: z
-      .array(
-        z
-          .object({
-            start: seconds.describe('Seconds from the start of the session.'),
-            end: seconds.describe('Seconds from the start of the session, after start.'),
-          })
-          .strict()
-          .refine((r) => r.end > r.start, { message: 'end must be greater than start', path: ['end'] }),
-      )
-      .min(1)
-      .max(MAX_CLIPS_PER_SPLIT),
-    session_id: z.string().min(1).max(64).describe("A key of the stream's archives_path map."),
-    name_modifier: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 characters of A-Z, a-z, 0-9, _ and -')
-      .optional()
-      .describe('Distinguishes the playlists of this call: index_<name_modifier>_<i>.m3u8. Default: a UUID.'),
-  })
-  .strict();
-export type SplitBody = z.infer<typeof splitBody>;
+const seconds = (description: string) => number({ min: 0, max: 10 * 365 * 86_400, description });
 
-export const listQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    next_token: z.string().min(1).max(2048).optional(),
-  })
-  .strict();
+export const splitBody = object({
+  timestamp_list: array(
+    object(
+      {
+        start: seconds('Seconds from the start of the session.'),
+        end: seconds('Seconds from the start of the session, after start.'),
+      },
+      { refine: { check: (r) => r.end > r.start, field: 'end', reason: 'end must be greater than start' } },
+    ),
+    { min: 1, max: MAX_CLIPS_PER_SPLIT },
+  ),
+  session_id: string({ min: 1, max: 64, description: "A key of the stream's archives_path map." }),
+  name_modifier: optional(
+    string({
+      pattern: /^[A-Za-z0-9_-]{1,64}$/,
+      patternReason: 'must be 1–64 characters of A-Z, a-z, 0-9, _ and -',
+    }),
+    'Distinguishes the playlists of this call: index_<name_modifier>_<i>.m3u8. Default: a UUID.',
+  ),
+});
+export type SplitBody = Infer<typeof splitBody>;
+
+export const listQuery = object({
+  limit: number({ coerce: true, integer: true, min: 1, max: 100, default: 25 }),
+  next_token: optional(string({ min: 1, max: 2048 })),
+});
 
 /** Each execution costs two Step Functions calls: a handful is what a console shows. */
-export const executionsQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(10).default(5) })
-  .strict();
+export const executionsQuery = object({
+  limit: number({ coerce: true, integer: true, min: 1, max: 10, default: 5 }),
+});
 
-export const deleteQuery = z
-  .object({
-    force: z.enum(['true', 'false']).optional().describe('Stop a running stream first, then delete it.'),
-  })
-  .strict();
+export const deleteQuery = object({
+  force: optional(oneOf(['true', 'false']), 'Stop a running stream first, then delete it.'),
+});
 
-export const idempotencyKey = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1–128 characters of A-Z, a-z, 0-9, _ . : -');
-
-export const statusEnum = z.enum(STREAM_STATUSES);
-
-export { DEFAULTS };
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const idempotencyKey = string({
+  pattern: IDEMPOTENCY_KEY_PATTERN,
+  patternReason: 'must be 1–128 characters of A-Z, a-z, 0-9, _ . : -',
+});
 
 /** ISO 8601 with a UTC offset (`Z` or `±hh:mm`): a time without one is ambiguous for a live event. */
-const instant = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
-    'must be ISO 8601 with an offset, e.g. 2026-12-01T14:30:00+01:00',
-  )
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'is not a real date and time');
+const instant = (description?: string) =>
+  string({
+    pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
+    patternReason: 'must be ISO 8601 with an offset, e.g. 2026-12-01T14:30:00+01:00',
+    check: (v) => (Number.isNaN(Date.parse(v)) ? 'is not a real date and time' : undefined),
+    ...(description !== undefined ? { description } : {}),
+  });
 
-export const scheduleBody = z
-  .object({
-    start_at: instant.describe('When to start the stream (one-time EventBridge Scheduler schedule).'),
-    stop_at: instant.optional().describe('When to stop it; after start_at.'),
-    path: archivePath.optional(),
-    startover_window_seconds: startover.optional(),
-    key_rotation_interval: keyRotation.optional(),
-  })
-  .strict();
-export type ScheduleBody = z.infer<typeof scheduleBody>;
+export const scheduleBody = object({
+  start_at: instant('When to start the stream (one-time EventBridge Scheduler schedule).'),
+  stop_at: optional(instant(), 'When to stop it; after start_at.'),
+  path: optional(archivePath),
+  startover_window_seconds: optional(startover),
+  key_rotation_interval: optional(keyRotation),
+});
+export type ScheduleBody = Infer<typeof scheduleBody>;

@@ -1,59 +1,47 @@
 /**
- * Bundles the API Lambda the way the CDK NodejsFunction does (esbuild, platform node, target node22,
- * ESM, minified, tree-shaken, every dependency inside, @aws-sdk included) into dist/api/index.mjs,
- * and prints its size. `npm run build` and `npm run bench:api` both call it.
+ * Bundles the API Lambda with the app's one bundling definition (infra/bundling/bundle.ts, the same
+ * esbuild build the CDK app deploys, local mode runs and the tests run) into dist/api/index.mjs, and
+ * prints its size, per package and per module. `npm run build` and `npm run bench:api` both call it.
  *
  * The AWS SDK is bundled rather than taken from the Lambda runtime: the runtime's SDK version is not
  * pinned, and a bundled, tree-shaken client loads faster than the runtime's whole package.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { bundleFunction } from '../infra/bundling/bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export const API_ENTRY = `${root}api/handler.ts`;
-export const API_BUNDLE = `${root}dist/api/index.mjs`;
-
-/** The esbuild options of the API function; infra/ should pass the same to NodejsFunction's `bundling`. */
-export const API_BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  minify: true,
-  treeShaking: true,
-  // ESM entry points of the SDK and Powertools tree-shake; their CommonJS builds do not.
-  mainFields: ['module', 'main'],
-  // Some CommonJS dependencies still call require() for Node built-ins.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  legalComments: 'none',
-  sourcemap: false,
-  logLevel: 'warning',
-} as const satisfies BuildOptions;
+export const API_BUNDLE_DIR = `${root}dist/api`;
 
 export interface ApiBundle {
   file: string;
   bytes: number;
   /** Bytes of output per package, largest first. */
   packages: Array<{ name: string; bytes: number }>;
+  /** Bytes of output per module, largest first. */
+  modules: Array<{ name: string; bytes: number }>;
 }
 
-export async function buildApiBundle(outfile = API_BUNDLE): Promise<ApiBundle> {
-  mkdirSync(dirname(outfile), { recursive: true });
-  const result = await build({ ...API_BUNDLE_OPTIONS, entryPoints: [API_ENTRY], outfile, metafile: true });
-  const output = Object.values(result.metafile.outputs)[0];
-  if (!output) throw new Error('esbuild wrote no output');
-  return { file: outfile, bytes: output.bytes, packages: bytesPerPackage(result.metafile) };
+export async function buildApiBundle(outdir = API_BUNDLE_DIR): Promise<ApiBundle> {
+  const bundle = await bundleFunction('api', outdir);
+  return {
+    file: bundle.file,
+    bytes: bundle.bytes,
+    packages: bytesPer(bundle.metafile, (input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]),
+    modules: bytesPer(bundle.metafile, (input) => input.replace(/^.*node_modules\//, '')),
+  };
 }
 
-function bytesPerPackage(metafile: Metafile): Array<{ name: string; bytes: number }> {
+function bytesPer(
+  metafile: Metafile,
+  key: (input: string) => string | undefined,
+): Array<{ name: string; bytes: number }> {
   const totals = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const name = match?.[1] ?? '(this project)';
+      const name = key(input) ?? '(this project)';
       totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
     }
   }
@@ -65,6 +53,11 @@ export const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const bundle = await buildApiBundle();
   console.log(`${relative(root, bundle.file)}: ${kb(bundle.bytes)} KB (${bundle.bytes} bytes, minified)`);
-  for (const p of bundle.packages.slice(0, 8))
+  for (const p of bundle.packages.slice(0, 10))
     console.log(`  ${p.name.padEnd(40)} ${kb(p.bytes).padStart(7)} KB`);
+  if (process.argv.includes('--modules')) {
+    console.log('largest modules:');
+    for (const m of bundle.modules.slice(0, 40))
+      console.log(`  ${m.name.padEnd(90)} ${kb(m.bytes).padStart(7)} KB`);
+  }
 }

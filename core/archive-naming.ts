@@ -78,7 +78,8 @@ export function normalizeArchivePath(path: string): string {
   return path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-function pathProblem(path: unknown): string | undefined {
+/** Why `path` is not a safe relative S3 key prefix (the rules of `normalizeArchivePath`), or undefined. */
+export function pathProblem(path: unknown): string | undefined {
   if (typeof path !== 'string' || path === '' || path === '/') return 'must not be empty';
   if (path.length > MAX_ARCHIVE_PATH_LENGTH) return `must be at most ${MAX_ARCHIVE_PATH_LENGTH} characters`;
   if (path.startsWith('/')) return 'must be relative (no leading slash)';

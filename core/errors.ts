@@ -81,6 +81,22 @@ export class InvalidRequest extends DomainError {
   }
 }
 
+/**
+ * A split's `name_modifier` already names playlists of the session: writing would replace them
+ * (HTTP 409, nothing written).
+ */
+export class NameModifierInUse extends DomainError {
+  static override readonly errorName: string = 'NameModifierInUse';
+  constructor(
+    readonly nameModifier: string,
+    readonly key: string,
+  ) {
+    super(
+      `name_modifier ${JSON.stringify(nameModifier)} already names playlists of this session (${key}); choose another`,
+    );
+  }
+}
+
 /** A status change outside `TRANSITIONS`: a bug or a late duplicate task, never applied. */
 export class InvalidTransition extends DomainError {
   static override readonly errorName: string = 'InvalidTransition';

@@ -325,7 +325,8 @@ export const FUNCTIONS = {
     environment: ['ARCHIVE_BUCKET'],
     permissions: [
       { actions: ['s3:ListBucket'], resources: ['archiveBucket'] },
-      { actions: ['s3:PutObject'], resources: ['archiveObjects'] },
+      // HeadObject (is the name modifier taken?) is authorized as s3:GetObject.
+      { actions: ['s3:GetObject', 's3:PutObject'], resources: ['archiveObjects'] },
     ],
   },
   // Steps of several machines

@@ -5,7 +5,7 @@
  * environment variables and IAM statements once the deployment's resources exist (the state
  * machines need the functions first, and some functions need the machines' ARNs).
  */
-import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
@@ -18,7 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_HANDLER, bundleFunctionSync, ROOT } from '../bundling/bundle.js';
+import { BUNDLE_HANDLER, bundleAllSync } from '../bundling/bundle.js';
 import {
   type EnvironmentValues,
   FUNCTIONS,
@@ -53,19 +53,9 @@ export class AppFunction extends Construct {
     });
     logGroup.grantWrite(this.role);
     this.fn = new LambdaFunction(this, 'Function', {
-      code: Code.fromAsset(ROOT, {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          // Never used: local bundling with esbuild always succeeds or fails the synth.
-          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
-          local: {
-            tryBundle: (outputDir) => {
-              bundleFunctionSync(props.name, outputDir);
-              return true;
-            },
-          },
-        },
-      }),
+      // The folder of the function's own bundle (infra/bundling), hashed by its content: what the
+      // tests and local mode run is, byte for byte, what Lambda runs.
+      code: Code.fromAsset(bundleAllSync()[props.name].dir),
       handler: BUNDLE_HANDLER,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

@@ -9,7 +9,7 @@
  * clips are played from the archive bucket through whatever the deployment puts in front of it,
  * named by the console's `clipBaseUrl`.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -56,10 +56,16 @@ const NOT_BUILT =
   '<!doctype html><html lang="en"><meta charset="utf-8"><title>Console not built</title><p>The web console ' +
   'is not built. Run <code>npm run build:console</code> (or <code>npm run build</code>) and reload.</p></html>';
 
+/**
+ * `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110 section 11.1,
+ * "auth-scheme"), and one or more spaces separate it from the token. The token is compared in
+ * constant time, through digests of equal length so that not even its length shows.
+ */
 export function authorized(header: string | undefined, token: string): boolean {
-  const expected = Buffer.from(`Bearer ${token}`);
-  const given = Buffer.from(header ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const given = /^bearer +(\S+)$/i.exec(header ?? '')?.[1];
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const same = timingSafeEqual(digest(given ?? ''), digest(token));
+  return given !== undefined && token !== '' && same;
 }
 
 export function createConsoleRoutes(options: ConsoleRoutesOptions): ConsoleRoute {

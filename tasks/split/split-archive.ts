@@ -4,13 +4,23 @@
  * S3 cost: per clip one ListObjects on pipeline 0 starting right before the clip's first file
  * (`Marker`, `MaxKeys` = files needed), one more on pipeline 1 only when pipeline 0 lacks a file,
  * and one PutObject: the number of requests grows with the clips asked for, not with the archive's
- * length (a clip longer than 1,000 files costs one list per 1,000 files).
+ * length (a clip longer than 1,000 files costs one list per 1,000 files). Plus one HeadObject per
+ * split, before the first playlist is written: a `name_modifier` whose `index_<name_modifier>_0.m3u8`
+ * exists is refused (`NameModifierInUse`), since writing would replace another split's playlists.
+ * It does not see a split whose first clip had no file to play (it wrote no `_0` playlist), nor
+ * one running at the same moment.
  *
  * ListObjects (v1) with `Marker` rather than ListObjectsV2 with `StartAfter`: the same request on
  * AWS, and the local S3 (s3rver) cannot make V2 continuation tokens on Node 20 (its DES cipher is
  * gone from OpenSSL 3), which any truncated V2 listing needs.
  */
-import { ListObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadObjectCommand,
+  ListObjectsCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { archiveKey, parseArchiveKey, pipelinesOf } from '../../core/archive-naming.js';
 import {
   chooseFiles,
@@ -21,6 +31,7 @@ import {
   type SessionTimes,
   sessionTimes,
 } from '../../core/clip-planner.js';
+import { NameModifierInUse } from '../../core/errors.js';
 import * as clients from '../clients.js';
 import type { ClipResult, SplitInput, SplitOutput } from '../contracts.js';
 import { settings, taskHandler } from '../runtime.js';
@@ -69,9 +80,15 @@ export async function splitArchive(
   const times: SessionTimes = sessionTimes(session, deps.now?.() ?? new Date());
   const plans = planClips(input.timestamp_list, times);
   const pipelines = pipelinesOf(session.channel_class);
+  // Asked once, right before the first write: a split that writes nothing asks nothing.
+  let checked: Promise<void> | undefined;
+  const beforeWriting = () => {
+    checked ??= refuseUsedNameModifier(deps, session.prefix, input.name_modifier);
+    return checked;
+  };
   const clips: ClipResult[] = [];
   for (const [i, plan] of plans.entries()) {
-    clips.push(await writeClip(deps, input, times, plan, i, pipelines));
+    clips.push(await writeClip(deps, input, times, plan, i, pipelines, beforeWriting));
   }
   return { indexes: clips.flatMap((c) => (c.index ? [c.index] : [])), clips };
 }
@@ -83,6 +100,7 @@ async function writeClip(
   plan: PlannedClip,
   i: number,
   pipelines: number,
+  beforeWriting: () => Promise<void>,
 ): Promise<ClipResult> {
   const { prefix } = input.session;
   const L = times.segmentLength;
@@ -114,7 +132,8 @@ async function writeClip(
   const lastFile = files[files.length - 1];
   if (!firstFile || !lastFile)
     return { ...base, index: null, key: null, covered_start: null, covered_end: null, segments: 0 };
-  const key = `${prefix}/index_${input.name_modifier}_${i}.m3u8`;
+  const key = playlistKey(prefix, input.name_modifier, i);
+  await beforeWriting();
   await deps.s3.send(
     new PutObjectCommand({
       Bucket: deps.bucket,
@@ -131,6 +150,25 @@ async function writeClip(
     covered_end: lastFile.counter * L + lastFile.duration,
     segments: files.length,
   };
+}
+
+const playlistKey = (prefix: string, nameModifier: string, i: number) =>
+  `${prefix}/index_${nameModifier}_${i}.m3u8`;
+
+async function refuseUsedNameModifier(
+  deps: { s3: S3Client; bucket: string },
+  prefix: string,
+  nameModifier: string,
+): Promise<void> {
+  const key = playlistKey(prefix, nameModifier, 0);
+  try {
+    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
+  } catch (error) {
+    // With s3:ListBucket granted, S3 answers a missing key 404 (NotFound), not 403.
+    if (error instanceof NotFound) return;
+    throw error;
+  }
+  throw new NameModifierInUse(nameModifier, key);
 }
 
 export const handler = taskHandler('split-archive', (input: SplitInput) =>

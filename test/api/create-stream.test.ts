@@ -175,6 +175,43 @@ describe('POST /streams', () => {
   });
 
   it.each([
+    ['name', { name: 'surrogate-1 \uD800' }],
+    ['name', { name: '\uDC00 surrogate-2' }],
+    ['description', { name: 'surrogate-3', description: 'room \uDBFF' }],
+  ])(
+    'answers 400 naming %s when it holds an unpaired surrogate, and creates nothing',
+    async (field, body) => {
+      const raw = JSON.stringify(body);
+      expect(raw).toMatch(/\\ud[89ab]|\\udc/i);
+      const answer = await api.call('POST', '/streams', {
+        body: raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer.statusCode).toBe(400);
+      expectErrorShape(answer);
+      expect(answer.body.error.details).toEqual([
+        { field, reason: 'is not valid Unicode (it has an unpaired surrogate)' },
+      ]);
+      expect(api.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+      const names: string[] = [];
+      let token: string | null = null;
+      do {
+        const page = await api.store.list({ limit: 100, ...(token ? { next_token: token } : {}) });
+        names.push(...page.items.map((s) => s.name));
+        token = page.next_token;
+      } while (token);
+      expect(names.filter((n) => n.includes('surrogate-'))).toEqual([]);
+    },
+  );
+
+  it('keeps a name with characters beyond the BMP (surrogate pairs)', async () => {
+    const answer = await api.call('POST', '/streams', { json: { name: 'Live 🎥 𝄞', description: '😀' } });
+    expect(answer.statusCode).toBe(202);
+    expect(answer.body.name).toBe('Live 🎥 𝄞');
+    expect(answer.body.description).toBe('😀');
+  });
+
+  it.each([
     ['an array', '[]'],
     ['a string', '"stream"'],
     ['null', 'null'],

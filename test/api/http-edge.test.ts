@@ -131,6 +131,58 @@ describe('body size', () => {
   });
 });
 
+describe('nesting depth', () => {
+  // 4,128 arrays, about 8 KB: far under the size limit, deep enough to overflow JSON.stringify.
+  const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+  it.each([
+    ['POST', '', 'archives_path', { archives_path: 'DEEP' }],
+    ['POST', '', 'name', { name: 'DEEP' }],
+    ['POST', '/start', 'path', { path: 'DEEP' }],
+    ['POST', '/split', 'timestamp_list', { timestamp_list: 'DEEP', session_id: 'S1' }],
+    ['POST', '/schedule', 'start_at', { start_at: 'DEEP' }],
+  ] as const)(
+    'answers 400 naming the body to %s /streams/{id}%s with 4,128 nested arrays in %s, and changes nothing',
+    async (method, suffix, _, fields) => {
+      const stream = await api.seed(aKeyedStream());
+      const body = JSON.stringify(fields).replace('"DEEP"', deep(4128));
+      expect(Buffer.byteLength(body)).toBeLessThan(MAX_BODY_BYTES);
+      const answer = await api.call(method, `/streams/${stream.id}${suffix}`, {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer.statusCode).toBe(400);
+      expectErrorShape(answer);
+      expect(answer.body.error.details).toEqual([
+        { field: 'body', reason: 'nests arrays and objects deeper than 32 levels' },
+      ]);
+      expect(await api.store.get(stream.id)).toEqual(stream);
+      expect(api.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    },
+  );
+
+  it('answers 400 to a whole body of 32,000 nested arrays on POST /streams', async () => {
+    const answer = await api.call('POST', '/streams', {
+      body: deep(32_000),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error.details).toEqual([
+      { field: 'body', reason: 'nests arrays and objects deeper than 32 levels' },
+    ]);
+  });
+
+  it('reads a body nested 32 levels deep (and judges its fields)', async () => {
+    const stream = await api.seed(aKeyedStream());
+    const answer = await api.call('POST', `/streams/${stream.id}`, {
+      body: JSON.stringify({ archives_path: 'DEEP' }).replace('"DEEP"', deep(31)),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error.details).toEqual([{ field: 'archives_path', reason: 'is read-only' }]);
+  });
+});
+
 describe('methods and routes', () => {
   it.each([
     ['PUT', '/streams', 'GET, POST'],

@@ -272,6 +272,42 @@ describe('POST /streams/{id}/start', () => {
     expect(api.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
+  it.each([
+    ['a/./b', 'must not contain a "." segment'],
+    ['.', 'must not contain a "." segment'],
+    ['./a', 'must not contain a "." segment'],
+    ['a/.', 'must not contain a "." segment'],
+    ['a/./', 'must not contain a "." segment'],
+    ['..', 'must not contain ..'],
+    ['a/../b', 'must not contain ..'],
+    ['a//b', 'must not contain an empty segment (//)'],
+    ['/a', 'must be relative (no leading slash)'],
+    ['/', 'must not be empty'],
+    ['', 'must not be empty'],
+    ['a b', "may only contain letters, digits, / and the characters ! _ . * ' ( ) -"],
+  ])('answers 400 naming path and why for the start path %j, and changes nothing', async (path, reason) => {
+    const stream = await api.seed(aKeyedStream());
+    const answer = await api.call('POST', `/streams/${stream.id}/start`, { json: { path } });
+    expect(answer.statusCode).toBe(400);
+    expectErrorShape(answer);
+    expect(answer.body.error.details).toEqual([{ field: 'path', reason }]);
+    expect(await api.store.get(stream.id)).toEqual(stream);
+    expect(api.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('accepts the start paths the start task accepts, one trailing slash included', async () => {
+    for (const path of [
+      'events/2026/keynote',
+      'events/2026/keynote/',
+      "talks/day-1/room_(a)!*'.b",
+      'a.b/c.d',
+    ]) {
+      const stream = await api.seed(aKeyedStream());
+      const answer = await api.call('POST', `/streams/${stream.id}/start`, { json: { path } });
+      expect(answer.statusCode, path).toBe(202);
+    }
+  });
+
   it('answers 409 for a FAILED stream that has no channel (its creation failed)', async () => {
     const stream = await api.seed(aKeyedStream({ status: 'FAILED', live_channel_id: null }));
     const answer = await api.call('POST', `/streams/${stream.id}/start`, { json: {} });

@@ -5,20 +5,22 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { z } from 'zod';
 import { MAX_BODY_BYTES } from '../../api/app.js';
-import type { RouteSpec } from '../../api/routes.js';
+import type { Route } from '../../api/routes.js';
 import { READ_ONLY_FIELDS } from '../../api/schemas.js';
+import type { Schema } from '../../api/validation.js';
 import { apiEvent } from './api-harness.js';
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function fieldsOf(schema: z.ZodType | undefined): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+function fieldsOf(schema: Schema<unknown> | undefined): string[] {
+  return schema && 'shape' in schema && typeof schema.shape === 'object' && schema.shape !== null
+    ? Object.keys(schema.shape)
+    : [];
 }
 
 /** Bodies that pass validation often enough to reach the store and the workflow starter. */
-function plausibleBody(route: RouteSpec): fc.Arbitrary<unknown> {
+function plausibleBody(route: Route): fc.Arbitrary<unknown> {
   const name = fc.string({ minLength: 1, maxLength: 40 });
   const seconds = fc.integer({ min: -10, max: 100_000 });
   switch (route.operationId) {
@@ -86,7 +88,7 @@ export interface RawBody {
   isBase64Encoded: boolean;
 }
 
-export function bodies(route: RouteSpec): fc.Arbitrary<RawBody> {
+export function bodies(route: Route): fc.Arbitrary<RawBody> {
   const fields = [...fieldsOf(route.body), ...(route.operationId === 'updateStream' ? READ_ONLY_FIELDS : [])];
   const knownField = fields.length > 0 ? fc.constantFrom(...fields) : fc.string();
   const json = (arb: fc.Arbitrary<unknown>) => arb.map((v) => JSON.stringify(v) ?? 'null');
@@ -252,7 +254,7 @@ export function pathIds(streamIds: readonly string[]): fc.Arbitrary<string> {
 
 /** A request to `route` with the given parts; the path id, when the route has one, replaces `{id}`. */
 export function requestTo(
-  route: RouteSpec,
+  route: Route,
   parts: {
     id: string;
     body: RawBody;

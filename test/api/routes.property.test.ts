@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROUTES, type RouteSpec } from '../../api/routes.js';
+import { ROUTES, type Route } from '../../api/routes.js';
 import { STREAM_STATUSES } from '../../core/stream.js';
 import {
   type ApiHarness,
@@ -91,7 +91,7 @@ const jsonHeaders = fc.record(
   { requiredKeys: ['content-type'] },
 );
 
-describe.each((ROUTES as readonly RouteSpec[]).map((r) => [`${r.method} ${r.path}`, r] as const))(
+describe.each((ROUTES as readonly Route[]).map((r) => [`${r.method} ${r.path}`, r] as const))(
   '%s',
   (_, route) => {
     it(`answers 2xx or 4xx JSON to ${RUNS.bodies} random bodies`, async () => {
@@ -156,7 +156,7 @@ describe('any method on any path', () => {
     await fc.assert(
       fc.asyncProperty(method, path, headers(), (m, p, hdrs) => {
         const event = requestTo(
-          { ...(ROUTES[0] as RouteSpec), method: 'GET', path: p },
+          { ...(ROUTES[0] as Route), method: 'GET', path: p },
           { id: '', body: { body: null, isBase64Encoded: false }, headers: hdrs, query: null },
         );
         event.httpMethod = m;

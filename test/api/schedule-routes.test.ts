@@ -142,6 +142,7 @@ describe('POST /streams/{id}/schedule', () => {
     ],
     ['a time without an offset', { start_at: '2026-11-23T13:00:00' }, 'start_at'],
     ['a date that does not exist', { start_at: '2026-02-30T13:00:00Z' }, 'start_at'],
+    ['a path with a "." segment', { start_at: '2026-11-23T13:00:00Z', path: 'a/./b' }, 'path'],
   ])('answers 400 naming the field for %s, and schedules nothing', async (_, body, field) => {
     const stream = await store.create(anIdleStream());
     const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, body);

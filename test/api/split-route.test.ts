@@ -209,6 +209,33 @@ describe('POST /streams/{id}/split', () => {
     });
   });
 
+  it('answers 409 NameModifierInUse naming name_modifier when the session has playlists by that name', async () => {
+    api.sfn.on(StartSyncExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'NameModifierInUse',
+      cause: JSON.stringify({
+        errorType: 'NameModifierInUse',
+        errorMessage:
+          'name_modifier "keynote" already names playlists of this session (S1/index_keynote_0.m3u8); choose another',
+      }),
+    });
+    const stream = await withSession();
+    const answer = await split(stream, {
+      timestamp_list: RANGES,
+      session_id: SESSION.id,
+      name_modifier: 'keynote',
+    });
+    expect(answer.statusCode).toBe(409);
+    expectErrorShape(answer);
+    expect(answer.body.error).toEqual({
+      code: 'NameModifierInUse',
+      message:
+        'name_modifier "keynote" already names playlists of this session (S1/index_keynote_0.m3u8); choose another',
+      details: [{ field: 'name_modifier', reason: 'already names playlists of this session' }],
+    });
+    expect(await api.store.get(stream.id)).toEqual(stream);
+  });
+
   it('answers 503 SplitFailed when the workflow fails for another reason', async () => {
     api.sfn
       .on(StartSyncExecutionCommand)

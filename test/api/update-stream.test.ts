@@ -154,6 +154,16 @@ describe('POST /streams/{id}', () => {
     expect(answer.body.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
   });
 
+  it('answers 400 naming name when it holds an unpaired surrogate, and changes nothing', async () => {
+    const stream = await api.seed(aKeyedStream());
+    const answer = await api.call('POST', `/streams/${stream.id}`, { json: { name: 'x\uD800y' } });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error.details).toEqual([
+      { field: 'name', reason: 'is not valid Unicode (it has an unpaired surrogate)' },
+    ]);
+    expect(await api.store.get(stream.id)).toEqual(stream);
+  });
+
   it.each([['[]'], ['"x"'], ['null'], ['7']])(
     'answers 400 when the body %s is not an object',
     async (body) => {

@@ -173,6 +173,15 @@ describe('local mode, end to end', () => {
     expect(clipProbe.video).toBe(true);
     expect(Math.abs(clipProbe.duration - 8)).toBeLessThanOrEqual(4);
 
+    // The same name modifier again would replace that playlist: refused by the split task.
+    const again = await api.call('POST', `/streams/${id}/split`, {
+      session_id: sessionId,
+      timestamp_list: [{ start: 0, end: 4 }],
+      name_modifier: 'e2e',
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(409);
+    expect((again.body.error as { code: string }).code).toBe('NameModifierInUse');
+
     expect((await api.call('DELETE', `/streams/${id}`)).status).toBe(202);
     await api.waitForStatus(id, 'GONE');
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'live-archive', Prefix: `${prefix}/` }));

@@ -1,9 +1,15 @@
 /**
  * An archive bucket behind a mocked S3Client: ListObjects (v1) answers like S3 (keys in UTF-8 binary
- * order, `Prefix`, `Marker`, `MaxKeys`, `IsTruncated`; no `NextMarker` without a delimiter), and
- * PutObject keeps what was written.
+ * order, `Prefix`, `Marker`, `MaxKeys`, `IsTruncated`; no `NextMarker` without a delimiter),
+ * HeadObject answers NotFound for a key it does not hold, and PutObject keeps what was written.
  */
-import { ListObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadObjectCommand,
+  ListObjectsCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 export interface FakeBucket {
@@ -24,6 +30,12 @@ export function fakeBucket(s3: AwsClientStub<S3Client>, keys: Iterable<string>):
       MaxKeys: maxKeys,
       IsTruncated: matching.length > page.length,
     };
+  });
+  s3.on(HeadObjectCommand).callsFake((input: { Key?: string }) => {
+    const key = input.Key ?? '';
+    if (!bucket.keys.has(key) && !bucket.written.has(key))
+      throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    return { ContentLength: 1, ETag: '"etag"' };
   });
   s3.on(PutObjectCommand).callsFake((input: { Key?: string; Body?: unknown; ContentType?: string }) => {
     bucket.written.set(input.Key ?? '', { body: String(input.Body), contentType: input.ContentType });

@@ -83,6 +83,16 @@ describe('StreamWorkflows template', () => {
     );
   });
 
+  it("deploys each function's own bundle, the folder local mode and the tests run", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { Code: { S3Key: string }; Description: string; Handler: string };
+    }>;
+    expect(functions.length).toBe(FUNCTION_NAMES.length - 1);
+    const keys = functions.map((fn) => fn.Properties.Code.S3Key);
+    expect(new Set(keys).size).toBe(functions.length);
+    for (const fn of functions) expect(fn.Properties.Handler).toBe('index.handler');
+  });
+
   it('grants no wildcard action to any role', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{
       Properties: { PolicyDocument: { Statement: Statement[] } };

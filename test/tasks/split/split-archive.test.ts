@@ -1,8 +1,8 @@
-import { ListObjectsCommand, NoSuchBucket, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsCommand, NoSuchBucket, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveKey } from '../../../core/archive-naming.js';
-import { InvalidRequest } from '../../../core/errors.js';
+import { InvalidRequest, NameModifierInUse } from '../../../core/errors.js';
 import type { ChannelClass, RecordingSession } from '../../../core/stream.js';
 import type { SplitInput } from '../../../tasks/contracts.js';
 import { splitArchive } from '../../../tasks/split/split-archive.js';
@@ -305,6 +305,37 @@ describe('splitArchive', () => {
     await expect(run).rejects.toThrow(InvalidRequest);
     await expect(run).rejects.toThrow(/timestamp_list\[1\]/);
     expect(mock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses a name modifier whose playlists the session already has, before writing anything', async () => {
+    const first = `${PREFIX}/index_clip_0.m3u8`;
+    const bucket = fakeBucket(mock, [...files(0, 0, 9), ...files(1, 0, 9), first]);
+
+    const run = split(aSession(), [
+      { start: 0, end: 10 },
+      { start: 30, end: 40 },
+    ]);
+
+    await expect(run).rejects.toThrow(NameModifierInUse);
+    await expect(run).rejects.toMatchObject({ name: 'NameModifierInUse', nameModifier: 'clip', key: first });
+    expect(bucket.written.size).toBe(0);
+    expect(mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it("asks S3 once whether the name modifier's first playlist exists, right before writing", async () => {
+    fakeBucket(mock, [...files(0, 0, 9), ...files(1, 0, 9)]);
+
+    await split(aSession(), [
+      { start: 0, end: 10 },
+      { start: 30, end: 40 },
+    ]);
+
+    expect(inputsOf(mock, HeadObjectCommand)).toEqual([
+      { Bucket: ARCHIVE_BUCKET, Key: `${PREFIX}/index_clip_0.m3u8` },
+    ]);
+    expect(modelProblems('s3', 'HeadObject', inputsOf(mock, HeadObjectCommand)[0])).toBe('');
+    const calls = mock.calls().map((c) => c.args[0].constructor.name);
+    expect(calls.indexOf('HeadObjectCommand')).toBeLessThan(calls.indexOf('PutObjectCommand'));
   });
 
   it('lets an S3 error through under its own name', async () => {

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  BUNDLE_OPTIONS,
+  bundleAll,
+  bundleAllSync,
+  bundleFunction,
+  ROOT,
+  VERSION_ONLY_PACKAGE_JSON,
+} from '../../../infra/bundling/bundle.js';
+import { FUNCTION_NAMES } from '../../../infra/functions.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'bundle-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the function bundles', () => {
+  it('gives the CDK app, synchronously, the very bundles local mode and the tests run', async () => {
+    const root = path.join(work, 'bundles');
+    const built = bundleAllSync(root);
+    const same = await bundleAll(root);
+    for (const name of FUNCTION_NAMES) {
+      expect(built[name].file, name).toBe(same[name].file);
+      expect(readFileSync(built[name].file).equals(readFileSync(same[name].file)), name).toBe(true);
+    }
+    expect(new Set(FUNCTION_NAMES.map((name) => readFileSync(built[name].file, 'utf8'))).size).toBe(
+      FUNCTION_NAMES.length,
+    );
+  }, 180_000);
+
+  it("keep of each SDK client's package.json only the version its User-Agent reads", async () => {
+    const bundle = await bundleFunction('api', path.join(work, 'package-json'));
+    const clients = Object.keys(bundle.metafile.inputs).filter((input) =>
+      /@aws-sdk\/client-[^/]+\/package\.json$/.test(input),
+    );
+    expect(clients.length).toBeGreaterThanOrEqual(4);
+    const code = readFileSync(bundle.file, 'utf8');
+    for (const input of clients) {
+      const { version, description } = JSON.parse(readFileSync(path.join(ROOT, input), 'utf8'));
+      expect(code).toContain(`{version:"${version}"}`);
+      expect(code).not.toContain(description);
+    }
+  }, 60_000);
+
+  it('keep the name of every error a function throws, class names minified or not', async () => {
+    const entry = path.join(work, 'errors-entry.ts');
+    const from = (file: string) => JSON.stringify(path.join(ROOT, file));
+    writeFileSync(
+      entry,
+      [
+        `export * from ${from('core/errors.ts')};`,
+        `export { InvalidArchiveBucket, InvalidArchivePath } from ${from('core/archive-naming.ts')};`,
+        `export { InvalidChannelSpec } from ${from('core/encoder-profile.ts')};`,
+        `export { HttpError } from ${from('api/http.ts')};`,
+      ].join('\n'),
+    );
+    const outfile = path.join(work, 'errors', 'index.mjs');
+    await build({ ...BUNDLE_OPTIONS, plugins: [VERSION_ONLY_PACKAGE_JSON], entryPoints: [entry], outfile });
+    const bundled = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+    const classes = Object.entries(bundled).filter(
+      (entry): entry is [string, new (...args: unknown[]) => Error] =>
+        typeof entry[1] === 'function' && (entry[1] as { prototype?: unknown }).prototype instanceof Error,
+    );
+    expect(classes.length).toBeGreaterThan(15);
+    for (const [exported, ErrorClass] of classes) {
+      const error = new ErrorClass([], 'x', 'y', 'z');
+      expect(error.name, exported).toBe(exported);
+    }
+  }, 60_000);
+});
