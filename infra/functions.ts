@@ -261,8 +261,11 @@ export const FUNCTIONS = {
     service: TASK,
     environment: ['TABLE_NAME'],
     permissions: [
-      table('GetItem'),
+      // UpdateItem: a channel a cut-short create left unrecorded is recorded, then deleted.
+      table('GetItem', 'UpdateItem'),
       { actions: ['medialive:DescribeChannel', 'medialive:DeleteChannel'], resources: ['channels'] },
+      // ListChannels supports no resource type (Service Authorization Reference): "*" only.
+      { actions: ['medialive:ListChannels'], resources: ['*'] },
     ],
   },
   'delete-input': {
@@ -271,8 +274,10 @@ export const FUNCTIONS = {
     service: TASK,
     environment: ['TABLE_NAME'],
     permissions: [
-      table('GetItem'),
+      table('GetItem', 'UpdateItem'),
       { actions: ['medialive:DescribeInput', 'medialive:DeleteInput'], resources: ['inputs'] },
+      // ListInputs supports no resource type (Service Authorization Reference): "*" only.
+      { actions: ['medialive:ListInputs'], resources: ['*'] },
     ],
   },
   'delete-origin-endpoint': {

@@ -37,6 +37,12 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
     },
     {
       resource: /^\*$/,
+      actions: /^medialive:(ListChannels|ListInputs)$/,
+      reason:
+        'MediaLive ListChannels and ListInputs support no resource type (Service Authorization Reference for AWS Elemental MediaLive): the teardown lists to find what a cut-short create left unrecorded.',
+    },
+    {
+      resource: /^\*$/,
       actions: /^mediapackage:(CreateChannel|CreateOriginEndpoint)$/,
       reason:
         'MediaPackage CreateChannel and CreateOriginEndpoint support no resource type (Service Authorization Reference for AWS Elemental MediaPackage), so IAM only allows them on "*".',

@@ -14,14 +14,19 @@ import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
 import type { StreamTaskInput } from '../contracts.js';
 import { taskHandler } from '../runtime.js';
+import { unrecordedInput } from './unrecorded.js';
 
 export async function deleteInput(
   deps: { medialive: MediaLiveClient; store: StreamStore },
   input: StreamTaskInput,
 ): Promise<{ state: string }> {
-  const record = await deps.store.get(input.stream_id);
-  const inputId = record.live_input_id;
-  if (!inputId) return { state: 'NONE' };
+  let record = await deps.store.get(input.stream_id);
+  if (!record.live_input_id) {
+    const orphan = await unrecordedInput(deps.medialive, record.id);
+    if (!orphan?.Id) return { state: 'NONE' };
+    record = await deps.store.update(record, { live_input_id: orphan.Id });
+  }
+  const inputId = record.live_input_id as string;
   try {
     const described = await deps.medialive.send(new DescribeInputCommand({ InputId: inputId }));
     if (described.State === 'DELETED' || described.State === 'DELETING') return { state: described.State };

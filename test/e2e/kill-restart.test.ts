@@ -200,7 +200,7 @@ describe('local mode killed during a create, a start, a delete and a recording',
     for (const id of [toCreate, toStart, toDelete, recording]) {
       const answer = await api.call('DELETE', `/streams/${id}?force=true`);
       expect(answer.status, JSON.stringify(answer.body)).toBe(202);
-      expect(await untilStatus(id, (s) => s === 'GONE' || s === 'FAILED')).toBe('GONE');
+      expect(await untilStatus(id, (s) => s === 'GONE' || s === 'FAILED', 120_000)).toBe('GONE');
     }
   }, 300_000);
 });

@@ -139,6 +139,21 @@ describe('a create whose answers were lost', () => {
   });
 });
 
+describe('a create whose channel exists but was never recorded', () => {
+  it('leaves nothing behind: the clean-up finds the channel and the input by their names', async () => {
+    // Every answer of CreateChannel lost: MediaLive made the channel (one: the request id makes the
+    // retries idempotent), the task never learned its id, and the create fails.
+    inject(h.faults.loseAnswer('medialive', 'CreateChannel', { times: 1_000 }));
+
+    const create = await h.act('POST', '/streams', { name: 'Lost channel' });
+
+    expect(create.execution.status).toBe('FAILED');
+    const failed = create.record as StreamRecord;
+    expect(failed.status).toBe('FAILED');
+    await expect.poll(() => h.resourcesOf(failed.id), { timeout: 10_000 }).toEqual(NO_RESOURCES);
+  });
+});
+
 describe('a create that fails before its channel exists', () => {
   it('deletes what it created, and DELETE then removes the FAILED stream', async () => {
     const refused = inject(

@@ -3,6 +3,7 @@ import {
   ConflictException,
   DeleteChannelCommand,
   DescribeChannelCommand,
+  ListChannelsCommand,
   NotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-medialive';
@@ -70,12 +71,31 @@ describe('deleteChannel', () => {
     await expect(remove()).rejects.toThrow(TooManyRequestsException);
   });
 
-  it('does nothing for a stream that never got a channel', async () => {
+  it('does nothing for a stream that never got a channel, once MediaLive has none by its name', async () => {
     const bare = await fx.seed(aStream({ status: 'DELETING', live_channel_id: null }));
+    ml.on(ListChannelsCommand)
+      .resolvesOnce({ Channels: [{ Id: '1', Name: 'live-OTHER', State: 'IDLE' }], NextToken: 'n' })
+      .resolvesOnce({ Channels: [{ Id: '2', Name: `live-${bare.id}`, State: 'DELETED' }] });
 
     expect(await deleteChannel({ medialive, store: fx.store }, { stream_id: bare.id })).toEqual({
       state: 'NONE',
     });
-    expect(ml).not.toHaveReceivedAnyCommand();
+    expect(ml).toHaveReceivedCommandTimes(ListChannelsCommand, 2);
+    expect(ml).toHaveReceivedCommandTimes(DeleteChannelCommand, 0);
+  });
+
+  it('records and deletes a channel a cut-short create made without recording it (found by its name)', async () => {
+    const bare = await fx.seed(aStream({ status: 'DELETING', live_channel_id: null }));
+    ml.on(ListChannelsCommand).resolves({
+      Channels: [{ Id: '7654321', Name: `live-${bare.id}`, State: 'IDLE' }],
+    });
+    ml.on(DescribeChannelCommand).resolves({ State: 'IDLE' });
+    ml.on(DeleteChannelCommand).resolves({ State: 'DELETING' });
+
+    expect(await deleteChannel({ medialive, store: fx.store }, { stream_id: bare.id })).toEqual({
+      state: 'DELETING',
+    });
+    expect(ml).toHaveReceivedCommandWith(DeleteChannelCommand, { ChannelId: '7654321' });
+    expect((await fx.store.get(bare.id)).live_channel_id).toBe('7654321');
   });
 });

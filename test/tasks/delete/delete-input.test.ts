@@ -3,6 +3,7 @@ import {
   DeleteInputCommand,
   DescribeInputCommand,
   type InputState,
+  ListInputsCommand,
   NotFoundException,
 } from '@aws-sdk/client-medialive';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -64,12 +65,28 @@ describe('deleteInput', () => {
     expect(await remove()).toEqual({ state: 'DELETED' });
   });
 
-  it('does nothing for a stream that never got an input', async () => {
+  it('does nothing for a stream that never got an input, once MediaLive has none by its name', async () => {
     const bare = await fx.seed(aStream({ status: 'DELETING', live_input_id: null }));
+    ml.on(ListInputsCommand).resolves({ Inputs: [{ Id: '1', Name: 'live-OTHER', State: 'DETACHED' }] });
 
     expect(await deleteInput({ medialive, store: fx.store }, { stream_id: bare.id })).toEqual({
       state: 'NONE',
     });
-    expect(ml).not.toHaveReceivedAnyCommand();
+    expect(ml).toHaveReceivedCommandTimes(DeleteInputCommand, 0);
+  });
+
+  it('records and deletes an input a cut-short create made without recording it (found by its name)', async () => {
+    const bare = await fx.seed(aStream({ status: 'DELETING', live_input_id: null }));
+    ml.on(ListInputsCommand).resolves({
+      Inputs: [{ Id: '5555555', Name: `live-${bare.id}`, State: 'DETACHED' }],
+    });
+    ml.on(DescribeInputCommand).resolves({ State: 'DETACHED' });
+    ml.on(DeleteInputCommand).resolves({});
+
+    expect(await deleteInput({ medialive, store: fx.store }, { stream_id: bare.id })).toEqual({
+      state: 'DELETED',
+    });
+    expect(ml).toHaveReceivedCommandWith(DeleteInputCommand, { InputId: '5555555' });
+    expect((await fx.store.get(bare.id)).live_input_id).toBe('5555555');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * MediaLive (2017-10-14, REST-JSON): what the task Lambdas call (input security groups, RTMP_PUSH
- * inputs, channels) and ListChannels for the AWS CLI. Paths, status codes and member names are the
- * botocore model's.
+ * inputs, channels, and ListInputs/ListChannels to find what a crashed create left unrecorded), also
+ * ListChannels for the AWS CLI. Paths, status codes and member names are the botocore model's.
  */
 import { AwsError, found } from '../../aws-server/aws-error.js';
 import { Fields, isObject, isString } from '../../aws-server/fields.js';
@@ -254,6 +254,13 @@ export function mediaLiveRoutes(ctx: {
       ctx.save();
       return jsonReply(201, { input: describeInput(inputs[id]) });
     }),
+    on('GET', '/prod/inputs', (req) =>
+      list(
+        req,
+        'inputs',
+        Object.values(inputs).flatMap((i) => (i.state === 'DELETED' ? [] : [describeInput(i)])),
+      ),
+    ),
     on('GET', '/prod/inputs/{inputId}', (req) => jsonReply(200, describeInput(input(req)))),
     on('DELETE', '/prod/inputs/{inputId}', (req) => {
       const record = input(req);
