@@ -152,6 +152,16 @@ describe('a create whose channel exists but was never recorded', () => {
     expect(failed.status).toBe('FAILED');
     await expect.poll(() => h.resourcesOf(failed.id), { timeout: 10_000 }).toEqual(NO_RESOURCES);
   });
+
+  it('finds the input the same way when it was the one never recorded', async () => {
+    inject(h.faults.loseAnswer('medialive', 'CreateInput', { times: 1_000 }));
+
+    const create = await h.act('POST', '/streams', { name: 'Lost input' });
+
+    expect(create.execution.status).toBe('FAILED');
+    const failed = create.record as StreamRecord;
+    await expect.poll(() => h.resourcesOf(failed.id), { timeout: 10_000 }).toEqual(NO_RESOURCES);
+  });
 });
 
 describe('a create that fails before its channel exists', () => {

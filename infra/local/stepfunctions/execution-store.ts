@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExecutionStatus } from './types.js';
 
 /** One history event: GetExecutionHistory's `HistoryEvent`, its timestamp in epoch milliseconds. */
 export interface StoredHistoryEvent {
@@ -19,6 +18,8 @@ export interface StoredHistoryEvent {
   detailsKey?: string;
   details?: Record<string, unknown>;
 }
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface ExecutionRecord {
   executionArn: string;

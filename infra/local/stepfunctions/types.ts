@@ -40,7 +40,7 @@ export interface LocalStepFunctionsOptions {
   onExecutionEnd?: (execution: DescribedExecution) => void;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type { ExecutionStatus } from './execution-store.js';
 
 /** An execution as DescribeExecution shows it (dates as `Date`, like the SDK's output). */
 export type DescribedExecution = Omit<ExecutionRecord, 'events' | 'startDate' | 'stopDate'> & {
