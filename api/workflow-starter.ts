@@ -3,6 +3,7 @@
  */
 import {
   DescribeExecutionCommand,
+  ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   type SFNClient,
@@ -56,6 +57,8 @@ export function stepsOf(events: HistoryEvent[], executionStatus: string): Execut
 export interface WorkflowStarter {
   /** Status and steps of an execution (DescribeExecution + GetExecutionHistory). */
   report(executionArn: string): Promise<ExecutionReport>;
+  /** Whether an execution still runs (DescribeExecution); false for one Step Functions does not know. */
+  isRunning(executionArn: string): Promise<boolean>;
   /** The ARN the execution will have: known before starting it, so the record can name it first. */
   executionArn(action: LifecycleAction, name: string): string;
   start(action: LifecycleAction, name: string, input: WorkflowInput): Promise<void>;
@@ -85,6 +88,16 @@ export class SfnWorkflowStarter implements WorkflowStarter {
         input: JSON.stringify(input),
       }),
     );
+  }
+
+  async isRunning(executionArn: string): Promise<boolean> {
+    try {
+      const described = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return described?.status === 'RUNNING';
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return false;
+      throw error;
+    }
   }
 
   async report(executionArn: string): Promise<ExecutionReport> {

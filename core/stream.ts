@@ -127,7 +127,9 @@ export const ACTION_RULES = {
   start: { from: ['IDLE', 'FAILED'], to: 'STARTING' },
   stop: { from: ['RUNNING', 'FAILED'], to: 'STOPPING' },
   delete: { from: ['IDLE', 'FAILED'], to: 'DELETING' },
-  'force-delete': { from: ['IDLE', 'FAILED', 'RUNNING'], to: 'DELETING' },
+  // Any status, once no workflow of the stream runs (the API checks its execution): a stream a cut
+  // short run left in a transitional status can always be removed.
+  'force-delete': { from: STREAM_STATUSES, to: 'DELETING' },
   'go-live': { from: ['IDLE', 'RUNNING'], to: null },
   'end-live': { from: ['IDLE', 'RUNNING', 'FAILED'], to: null },
   update: { from: ['IDLE', 'RUNNING', 'FAILED'], to: null },
@@ -141,11 +143,11 @@ export type RuledAction = keyof typeof ACTION_RULES;
  * duplicated task cannot move a stream backwards (e.g. a retried "record RUNNING" after a stop).
  */
 export const TRANSITIONS: Readonly<Record<StreamStatus, readonly StreamStatus[]>> = {
-  CREATING: ['IDLE', 'FAILED'],
+  CREATING: ['IDLE', 'FAILED', 'DELETING'],
   IDLE: ['STARTING', 'DELETING', 'RUNNING', 'FAILED'],
-  STARTING: ['RUNNING', 'IDLE', 'FAILED', 'STOPPING'],
+  STARTING: ['RUNNING', 'IDLE', 'FAILED', 'STOPPING', 'DELETING'],
   RUNNING: ['STOPPING', 'DELETING', 'IDLE', 'FAILED'],
-  STOPPING: ['IDLE', 'FAILED'],
+  STOPPING: ['IDLE', 'FAILED', 'DELETING'],
   DELETING: ['FAILED'],
   FAILED: ['STARTING', 'STOPPING', 'DELETING', 'IDLE', 'RUNNING'],
 };

@@ -1,4 +1,9 @@
-import { ExecutionLimitExceeded, InvalidName, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionLimitExceeded,
+  InvalidName,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LifecycleAction, StreamRecord, StreamStatus } from '../../core/stream.js';
 import { type ApiHarness, aKeyedStream, expectErrorShape, MACHINES, startApi } from './api-harness.js';
@@ -79,12 +84,17 @@ const ROUTE_CASES: RouteCase[] = [
     method: 'DELETE',
     suffix: '',
     query: { force: 'true' },
+    // Any status, once no workflow of the stream runs (here Step Functions knows of none running).
     allowed: [
+      ['CREATING', 'DELETING'],
       ['IDLE', 'DELETING'],
+      ['STARTING', 'DELETING'],
       ['RUNNING', 'DELETING'],
+      ['STOPPING', 'DELETING'],
+      ['DELETING', 'DELETING'],
       ['FAILED', 'DELETING'],
     ],
-    forbidden: ['CREATING', 'STARTING', 'STOPPING', 'DELETING'],
+    forbidden: [],
     options: { force: true },
     machine: MACHINES.delete,
   },
@@ -360,6 +370,36 @@ describe('DELETE /streams/{id}', () => {
     expect(answer.statusCode).toBe(409);
     expect(answer.body.error).toMatchObject({ code: 'ActionNotAllowed', status: 'RUNNING' });
     expect(answer.body.error.message).toContain('force=true');
+  });
+
+  it("answers 409 while the stream's workflow runs, even with force, naming it and what to do", async () => {
+    const stream = await api.seed(aKeyedStream({ status: 'STARTING', execution: PREVIOUS_EXECUTION }));
+    api.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+
+    const answer = await api.call('DELETE', `/streams/${stream.id}`, { query: { force: 'true' } });
+
+    expect(answer.statusCode).toBe(409);
+    expect(answer.body.error).toMatchObject({ code: 'ActionNotAllowed', status: 'STARTING' });
+    expect(answer.body.error.message).toContain(
+      `its ${PREVIOUS_EXECUTION.action} workflow (${PREVIOUS_EXECUTION.name}) is running`,
+    );
+    expect(answer.body.error.message).not.toMatch(/^.*delete with \?force=true to stop and delete/);
+    expect(api.sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
+      executionArn: PREVIOUS_EXECUTION.arn,
+    });
+    expect(await api.store.get(stream.id)).toEqual(stream);
+    api.resetSfn();
+  });
+
+  it('deletes with force a stream a cut-short run left STARTING, once its execution has ended', async () => {
+    const stream = await api.seed(aKeyedStream({ status: 'STARTING', execution: PREVIOUS_EXECUTION }));
+    api.sfn.on(DescribeExecutionCommand).resolves({ status: 'ABORTED' });
+
+    const answer = await api.call('DELETE', `/streams/${stream.id}`, { query: { force: 'true' } });
+
+    expect(answer.statusCode).toBe(202);
+    expect(answer.body.status).toBe('DELETING');
+    api.resetSfn();
   });
 
   it('treats force=false like no force', async () => {

@@ -206,3 +206,27 @@ describe('a start that ran past its TimeoutSeconds', () => {
     expect((await h.store.get(running.id)).status).toBe('RUNNING');
   });
 });
+
+describe('a stream still in a transitional status that no workflow runs for', () => {
+  it('is deleted with force=true, leaving no resource behind', async () => {
+    const idle = await h.idleStream();
+    // As a run whose end nothing reported would leave it (its execution long gone).
+    const stuck = await h.store.update(idle, {
+      status: 'STARTING',
+      execution: {
+        action: 'start',
+        name: `${idle.id}-start-gone`,
+        arn: `${h.machines.start.replace(':stateMachine:', ':execution:')}:${idle.id}-start-gone`,
+        started_at: new Date().toISOString(),
+      },
+    });
+
+    const refused = await h.call('DELETE', `/streams/${stuck.id}`);
+    expect(refused.statusCode).toBe(409);
+    const remove = await h.act('DELETE', `/streams/${stuck.id}`, undefined, { force: 'true' });
+
+    expect(remove.execution.status).toBe('SUCCEEDED');
+    expect(remove.record).toBeUndefined();
+    await expect.poll(() => h.resourcesOf(idle.id), { timeout: 10_000 }).toEqual(NO_RESOURCES);
+  });
+});
