@@ -92,7 +92,14 @@ export function createConsoleRoutes(options: ConsoleRoutesOptions): ConsoleRoute
   };
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse, route: string) => {
-    const file = path.resolve(root, `.${decodeURIComponent(route)}`);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(route);
+    } catch {
+      // A malformed percent-escape names no file: a client error, never a crash or a 500.
+      return sendJson(res, 400, 'InvalidRequest', 'malformed percent-escape in the path');
+    }
+    const file = path.resolve(root, `.${decoded}`);
     const info = file.startsWith(`${root}${path.sep}`) ? await stat(file).catch(() => undefined) : undefined;
     if (!info?.isFile()) {
       if (route !== '/index.html') return sendJson(res, 404, 'NotFound', 'no such file');

@@ -132,6 +132,14 @@ describe('console routes', () => {
     expect(await res.text()).not.toContain('root:');
   });
 
+  it('answers 400, not 500, to a malformed percent-escape in a static path', async () => {
+    for (const route of ['/assets/%E0%A4%A', '/assets/%', '/assets/%zz.js']) {
+      const res = await fetch(`${base}${route}`);
+      expect(res.status, route).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('InvalidRequest');
+    }
+  });
+
   it('answers 503 with how to build when the console is not built', async () => {
     const empty = await serve(mkdtempSync(path.join(tmpdir(), 'console-empty-')));
     const res = await fetch(`${empty}/`);
