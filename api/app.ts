@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
+import type { ArchiveCheck } from './archive-check.js';
 import type { ApiConfig } from './deployment.js';
 import { errorAnswer, errorBody, HttpError, json } from './http.js';
 import { answerOnce, type IdempotencyStore } from './idempotency.js';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
   schedules?: StreamSchedules | undefined;
+  /** Checks a start's archive `path`; undefined when the API is not given the archive bucket. */
+  archive?: ArchiveCheck | undefined;
   idempotency: IdempotencyStore;
   logger: ApiLogger;
   config: ApiConfig;
@@ -68,6 +71,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     store: deps.store,
     workflows: deps.workflows,
     schedules: deps.schedules,
+    archive: deps.archive,
     logger,
     config,
     now: deps.now ?? (() => new Date()),

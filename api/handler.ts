@@ -3,6 +3,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +15,7 @@ import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import { createApi } from './app.js';
+import { archiveCheck } from './archive-check.js';
 import { DynamoIdempotencyStore } from './idempotency.js';
 import { JsonLogger } from './logger.js';
 import { SfnWorkflowStarter } from './workflow-starter.js';
@@ -35,9 +37,23 @@ const events = bus
     )
   : undefined;
 const scheduleGroup = process.env.SCHEDULE_GROUP;
+const store = new StreamStore(doc, tableName, undefined, events);
+const archiveBucket = process.env.ARCHIVE_BUCKET;
 
 export const handler = createApi({
-  store: new StreamStore(doc, tableName, undefined, events),
+  store,
+  archive: archiveBucket
+    ? archiveCheck(
+        observed(
+          new S3Client({
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+          }),
+        ),
+        archiveBucket,
+        store,
+      )
+    : undefined,
   schedules: scheduleGroup
     ? new StreamSchedules(observed(new SchedulerClient({})), {
         groupName: scheduleGroup,

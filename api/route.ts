@@ -8,6 +8,7 @@
 
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
+import type { ArchiveCheck } from './archive-check.js';
 import type { ApiConfig } from './deployment.js';
 import { HttpError } from './http.js';
 import type { ApiLogger } from './logger.js';
@@ -33,6 +34,8 @@ export interface Services {
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
   schedules: StreamSchedules | undefined;
+  /** Checks a start's archive `path`; undefined when the API is not given the archive bucket. */
+  archive: ArchiveCheck | undefined;
   logger: ApiLogger;
   config: ApiConfig;
   now: () => Date;

@@ -199,6 +199,20 @@ export class StreamStore {
     };
   }
 
+  /** Who holds an archive prefix, if anyone (see `reserveArchivePrefix`). */
+  async archivePrefixOwner(prefix: string): Promise<{ streamId: string; execution: string } | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `ARCHIVE#${prefix}`, sk: 'ARCHIVE' },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item
+      ? { streamId: String(out.Item.stream_id), execution: String(out.Item.execution) }
+      : undefined;
+  }
+
   /**
    * Makes `prefix` the archive of one session of one stream, for good: no other session, of this
    * stream or another, may ever write there. `owner` identifies the attempt (the execution), so a

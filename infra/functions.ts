@@ -382,12 +382,15 @@ export const FUNCTIONS = {
       'EVENT_BUS_NAME',
       'SCHEDULE_GROUP',
       'SCHEDULER_ROLE_ARN',
+      'ARCHIVE_BUCKET',
     ],
     permissions: [
       {
         actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map((a) => `dynamodb:${a}`),
         resources: ['table', 'listIndex'],
       },
+      // POST /start with a path: is the archive prefix empty (ListObjectsV2)?
+      { actions: ['s3:ListBucket'], resources: ['archiveBucket'] },
       { actions: ['states:StartExecution'], resources: ['lifecycleMachines'] },
       // GET /streams/{id}/executions: status and steps of the stream's executions.
       {

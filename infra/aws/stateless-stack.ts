@@ -102,9 +102,11 @@ export class StatelessStack extends Stack {
         EVENT_BUS_NAME: eventBus?.eventBusName,
         SCHEDULE_GROUP: schedules?.groupName,
         SCHEDULER_ROLE_ARN: schedules?.role.roleArn,
+        ARCHIVE_BUCKET: stateful.archiveBucket.bucketName,
       } as EnvironmentValues,
       {
         table: stateful.table.tableArn,
+        archiveBucket: stateful.archiveBucket.bucketArn,
         // The list index by name, not "index/*": the API reads one index of one table.
         listIndex: `${stateful.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`,
         lifecycleMachines: lifecycle.map((m) => m.stateMachineArn),

@@ -6,10 +6,12 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type ApiConfig, type ApiHandler, createApi } from '../../api/app.js';
+import { archiveCheck } from '../../api/archive-check.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
 import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
@@ -26,6 +28,7 @@ export const MACHINES: Readonly<Record<LifecycleAction, string>> = {
   'end-live': 'arn:aws:states:us-east-1:123456789012:stateMachine:EndLive',
 };
 export const SPLIT_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:SplitArchive';
+export const ARCHIVE_BUCKET = 'api-test-archive';
 
 export const DEFAULT_CONFIG: ApiConfig = {
   cloudfront: true,
@@ -63,6 +66,8 @@ export interface ApiHarness {
   db: LocalDynamo;
   store: StreamStore;
   sfn: AwsClientStub<SFNClient>;
+  /** The archive bucket as the API sees it: empty everywhere unless a test says otherwise. */
+  s3: AwsClientStub<S3Client>;
   logs: LogCapture;
   handler: ApiHandler;
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
@@ -70,7 +75,7 @@ export interface ApiHarness {
   seed(record: StreamRecord): Promise<StreamRecord>;
   /** Rebuilds the handler with another deployment configuration (same table, mocks and logs). */
   withConfig(config: Partial<ApiConfig>): ApiHarness;
-  /** Sets the default SFN answers again (after a test made StartExecution fail). */
+  /** Sets the default SFN and S3 answers again (after a test made StartExecution fail, or filled the archive). */
   resetSfn(): void;
   close(): Promise<void>;
 }
@@ -180,9 +185,14 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
   const logs = captureLogs(serviceName);
   const logger = new Logger({ serviceName, logLevel: 'DEBUG' });
   const workflows = new SfnWorkflowStarter(sfnClient, MACHINES, SPLIT_MACHINE);
+  const s3Client = new S3Client({ region: 'us-east-1', credentials: TEST_CREDENTIALS });
+  const s3 = mockClient(s3Client);
+  const archive = archiveCheck(s3Client, ARCHIVE_BUCKET, store);
 
   const resetSfn = () => {
     sfn.reset();
+    s3.reset();
+    s3.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
     sfn.on(StartExecutionCommand).callsFake(startExecutionOk);
     sfn
       .on(StartSyncExecutionCommand)
@@ -194,6 +204,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
     const handler = createApi({
       store,
       workflows,
+      archive,
       idempotency,
       logger,
       config: { ...DEFAULT_CONFIG, ...cfg },
@@ -202,6 +213,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
       db,
       store,
       sfn,
+      s3,
       logs,
       handler,
       call: async (method, path, options) => readAnswer(await handler(apiEvent(method, path, options))),
@@ -211,6 +223,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
       close: async () => {
         logs.restore();
         sfn.restore();
+        s3.restore();
         await db.close();
       },
     };

@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionLimitExceeded,
@@ -6,7 +7,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LifecycleAction, StreamRecord, StreamStatus } from '../../core/stream.js';
-import { type ApiHarness, aKeyedStream, expectErrorShape, MACHINES, startApi } from './api-harness.js';
+import {
+  type ApiHarness,
+  ARCHIVE_BUCKET,
+  aKeyedStream,
+  expectErrorShape,
+  MACHINES,
+  startApi,
+} from './api-harness.js';
 
 let api: ApiHarness;
 
@@ -316,6 +324,49 @@ describe('POST /streams/{id}/start', () => {
       const answer = await api.call('POST', `/streams/${stream.id}/start`, { json: { path } });
       expect(answer.statusCode, path).toBe(202);
     }
+  });
+
+  it('answers 400 naming path when the path is the archive of another recording session, and changes nothing', async () => {
+    const other = await api.seed(aKeyedStream());
+    expect(
+      await api.store.reserveArchivePrefix('events/2026/opening', { streamId: other.id, execution: 'x' }),
+    ).toBe(true);
+    const stream = await api.seed(aKeyedStream());
+    const answer = await api.call('POST', `/streams/${stream.id}/start`, {
+      json: { path: 'events/2026/opening/' },
+    });
+    expect(answer.statusCode).toBe(400);
+    expectErrorShape(answer);
+    expect(answer.body.error.details).toEqual([
+      { field: 'path', reason: 'is the archive of another recording session: choose another path' },
+    ]);
+    expect(await api.store.get(stream.id)).toEqual(stream);
+    expect(api.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('answers 400 naming path when the archive bucket already holds objects under the path, and changes nothing', async () => {
+    api.s3
+      .on(ListObjectsV2Command, { Prefix: 'uploads/old/' })
+      .resolves({ KeyCount: 1, Contents: [{ Key: 'uploads/old/a.ts' }] });
+    const stream = await api.seed(aKeyedStream());
+    const answer = await api.call('POST', `/streams/${stream.id}/start`, { json: { path: 'uploads/old' } });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error.details).toEqual([
+      { field: 'path', reason: 'already holds objects: choose an empty path' },
+    ]);
+    expect(api.s3).toHaveReceivedCommandWith(ListObjectsV2Command, {
+      Bucket: ARCHIVE_BUCKET,
+      Prefix: 'uploads/old/',
+      MaxKeys: 1,
+    });
+    expect(await api.store.get(stream.id)).toEqual(stream);
+    expect(api.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('does not look at the archive when the start names no path (the session gets a fresh prefix)', async () => {
+    const stream = await api.seed(aKeyedStream());
+    expect((await api.call('POST', `/streams/${stream.id}/start`, { json: {} })).statusCode).toBe(202);
+    expect(api.s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 
   it('answers 409 for a FAILED stream that has no channel (its creation failed)', async () => {

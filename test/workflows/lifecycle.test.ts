@@ -134,6 +134,29 @@ describe('StartStream', () => {
     const sessionId = record.current_session_id as string;
     expect(record.archives_path[sessionId]).toBe(`s3://${ARCHIVE_BUCKET}/events/2025/keynote`);
   });
+
+  it("refuses, at once and with a 400 naming path, a path that is another session's archive or holds objects", async () => {
+    const first = await h.idleStream();
+    expect(
+      (await h.act('POST', `/streams/${first.id}/start`, { path: 'events/2025/closing' })).record,
+    ).toMatchObject({
+      status: 'RUNNING',
+    });
+    await h.aws.s3.send(
+      new PutObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: 'uploads/2024/a.mp4', Body: 'old' }),
+    );
+    const second = await h.idleStream();
+
+    for (const [path, reason] of [
+      ['events/2025/closing/', 'is the archive of another recording session: choose another path'],
+      ['uploads/2024', 'already holds objects: choose an empty path'],
+    ]) {
+      const answer = await h.call('POST', `/streams/${second.id}/start`, { path });
+      expect(answer.statusCode, path).toBe(400);
+      expect(answer.body.error.details, path).toEqual([{ field: 'path', reason }]);
+    }
+    expect(await h.store.get(second.id)).toEqual(second);
+  });
 });
 
 describe('StopStream', () => {
