@@ -22,8 +22,10 @@ export function availableActions(record: ActionRecord): Record<ConsoleAction, bo
     stop: isAllowed('stop', status),
     'go-live': isAllowed('go-live', status) && !record.cloudfront_associated,
     'end-live': isAllowed('end-live', status) && record.cloudfront_associated,
-    // A running stream can be deleted too: the API stops it first when asked with force=true.
-    delete: isAllowed('delete', status) || isAllowed('force-delete', status),
+    // A running stream can be deleted too: the API stops it first when asked with force=true. While
+    // a status is transitional a workflow normally runs and the API refuses; a stream stuck there
+    // (no workflow running) is deleted with the API's force=true, which the README describes.
+    delete: isAllowed('delete', status) || (isAllowed('force-delete', status) && !(status in TRANSITIONAL)),
   };
 }
 
