@@ -286,7 +286,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (workflow) values[workflow.env] = machine.arn;
       if (machine.name === SPLIT_WORKFLOW.machineName) values[SPLIT_WORKFLOW.env] = machine.arn;
     }
-    let endpointsKnown = () => undefined as void;
+    let endpointsKnown: () => void = () => {};
     const functions = createLocalFunctions({
       ready: new Promise<void>((resolve) => {
         endpointsKnown = resolve;

@@ -297,7 +297,7 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       POWERTOOLS_LOG_LEVEL: options.taskLogLevel ?? 'SILENT',
     };
     // No function runs before every local endpoint is in its environment.
-    let endpointsKnown = () => undefined as void;
+    let endpointsKnown: () => void = () => {};
     const functions = createLocalFunctions({
       ready: new Promise<void>((resolve) => {
         endpointsKnown = resolve;

@@ -153,7 +153,7 @@ describe('StartStream', () => {
     ]) {
       const answer = await h.call('POST', `/streams/${second.id}/start`, { path });
       expect(answer.statusCode, path).toBe(400);
-      expect(answer.body.error.details, path).toEqual([{ field: 'path', reason }]);
+      expect((answer.body.error as { details: unknown }).details, path).toEqual([{ field: 'path', reason }]);
     }
     expect(await h.store.get(second.id)).toEqual(second);
   });
