@@ -5,6 +5,8 @@
  * which also settles two starts racing for the same path.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { normalizeArchivePath } from '../core/archive-naming.js';
+import type { FieldProblem } from '../core/errors.js';
 import type { StreamStore } from '../core/stream-store.js';
 
 export interface ArchiveCheck {
@@ -24,4 +26,15 @@ export function archiveCheck(s3: S3Client, bucket: string, store: StreamStore): 
       return (listed.KeyCount ?? 0) > 0 ? 'already holds objects: choose an empty path' : undefined;
     },
   };
+}
+
+/** The `path` problem of a start (now or scheduled) whose body names a path, for a 400. */
+export async function pathFieldProblem(
+  archive: ArchiveCheck | undefined,
+  path: string | undefined,
+): Promise<FieldProblem | undefined> {
+  if (path === undefined || !archive) return undefined;
+  // Syntax is the schema's (already checked); whether the prefix is free, the archive's.
+  const reason = await archive.problem(normalizeArchivePath(path));
+  return reason ? { field: 'path', reason } : undefined;
 }

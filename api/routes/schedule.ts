@@ -4,6 +4,7 @@
  */
 import { ActionNotAllowed, type FieldProblem, InvalidRequest } from '../../core/errors.js';
 import { isAllowed, type StreamRecord } from '../../core/stream.js';
+import { pathFieldProblem } from '../archive-check.js';
 import { requireEncryption, requireSchedules } from '../deployment.js';
 import { HttpError } from '../http.js';
 import type { noBody, noQuery, Reply, Services, StreamRequest } from '../route.js';
@@ -14,8 +15,9 @@ const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
 
 export async function setSchedule(
   { id, body }: StreamRequest<typeof scheduleBody, typeof noQuery>,
-  { store, schedules: maybeSchedules, logger, config, now }: Services,
+  services: Services,
 ): Promise<Reply> {
+  const { store, schedules: maybeSchedules, logger, config, now } = services;
   const schedules = requireSchedules(maybeSchedules);
   requireEncryption(config, body.key_rotation_interval);
   const current = await store.get(id);
@@ -42,6 +44,8 @@ export async function setSchedule(
       });
     }
   }
+  const pathProblem = await pathFieldProblem(services.archive, body.path);
+  if (pathProblem) problems.push(pathProblem);
   if (problems.length > 0)
     throw new InvalidRequest(
       problems,

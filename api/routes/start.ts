@@ -1,7 +1,7 @@
 /** POST /streams/{id}/start: a new recording session (the StartStream workflow). */
-import { normalizeArchivePath } from '../../core/archive-naming.js';
 import { ActionNotAllowed, InvalidRequest } from '../../core/errors.js';
 import type { StreamRecord } from '../../core/stream.js';
+import { pathFieldProblem } from '../archive-check.js';
 import { requireEncryption } from '../deployment.js';
 import { launch } from '../launch.js';
 import type { noQuery, Reply, Services, StreamRequest } from '../route.js';
@@ -25,11 +25,8 @@ export async function startStream(
   if (body.startover_window_seconds !== undefined)
     changes.startover_window_seconds = body.startover_window_seconds;
   if (body.key_rotation_interval !== undefined) changes.key_rotation_interval = body.key_rotation_interval;
-  if (body.path !== undefined && services.archive) {
-    // Syntax is the schema's; whether the prefix is free, the archive's.
-    const problem = await services.archive.problem(normalizeArchivePath(body.path));
-    if (problem) throw new InvalidRequest([{ field: 'path', reason: problem }], `path ${problem}`);
-  }
+  const pathProblem = await pathFieldProblem(services.archive, body.path);
+  if (pathProblem) throw new InvalidRequest([pathProblem], `path ${pathProblem.reason}`);
   const options = body.path !== undefined ? { path: body.path } : {};
   return {
     body: await launch(services, current, { action: 'start', rule: 'start', changes, options, requestId }),

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -11,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHandler, createApi } from '../../api/app.js';
+import { archiveCheck } from '../../api/archive-check.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
 import { StreamSchedules } from '../../core/stream-schedules.js';
@@ -30,6 +32,7 @@ const TARGETS = {
 let db: LocalDynamo;
 let store: StreamStore;
 const scheduler = mockClient(SchedulerClient);
+const s3 = mockClient(S3Client);
 let handler: ApiHandler;
 let unscheduled: ApiHandler;
 
@@ -50,6 +53,11 @@ beforeAll(async () => {
   };
   handler = createApi({
     ...base,
+    archive: archiveCheck(
+      new S3Client({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
+      'archive',
+      store,
+    ),
     schedules: new StreamSchedules(
       new SchedulerClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
       TARGETS,
@@ -62,6 +70,8 @@ beforeEach(() => {
   scheduler.reset();
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   scheduler.on(DeleteScheduleCommand).resolves({});
+  s3.reset();
+  s3.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
 });
 
 const call = async (h: ApiHandler, method: string, path: string, json?: unknown) =>
@@ -148,6 +158,22 @@ describe('POST /streams/{id}/schedule', () => {
     const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, body);
     expect(answer.statusCode).toBe(400);
     expect(answer.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+    expect((await store.get(stream.id)).schedule).toBeNull();
+  });
+
+  it("answers 400 naming path when the path is already another session's archive, and schedules nothing", async () => {
+    const owner = await store.create(anIdleStream());
+    await store.reserveArchivePrefix('events/2026/gala', { streamId: owner.id, execution: 'earlier' });
+    const stream = await store.create(anIdleStream());
+    const answer = await call(handler, 'POST', `/streams/${stream.id}/schedule`, {
+      start_at: '2026-11-23T13:00:00Z',
+      path: 'events/2026/gala',
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error.details).toEqual([
+      { field: 'path', reason: 'is the archive of another recording session: choose another path' },
+    ]);
     expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
     expect((await store.get(stream.id)).schedule).toBeNull();
   });
