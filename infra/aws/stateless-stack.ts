@@ -5,9 +5,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
+import { EXPORT_PREFIX } from '../../core/clip.js';
 import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { AppFunction } from './app-function.js';
 import { executionArns, schedulesArn } from './arns.js';
@@ -22,6 +23,7 @@ import type { StatefulResources } from './stateful-stack.js';
 import { StreamRestApi } from './stream-rest-api.js';
 import type { StreamWorkflowsProps } from './stream-workflows.js';
 import { acknowledgeWildcardResources, TRACING_AND_LOG_DELIVERY } from './wildcard-acknowledgments.js';
+import { archiveObjectsRule } from './workflow-acknowledgments.js';
 import { streamWorkflows, type WorkflowMachines, type WorkflowsFactory } from './workflow-machines.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -87,7 +89,8 @@ export class StatelessStack extends Stack {
       name: 'api',
       logRetention: config.logRetention,
     });
-    const { eventBus, schedules } = this.workflows;
+    const { eventBus, schedules, exportMachine } = this.workflows;
+    const archive = stateful.archiveBucket;
     const lifecycle = Object.values(machines);
     this.apiFunction.bind(
       {
@@ -95,6 +98,8 @@ export class StatelessStack extends Stack {
         TABLE_NAME: stateful.table.tableName,
         ...machineArnEnvironment(machines),
         [SPLIT_WORKFLOW.env]: split.stateMachineArn,
+        [EXPORT_WORKFLOW.env]: exportMachine?.stateMachineArn,
+        ARCHIVE_BUCKET: archive.bucketName,
         CLOUDFRONT_ENABLED: String(live !== undefined),
         ENCRYPTION_ENABLED: String(config.speke !== null),
         DEFAULT_MAX_DURATION_SECONDS: String(config.defaultMaxDurationSeconds),
@@ -110,6 +115,10 @@ export class StatelessStack extends Stack {
         lifecycleMachines: lifecycle.map((m) => m.stateMachineArn),
         lifecycleExecutions: executionArns(this, lifecycle),
         splitMachine: split.stateMachineArn,
+        ...(exportMachine ? { exportMachine: exportMachine.stateMachineArn } : {}),
+        archiveObjects: archive.arnForObjects('*'),
+        clipPlaylists: archive.arnForObjects('*/index_*.m3u8'),
+        clipExports: archive.arnForObjects(`${EXPORT_PREFIX}/*`),
         ...(eventBus ? { eventBus: eventBus.eventBusArn } : {}),
         ...(schedules
           ? { schedules: schedulesArn(this, schedules.groupName), schedulerRole: schedules.role.roleArn }
@@ -119,6 +128,7 @@ export class StatelessStack extends Stack {
     const fn = this.apiFunction.fn;
     acknowledgeWildcardResources(this.apiFunction, [
       TRACING_AND_LOG_DELIVERY,
+      archiveObjectsRule(archive),
       {
         resource: /^arn:(?:aws[a-z-]*|<AWS::Partition>):states:[a-z0-9-]+:\d{12}:execution:.+:\*$/,
         actions: /^states:(DescribeExecution|GetExecutionHistory)$/,

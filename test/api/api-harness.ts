@@ -12,6 +12,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type ApiConfig, type ApiHandler, createApi } from '../../api/app.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
+import { ClipStore } from '../../core/clip-store.js';
 import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { anIdleStream } from '../support/builders.js';
@@ -193,6 +194,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
   const build = (cfg: Partial<ApiConfig>): ApiHarness => {
     const handler = createApi({
       store,
+      clips: new ClipStore(db.doc, db.tableName),
       workflows,
       idempotency,
       logger,

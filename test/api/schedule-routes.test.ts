@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHandler, createApi } from '../../api/app.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
+import { ClipStore } from '../../core/clip-store.js';
 import { StreamSchedules } from '../../core/stream-schedules.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { anIdleStream } from '../support/builders.js';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   store = new StreamStore(db.doc, db.tableName, () => NOW);
   const base = {
     store,
+    clips: new ClipStore(db.doc, db.tableName, () => NOW),
     workflows: new SfnWorkflowStarter(
       new SFNClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
       MACHINES,
