@@ -40,5 +40,8 @@ function isBinary(value: unknown): boolean {
 export function recordMediaConvertJob(job: LocalJobRecord): void {
   const dir = process.env.AWS_CALL_LOG_DIR;
   if (!dir) return;
-  appendFileSync(path.join(dir, `${MEDIACONVERT_JOBS_PREFIX}${process.pid}.ndjson`), `${JSON.stringify(job)}\n`);
+  appendFileSync(
+    path.join(dir, `${MEDIACONVERT_JOBS_PREFIX}${process.pid}.ndjson`),
+    `${JSON.stringify(job)}\n`,
+  );
 }

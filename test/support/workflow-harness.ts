@@ -44,6 +44,7 @@ import { serveAws } from '../../infra/local/aws-server/server.js';
 import { serveDynalite, serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { LOCAL_ACCOUNT, localMachines } from '../../infra/local/definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from '../../infra/local/events/index.js';
+import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import {
   type AwsCall,
   createLocalFunctions,
@@ -56,9 +57,8 @@ import {
   createMediaControlPlane,
   type MediaControlPlane,
 } from '../../infra/local/media/control/control-plane.js';
-import { createLocalScheduler } from '../../infra/local/scheduler/index.js';
-import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import { LocalMediaConvert } from '../../infra/local/mediaconvert/local-mediaconvert.js';
+import { createLocalScheduler } from '../../infra/local/scheduler/index.js';
 import {
   LOCAL_EVENT_BUS,
   LOCAL_MEDIACONVERT_ROLE_ARN,
