@@ -103,8 +103,11 @@ export class ArchiveAccess {
       applyChecksum: false,
     });
     const { 'x-id': _operation, ...query } = request.query ?? {};
+    // Only the Host header is signed: a browser or player sends nothing else the signature covers.
+    const host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
     const signed = await signer.presign(
-      { ...request, query, headers: { host: request.headers.host ?? request.hostname } },
+      // S3 presigned URLs sign no payload (SigV4 for S3, "UNSIGNED-PAYLOAD").
+      { ...request, query, headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
       { expiresIn: seconds, signingDate: this.now() },
     );
     const url = new URL(`${signed.protocol}//${signed.hostname}${signed.port ? `:${signed.port}` : ''}`);
