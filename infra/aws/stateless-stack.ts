@@ -80,6 +80,7 @@ export class StatelessStack extends Stack {
         assetsDir: consoleOptions.assetsDir ?? DEFAULT_CONSOLE_ASSETS_DIR,
         extraOrigin: config.consoleOrigin,
         ...(live ? { liveDomainName: live.viewerDomainName } : {}),
+        archiveDomainName: stateful.archiveBucket.bucketRegionalDomainName,
         logRetention: config.logRetention,
       });
     }
