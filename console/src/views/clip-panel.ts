@@ -8,7 +8,6 @@
  */
 import type { RecordingSession, StreamRecord } from '../../../core/stream.js';
 import { type ApiClient, type ClipExportView, type ClipView, describeError } from '../api-client.js';
-import type { ConsoleConfig } from '../console-config.js';
 import { field, h, replaceChildren, setText, showFieldError } from '../elements.js';
 import { type Playback, playHls } from '../hls-playback.js';
 import { formatClock, parseClock, secondsBetween } from '../time-format.js';
@@ -23,12 +22,11 @@ export interface ClipPanel extends Panel {
 
 export interface ClipPanelDeps {
   api: ApiClient;
-  config: ConsoleConfig;
   streamId: string;
   player: PlayerPanel;
 }
 
-export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): ClipPanel {
+export function clipPanel({ api, streamId, player }: ClipPanelDeps): ClipPanel {
   const session = h('select', { id: 'clip-session' });
   const inInput = h('input', {
     id: 'clip-in',

@@ -93,7 +93,7 @@ export function mountStream(main: HTMLElement, context: ConsoleContext, id: stri
 
   const ingest = ingestPanel();
   const player = playerPanel();
-  const clips = clipPanel({ api, config, streamId: id, player });
+  const clips = clipPanel({ api, streamId: id, player });
   const sessions = sessionsPanel((sessionId) => clips.selectSession(sessionId));
   const panels: Panel[] = [ingest, player, clips];
   let refreshNow: () => void = () => undefined;
