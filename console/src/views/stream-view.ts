@@ -52,7 +52,7 @@ function runAction(
 }
 
 export function mountStream(main: HTMLElement, context: ConsoleContext, id: string): () => void {
-  const { api, config, features } = context;
+  const { api, features } = context;
   const title = h('h1', { attrs: { tabindex: -1 }, text: 'Stream' });
   const badge = statusBadge('CREATING');
   const statusLine = h('p', { class: 'status-line', attrs: { role: 'status' } }, 'Status: ', badge);
