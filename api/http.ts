@@ -5,6 +5,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   ActionNotAllowed,
+  ClipHasGaps,
   ClipNotFound,
   ExportInProgress,
   FeatureNotConfigured,
@@ -70,6 +71,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof SessionNotFound) return new HttpError(404, 'SessionNotFound', error.message);
   if (error instanceof ClipNotFound) return new HttpError(404, 'ClipNotFound', error.message);
   if (error instanceof ExportInProgress) return new HttpError(409, 'ExportInProgress', error.message);
+  if (error instanceof ClipHasGaps) return new HttpError(409, 'ClipHasGaps', error.message);
   if (error instanceof ActionNotAllowed) {
     return new HttpError(409, 'ActionNotAllowed', error.message, { status: error.status });
   }

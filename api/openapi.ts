@@ -176,6 +176,7 @@ const clipSchema: Json = {
           id: { type: 'string' },
           status: { enum: ['SUBMITTED', 'PROGRESSING', 'COMPLETE', 'ERROR'] },
           key: { type: 'string' },
+          range: { ...range, description: 'What the MP4 holds: the requested range, within the playlist.' },
           requested_at: { type: 'string', format: 'date-time' },
           finished_at: { type: ['string', 'null'], format: 'date-time' },
           execution: { type: ['string', 'null'] },

@@ -27,6 +27,11 @@ export interface ClipExport {
   status: ExportStatus;
   /** S3 key of the MP4 (written once COMPLETE). */
   key: string;
+  /**
+   * The range the MP4 holds, seconds from the session start: the requested one, or less where the
+   * playlist ends before it (a clip split while its end was not archived yet).
+   */
+  range?: ClipRange;
   requested_at: string;
   finished_at: string | null;
   /** The ExportClip execution that makes it. */

@@ -165,3 +165,13 @@ export class ExportInProgress extends DomainError {
     super(`clip ${clipId} has an export running (${exportId}); delete it once the export has finished`);
   }
 }
+
+/** A clip with parts no archive file covers cannot be cut to the frame (HTTP 409). */
+export class ClipHasGaps extends DomainError {
+  static override readonly errorName: string = 'ClipHasGaps';
+  constructor(readonly clipId: string) {
+    super(
+      `clip ${clipId} has parts no archive file covers (see missing): its playlist skips them, so an export could not be cut to the requested frames`,
+    );
+  }
+}

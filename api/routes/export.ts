@@ -3,9 +3,14 @@
  * the clip's requested range, to the frame. Records the export SUBMITTED on the clip, then starts
  * the ExportClip workflow (a MediaConvert job; locally FFmpeg behind the same state machine) and
  * answers 202 with the clip; its export's status follows on the clip record and on the bus.
+ * A clip with `missing` parts is refused (409 ClipHasGaps): its playlist skips them, so no timecode
+ * on it names the requested frames. A clip split before its end was archived exports what its
+ * playlist holds (`range` says which).
  */
 import { randomBytes } from 'node:crypto';
 import { type ClipExport, exportKey, newTimeId } from '../../core/clip.js';
+import { ClipHasGaps } from '../../core/errors.js';
+import { exportRange } from '../../core/export-job.js';
 import { executionName } from '../../core/workflows.js';
 import { clipAnswer } from '../clip-links.js';
 import { HttpError } from '../http.js';
@@ -19,6 +24,7 @@ export async function exportClip(
 ): Promise<Reply> {
   const { workflows, clips, logger } = services;
   const clip = await findClip(services, id, clipId);
+  if ((clip.missing ?? []).length > 0) throw new ClipHasGaps(clip.id);
   const now = services.now();
   const exportId = newTimeId(now);
   const name = executionName(id, 'export', now, randomBytes(3).toString('hex'));
@@ -28,6 +34,7 @@ export async function exportClip(
     id: exportId,
     status: 'SUBMITTED',
     key: exportKey(id, clip.id, exportId),
+    range: exportRange(clip),
     requested_at: now.toISOString(),
     finished_at: null,
     execution,

@@ -477,6 +477,7 @@ describe('POST /streams/{id}/clips/{clip_id}/exports', () => {
     expect(item).toMatchObject({
       status: 'SUBMITTED',
       key: `clip-exports/${stream.id}/${clip.id}/${item.id}.mp4`,
+      range: { start: 12, end: 25 },
       download_url: null,
     });
     expect(item.execution).toMatch(
@@ -511,6 +512,13 @@ describe('POST /streams/{id}/clips/{clip_id}/exports', () => {
     const clip = await aClip(stream, session);
     await store.delete(await store.get(stream.id));
     expect((await call('POST', `/streams/${stream.id}/clips/${clip.id}/exports`)).statusCode).toBe(202);
+  });
+
+  it('answers 409 for a clip with parts no archive file covers, and starts nothing', async () => {
+    const { stream, session } = await aStreamWithSession();
+    const clip = await aClip(stream, session, { missing: [{ start: 20, end: 22 }] });
+    expectError(await call('POST', `/streams/${stream.id}/clips/${clip.id}/exports`), 409, 'ClipHasGaps');
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('answers 400 to a body with fields', async () => {
