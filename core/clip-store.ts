@@ -89,6 +89,8 @@ export class ClipStore {
         ...(page.session_id !== undefined ? { FilterExpression: 'session_id = :session' } : {}),
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
+        // A clip just written by a split is listed at once (the console reloads its list after one).
+        ConsistentRead: true,
         Limit: page.limit,
         ExclusiveStartKey: start,
       }),

@@ -47,11 +47,7 @@ export const ACKNOWLEDGED_GRANTS: AcknowledgedGrant[] = [
     reason:
       'With createJob.sync, Step Functions cancels the MediaConvert job when the execution is stopped or times out (Step Functions: run a job .sync); no test stops an export mid-job.',
   },
-  ...grant(
-    'api',
-    ['dynamodb:DeleteItem', 'scheduler:DeleteSchedule'],
-    'DELETE of an idempotency key whose first request failed, and DELETE /streams/{id}/schedule (api/).',
-  ),
+  ...grant('api', ['scheduler:DeleteSchedule'], 'DELETE /streams/{id}/schedule (api/).'),
   ...['s3:GetObject', 's3:DeleteObject', 's3:ListBucket'].map((action) => ({
     principal: 'MediaLiveRole',
     action,
