@@ -101,9 +101,7 @@ export interface RenderedMachine {
 export function renderWorkflows(
   functionArn: (task: TaskName) => string,
   env: { account: string; region: string },
-  services: WorkflowServices = {
-    mediaConvertRoleArn: `arn:aws:iam::${env.account}:role/local-mediaconvert`,
-  },
+  services: WorkflowServices,
 ): RenderedMachine[] {
   const stack = new Stack(new App(), 'RenderWorkflows', { env });
   const tasks = Object.fromEntries(

@@ -28,7 +28,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
 import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
-import { LOCAL_ACCOUNT, localMachines } from './definitions.js';
+import { LOCAL_ACCOUNT, LOCAL_MEDIACONVERT_ROLE_ARN, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
 import { findFfmpeg } from './ffmpeg.js';
 import { type AwsCall, createLocalFunctions, type LocalFunctions } from './functions/local-functions.js';
@@ -107,8 +107,8 @@ export const LOCAL_EVENT_BUS = 'live-streams';
 export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
 const TABLE_NAME = 'live-streams';
-/** The local role ARN the ExportClip definition names (state-machines/workflows.ts renders it). */
-export const LOCAL_MEDIACONVERT_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-mediaconvert`;
+
+export { LOCAL_MEDIACONVERT_ROLE_ARN } from './definitions.js';
 export const MEDIACONVERT_CREATE_JOB_SYNC = 'arn:aws:states:::mediaconvert:createJob.sync';
 const ARCHIVE_BUCKET = 'live-archive';
 
