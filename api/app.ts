@@ -6,9 +6,10 @@
 
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ClipStore } from '../core/clip-store.js';
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
-import type { ArchiveCheck } from './archive-check.js';
+import type { ArchiveAccess } from './archive-access.js';
 import type { ApiConfig } from './deployment.js';
 import { errorAnswer, errorBody, HttpError, json } from './http.js';
 import { answerOnce, type IdempotencyStore } from './idempotency.js';
@@ -29,8 +30,9 @@ export interface ApiDeps {
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
   schedules?: StreamSchedules | undefined;
-  /** Checks a start's archive `path`; undefined when the API is not given the archive bucket. */
-  archive?: ArchiveCheck | undefined;
+  clips: ClipStore;
+  /** The archive bucket (clip playlists, MP4 downloads); undefined where the API has none. */
+  archive?: ArchiveAccess | undefined;
   idempotency: IdempotencyStore;
   logger: ApiLogger;
   config: ApiConfig;
@@ -44,17 +46,19 @@ export type ApiHandler = (
 
 const compiled = ROUTES.map((route) => ({
   route,
-  pattern: new RegExp(`^${route.path.replace('{id}', '([^/]+)')}/?$`),
+  pattern: new RegExp(
+    `^${route.path.replace('{id}', '([^/]+)').replace('{clip_id}', '([^/]+)').replaceAll('.', '\\.')}/?$`,
+  ),
 }));
 
-/** The route of `method` and `path` and its stream id; 404 for no route, 405 for another method. */
+/** The route of `method` and `path` and its ids; 404 for no route, 405 for another method. */
 function match(
   method: string,
   path: string,
-): { route: Route; rawId: string | undefined } | APIGatewayProxyResult {
+): { route: Route; rawId: string | undefined; rawClipId: string | undefined } | APIGatewayProxyResult {
   const matches = compiled.flatMap(({ route, pattern }) => {
     const found = pattern.exec(path);
-    return found ? [{ route, rawId: found[1] }] : [];
+    return found ? [{ route, rawId: found[1], rawClipId: found[2] }] : [];
   });
   if (matches.length === 0) throw new HttpError(404, 'RouteNotFound', `no route ${path}`);
   const hit = matches.find((m) => m.route.method === method);
@@ -71,6 +75,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     store: deps.store,
     workflows: deps.workflows,
     schedules: deps.schedules,
+    clips: deps.clips,
     archive: deps.archive,
     logger,
     config,
@@ -86,8 +91,11 @@ export function createApi(deps: ApiDeps): ApiHandler {
     logger.appendKeys({ request_id: requestId });
     try {
       const result = await answer(event, requestId);
-      // The console's origin (deployed with `console_origin`) must be able to read every answer.
-      if (config.corsOrigin) {
+      if (isSignedRoute(String(event.path ?? ''))) {
+        // A signed link plays in any page (hls.js in a browser reads it with CORS).
+        result.headers = { ...result.headers, 'access-control-allow-origin': '*' };
+      } else if (config.corsOrigin) {
+        // The console's origin (deployed with `console_origin`) must be able to read every answer.
         result.headers = {
           ...result.headers,
           'access-control-allow-origin': config.corsOrigin,
@@ -106,7 +114,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     try {
       const found = match(method, path);
       if ('statusCode' in found) return found;
-      const { route, rawId } = found;
+      const { route, rawId, rawClipId } = found;
       const id = rawId === undefined ? undefined : decodePathId(rawId);
       if (id !== undefined) {
         logger.appendKeys({ stream_id: id });
@@ -115,12 +123,21 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const headers = lowerCaseHeaders(event.headers);
       const call = route.prepare({
         id,
+        clipId: rawClipId === undefined ? undefined : decodePathId(rawClipId),
+        baseUrl: baseUrlOf(event, headers),
         body: readBody(event, headers, route.body !== undefined),
         query: readQuery(event),
         requestId,
       });
       const run = async () => {
         const reply = await call(services);
+        if (reply.text) {
+          return {
+            statusCode: route.success,
+            headers: { 'content-type': reply.text.contentType, ...reply.headers },
+            body: reply.text.body,
+          };
+        }
         return json(route.success, reply.body, reply.headers);
       };
       const key = method === 'POST' ? headers['idempotency-key'] : undefined;
@@ -135,4 +152,27 @@ export function createApi(deps: ApiDeps): ApiHandler {
       return errorAnswer(error, logger);
     }
   }
+}
+
+const SIGNED_ROUTES = compiled
+  .filter(({ route }) => route.auth === 'signature')
+  .map(({ pattern }) => pattern);
+
+/**
+ * Whether `path` is a route that answers links the API signed itself, without IAM, Cognito or the
+ * local bearer token (players send no credentials); the route checks the signature.
+ */
+export function isSignedRoute(path: string): boolean {
+  return SIGNED_ROUTES.some((pattern) => pattern.test(path));
+}
+
+/**
+ * Where callers reach this API: API Gateway's domain and stage (a custom domain's base path
+ * mapping is the deployment's to add), else the Host header (local mode, plain HTTP on loopback).
+ */
+function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
+  const context = event.requestContext as { domainName?: string; stage?: string } | undefined;
+  if (context?.domainName && context.stage) return `https://${context.domainName}/${context.stage}`;
+  const proto = headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${proto}://${headers.host ?? 'localhost'}`;
 }

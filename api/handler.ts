@@ -8,14 +8,16 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { observed } from '../core/aws-call-observer.js';
+import { EventBridgeClipPublisher } from '../core/clip-events.js';
+import { ClipStore } from '../core/clip-store.js';
 import { requireEnv } from '../core/env.js';
 import { EventBridgeStatusPublisher } from '../core/status-events.js';
 import type { LifecycleAction } from '../core/stream.js';
 import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import { createApi } from './app.js';
-import { archiveCheck } from './archive-check.js';
+import { ArchiveAccess } from './archive-access.js';
 import { DynamoIdempotencyStore } from './idempotency.js';
 import { JsonLogger } from './logger.js';
 import { SfnWorkflowStarter } from './workflow-starter.js';
@@ -37,23 +39,15 @@ const events = bus
     )
   : undefined;
 const scheduleGroup = process.env.SCHEDULE_GROUP;
-const store = new StreamStore(doc, tableName, undefined, events);
+const clipEvents = bus
+  ? new EventBridgeClipPublisher(observed(new EventBridgeClient({})), bus, (error) =>
+      logger.error('could not publish a clip event', { error: error }),
+    )
+  : undefined;
 const archiveBucket = process.env.ARCHIVE_BUCKET;
 
 export const handler = createApi({
-  store,
-  archive: archiveBucket
-    ? archiveCheck(
-        observed(
-          new S3Client({
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-          }),
-        ),
-        archiveBucket,
-        store,
-      )
-    : undefined,
+  store: new StreamStore(doc, tableName, undefined, events),
   schedules: scheduleGroup
     ? new StreamSchedules(observed(new SchedulerClient({})), {
         groupName: scheduleGroup,
@@ -68,7 +62,21 @@ export const handler = createApi({
     observed(new SFNClient({ disableHostPrefix: process.env.AWS_ENDPOINT_URL_SFN !== undefined })),
     machines,
     requireEnv(SPLIT_WORKFLOW.env),
+    process.env[EXPORT_WORKFLOW.env],
   ),
+  clips: new ClipStore(doc, tableName, undefined, clipEvents),
+  archive: archiveBucket
+    ? new ArchiveAccess(
+        // s3rver (local mode) needs path-style requests, as the tasks' client does.
+        observed(
+          new S3Client({
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+          }),
+        ),
+        archiveBucket,
+      )
+    : undefined,
   idempotency: new DynamoIdempotencyStore(doc, tableName),
   logger,
   config: {

@@ -5,6 +5,9 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   ActionNotAllowed,
+  ClipHasGaps,
+  ClipNotFound,
+  ExportInProgress,
   FeatureNotConfigured,
   InvalidRequest,
   InvalidTransition,
@@ -66,6 +69,9 @@ export function toHttpError(error: unknown): HttpError | undefined {
   }
   if (error instanceof StreamNotFound) return new HttpError(404, 'StreamNotFound', error.message);
   if (error instanceof SessionNotFound) return new HttpError(404, 'SessionNotFound', error.message);
+  if (error instanceof ClipNotFound) return new HttpError(404, 'ClipNotFound', error.message);
+  if (error instanceof ExportInProgress) return new HttpError(409, 'ExportInProgress', error.message);
+  if (error instanceof ClipHasGaps) return new HttpError(409, 'ClipHasGaps', error.message);
   if (error instanceof ActionNotAllowed) {
     return new HttpError(409, 'ActionNotAllowed', error.message, { status: error.status });
   }

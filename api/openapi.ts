@@ -104,6 +104,13 @@ const splitSchema: Json = {
       items: {
         type: 'object',
         properties: {
+          clip_id: {
+            type: ['string', 'null'],
+            description:
+              'The clip record (GET /streams/{id}/clips/{clip_id}); null when nothing was written.',
+          },
+          playback_url: { type: ['string', 'null'], description: 'Signed HLS link of the clip.' },
+          instant: { $ref: '#/components/schemas/InstantUrls' },
           index: { type: 'string' },
           start: { type: 'number' },
           end: { type: 'number' },
@@ -115,6 +122,73 @@ const splitSchema: Json = {
       },
     },
   },
+};
+
+const range: Json = {
+  type: 'object',
+  properties: { start: { type: 'number' }, end: { type: 'number' } },
+  description: 'Seconds from the start of the session.',
+};
+
+const instantSchema: Json = {
+  oneOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      description:
+        "Time-shifted URLs on the live origin (and CDN) while the range is in the stream's startover window: no copy, usable at once.",
+      properties: {
+        origin: { type: 'string' },
+        cdn: { type: ['string', 'null'] },
+        expires_at: { type: 'string', format: 'date-time' },
+      },
+    },
+  ],
+};
+
+const clipSchema: Json = {
+  type: 'object',
+  description: 'A clip of a recording session, written by POST /streams/{id}/split.',
+  properties: {
+    id: { type: 'string', pattern: '^[0-9a-f]{20}$' },
+    stream_id: { type: 'string' },
+    session_id: { type: 'string' },
+    name: { type: 'string' },
+    requested: range,
+    covered: range,
+    missing: { type: 'array', items: range },
+    not_available_yet: { oneOf: [{ type: 'null' }, range] },
+    created_at: { type: 'string', format: 'date-time' },
+    session_started_at: { type: 'string', format: 'date-time' },
+    segment_length: { type: 'integer' },
+    playlist: {
+      type: 'object',
+      properties: { key: { type: 'string' }, uri: { type: 'string' }, segments: { type: 'integer' } },
+    },
+    playback_url: { type: 'string', description: 'Plays without credentials until playback_url_expires_at.' },
+    playback_url_expires_at: { type: 'string', format: 'date-time' },
+    instant: { $ref: '#/components/schemas/InstantUrls' },
+    exports: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          status: { enum: ['SUBMITTED', 'PROGRESSING', 'COMPLETE', 'ERROR'] },
+          key: { type: 'string' },
+          range: { ...range, description: 'What the MP4 holds: the requested range, within the playlist.' },
+          requested_at: { type: 'string', format: 'date-time' },
+          finished_at: { type: ['string', 'null'], format: 'date-time' },
+          execution: { type: ['string', 'null'] },
+          job_id: { type: ['string', 'null'] },
+          duration_ms: { type: ['integer', 'null'] },
+          error: { type: ['string', 'null'] },
+          download_url: { type: ['string', 'null'], description: 'Presigned GET of the MP4 (COMPLETE).' },
+        },
+      },
+    },
+  },
+  required: ['id', 'stream_id', 'session_id', 'requested', 'covered', 'playback_url', 'exports'],
 };
 
 const errorSchema: Json = {
@@ -147,6 +221,10 @@ function successSchema(route: Route): Json {
       return { type: 'array', items: { $ref: '#/components/schemas/Session' } };
     case 'split':
       return { $ref: '#/components/schemas/SplitResult' };
+    case 'clip':
+      return { $ref: '#/components/schemas/Clip' };
+    case 'clipPage':
+      return { type: 'array', items: { $ref: '#/components/schemas/Clip' } };
     case 'executions':
       return {
         type: 'array',
@@ -196,6 +274,14 @@ function operation(route: Route): Json {
       schema: { type: 'string', pattern: '^[0-9A-F]{16}$' },
     });
   }
+  if (route.path.includes('{clip_id}')) {
+    parameters.push({
+      name: 'clip_id',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[0-9a-f]{20}$' },
+    });
+  }
   for (const [name, field] of Object.entries(route.query?.shape ?? {})) {
     parameters.push({ name, in: 'query', required: false, schema: field.json() });
   }
@@ -214,14 +300,21 @@ function operation(route: Route): Json {
     summary: route.summary,
     ...(route.path === '/openapi.json' ? {} : { tags: ['streams'] }),
     parameters,
+    ...(route.auth === 'signature' ? { security: [] } : {}),
     responses: {
       [String(route.success)]: {
         description: route.success === 202 ? 'Accepted: the workflow is running' : 'OK',
-        content: { 'application/json': { schema: successSchema(route) } },
+        content:
+          route.answers === 'playlist'
+            ? { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: successSchema(route) } },
       },
       '400': errorResponse('Invalid request: which field and why'),
-      '403': { description: 'Not authenticated (IAM or Cognito)' },
-      '404': errorResponse('Unknown stream or session'),
+      '403':
+        route.auth === 'signature'
+          ? errorResponse('The link is not signed by this API, or it has expired')
+          : { description: 'Not authenticated (IAM or Cognito)' },
+      '404': errorResponse('Unknown stream, session or clip'),
       '409': errorResponse('The stream status does not allow this action'),
       '413': errorResponse('Body over 64 KiB'),
       '415': errorResponse('Body not application/json'),
@@ -259,7 +352,14 @@ export function buildOpenApi(): Json {
           description: 'AWS SigV4 (IAM), or a Cognito token, or in local mode `Bearer <API_TOKEN>`.',
         },
       },
-      schemas: { Stream: streamSchema, Session: sessionSchema, SplitResult: splitSchema, Error: errorSchema },
+      schemas: {
+        Stream: streamSchema,
+        Session: sessionSchema,
+        SplitResult: splitSchema,
+        Clip: clipSchema,
+        InstantUrls: instantSchema,
+        Error: errorSchema,
+      },
     },
   };
 }

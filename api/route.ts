@@ -6,9 +6,10 @@
  * read that one table.
  */
 
+import type { ClipStore } from '../core/clip-store.js';
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
-import type { ArchiveCheck } from './archive-check.js';
+import type { ArchiveAccess } from './archive-access.js';
 import type { ApiConfig } from './deployment.js';
 import { HttpError } from './http.js';
 import type { ApiLogger } from './logger.js';
@@ -26,6 +27,9 @@ export type Answers =
   | 'openapi'
   | 'schedule'
   | 'executions'
+  | 'clip'
+  | 'clipPage'
+  | 'playlist'
   | 'none';
 
 /** What every handler works with: the deployment's clients and settings, built once per Lambda. */
@@ -34,8 +38,10 @@ export interface Services {
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
   schedules: StreamSchedules | undefined;
-  /** Checks a start's archive `path`; undefined when the API is not given the archive bucket. */
-  archive: ArchiveCheck | undefined;
+  /** The clip records (core/clip-store.ts). */
+  clips: ClipStore;
+  /** Reads and signs archive objects (clip playlists, exports); undefined without an archive bucket. */
+  archive: ArchiveAccess | undefined;
   logger: ApiLogger;
   config: ApiConfig;
   now: () => Date;
@@ -43,10 +49,12 @@ export interface Services {
   openApi: () => Record<string, unknown>;
 }
 
-/** A handler's answer: sent as JSON with the route's success status. */
+/** A handler's answer: sent as JSON with the route's success status, or as `text` of its own type. */
 export interface Reply {
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of JSON (an HLS playlist). */
+  text?: { contentType: string; body: string };
 }
 
 /** A request to a route of the collection (`/streams`) or of the API itself. */
@@ -54,6 +62,8 @@ export interface Request<B extends Schema<unknown>, Q extends Schema<unknown>> {
   body: Infer<B>;
   query: Infer<Q>;
   requestId: string;
+  /** Where this API is reached (`https://host/stage`), for the links it hands out. */
+  baseUrl: string;
 }
 
 /** A request to a route of one stream (`/streams/{id}...`). */
@@ -62,9 +72,19 @@ export interface StreamRequest<B extends Schema<unknown>, Q extends Schema<unkno
   id: string;
 }
 
+/** A request to a route of one clip (`/streams/{id}/clips/{clip_id}...`). */
+export interface ClipRequest<B extends Schema<unknown>, Q extends Schema<unknown>>
+  extends StreamRequest<B, Q> {
+  /** The clip id of the path (not checked: an id of another shape is a 404 of the handler). */
+  clipId: string;
+}
+
 /** The parts of the request the dispatcher read, before the route's schemas judged them. */
 export interface RawRequest {
   id: string | undefined;
+  /** The path's `{clip_id}`, for clip routes. */
+  clipId?: string | undefined;
+  baseUrl: string;
   /** The body parsed as JSON; undefined when the route takes none. */
   body: unknown;
   query: Record<string, string>;
@@ -88,6 +108,12 @@ export interface Route {
   readonly success: 200 | 202;
   readonly answers: Answers;
   /**
+   * How callers authenticate: `iam` (IAM or Cognito on API Gateway, the bearer token locally), or
+   * `signature` for links the API signed itself (a clip's playlist: players send no credentials).
+   * @default 'iam'
+   */
+  readonly auth?: 'iam' | 'signature';
+  /**
    * Parses the body and query with the route's schemas (throws `InvalidRequest` naming each bad
    * field) and returns the handler's call, to be made once the request is known to be valid.
    */
@@ -104,6 +130,7 @@ interface RouteSpec<B extends Schema<unknown>, Q extends ObjectLike, R> {
   query: Q;
   success: 200 | 202;
   answers: Answers;
+  auth?: 'iam' | 'signature';
   handler: (request: R, services: Services) => Promise<Reply>;
 }
 
@@ -130,6 +157,7 @@ export function route<B extends Schema<unknown>, Q extends ObjectLike>(
         body: parseWith(spec.body, raw.body),
         query: parseWith(spec.query, raw.query, 'query'),
         requestId: raw.requestId,
+        baseUrl: raw.baseUrl,
       };
       return (services) => spec.handler(request, services);
     },
@@ -149,6 +177,29 @@ export function streamRoute<B extends Schema<unknown>, Q extends ObjectLike>(
         body: parseWith(spec.body, raw.body),
         query: parseWith(spec.query, raw.query, 'query'),
         requestId: raw.requestId,
+        baseUrl: raw.baseUrl,
+      };
+      return (services) => spec.handler(request, services);
+    },
+  };
+}
+
+/** A route of one clip: `/streams/{id}/clips/{clip_id}...`. */
+export function clipRoute<B extends Schema<unknown>, Q extends ObjectLike>(
+  spec: RouteSpec<B, Q, ClipRequest<B, Q>> & { path: `/streams/{id}/clips/{clip_id}${string}` },
+): Route {
+  return {
+    ...described(spec),
+    prepare(raw) {
+      if (raw.id === undefined || raw.clipId === undefined)
+        throw new HttpError(404, 'RouteNotFound', `no route ${spec.path}`);
+      const request: ClipRequest<B, Q> = {
+        id: raw.id,
+        clipId: raw.clipId,
+        body: parseWith(spec.body, raw.body),
+        query: parseWith(spec.query, raw.query, 'query'),
+        requestId: raw.requestId,
+        baseUrl: raw.baseUrl,
       };
       return (services) => spec.handler(request, services);
     },
@@ -167,5 +218,6 @@ function described(
     query: spec.query === noQuery ? undefined : spec.query,
     success: spec.success,
     answers: spec.answers,
+    ...(spec.auth ? { auth: spec.auth } : {}),
   };
 }

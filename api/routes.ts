@@ -4,11 +4,13 @@
  * is built from it, and the CDK app creates one API Gateway method per entry (each with auth), so a
  * route cannot exist in one place and not the others.
  */
-import { noBody, noQuery, type Route, route, streamRoute } from './route.js';
+import { clipRoute, noBody, noQuery, type Route, route, streamRoute } from './route.js';
+import { clipPlaylist, deleteClip, getClip, listClips } from './routes/clips.js';
 import { createStream } from './routes/create.js';
 import { deleteStream } from './routes/delete.js';
 import { endLive } from './routes/end-live.js';
 import { listExecutions } from './routes/executions.js';
+import { exportClip } from './routes/export.js';
 import { getStream } from './routes/get.js';
 import { goLive } from './routes/go-live.js';
 import { listStreams } from './routes/list.js';
@@ -20,11 +22,13 @@ import { startStream } from './routes/start.js';
 import { stopStream } from './routes/stop.js';
 import { updateStream } from './routes/update.js';
 import {
+  clipsQuery,
   createStreamBody,
   deleteQuery,
   emptyBody,
   executionsQuery,
   listQuery,
+  playlistQuery,
   scheduleBody,
   splitBody,
   startStreamBody,
@@ -199,6 +203,63 @@ export const ROUTES: readonly Route[] = [
     success: 200,
     answers: 'stream',
     handler: deleteSchedule,
+  }),
+  streamRoute({
+    method: 'GET',
+    path: '/streams/{id}/clips',
+    operationId: 'listClips',
+    summary: 'Clips of the stream (also of a deleted one), newest first; filter with session_id.',
+    body: noBody,
+    query: clipsQuery,
+    success: 200,
+    answers: 'clipPage',
+    handler: listClips,
+  }),
+  clipRoute({
+    method: 'GET',
+    path: '/streams/{id}/clips/{clip_id}',
+    operationId: 'getClip',
+    summary: 'One clip: its ranges, playlist, playback and instant URLs, and its MP4 exports.',
+    body: noBody,
+    query: noQuery,
+    success: 200,
+    answers: 'clip',
+    handler: getClip,
+  }),
+  clipRoute({
+    method: 'DELETE',
+    path: '/streams/{id}/clips/{clip_id}',
+    operationId: 'deleteClip',
+    summary: "Delete the clip's playlist, its MP4 exports and its record (never the archive).",
+    body: noBody,
+    query: noQuery,
+    success: 200,
+    answers: 'none',
+    handler: deleteClip,
+  }),
+  clipRoute({
+    method: 'POST',
+    path: '/streams/{id}/clips/{clip_id}/exports',
+    operationId: 'exportClip',
+    summary: 'Export the clip to MP4, exactly its requested range (ExportClip workflow: MediaConvert).',
+    body: emptyBody,
+    query: noQuery,
+    success: 202,
+    answers: 'clip',
+    handler: exportClip,
+  }),
+  clipRoute({
+    method: 'GET',
+    path: '/streams/{id}/clips/{clip_id}/playlist.m3u8',
+    operationId: 'getClipPlaylist',
+    summary:
+      "The clip's HLS playlist with presigned segment URLs. No credentials: the link's signature and expiry.",
+    body: noBody,
+    query: playlistQuery,
+    success: 200,
+    answers: 'playlist',
+    auth: 'signature',
+    handler: clipPlaylist,
   }),
   route({
     method: 'GET',

@@ -204,3 +204,23 @@ export const scheduleBody = object({
   key_rotation_interval: optional(keyRotation),
 });
 export type ScheduleBody = Infer<typeof scheduleBody>;
+
+export const clipsQuery = object({
+  limit: number({ coerce: true, integer: true, min: 1, max: 100, default: 25 }),
+  next_token: optional(string({ min: 1, max: 2048 })),
+  session_id: optional(string({ min: 1, max: 64 }), 'Only the clips of this recording session.'),
+});
+
+/** What a signed playback link carries (api/clip-links.ts). */
+export const playlistQuery = object({
+  expires: string({
+    pattern: /^\d{1,12}$/,
+    patternReason: 'must be epoch seconds',
+    description: 'When the link stops working (epoch seconds).',
+  }),
+  signature: string({
+    pattern: /^[0-9a-f]{64}$/,
+    patternReason: 'must be the 64 hex digits the API signed',
+    description: 'HMAC-SHA256 the API made for this clip and expiry.',
+  }),
+});

@@ -63,6 +63,10 @@ export interface WorkflowStarter {
   executionArn(action: LifecycleAction, name: string): string;
   start(action: LifecycleAction, name: string, input: WorkflowInput): Promise<void>;
   runSplit(name: string, input: unknown): Promise<SyncResult>;
+  /** The ARN the ExportClip execution `name` will have; undefined without an export machine. */
+  exportExecutionArn(name: string): string | undefined;
+  /** Starts an ExportClip execution (Standard: a MediaConvert job takes minutes). */
+  startExport(name: string, input: unknown): Promise<void>;
 }
 
 export function executionArnOf(stateMachineArn: string, name: string): string {
@@ -74,7 +78,20 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     private readonly sfn: SFNClient,
     private readonly machines: Readonly<Record<LifecycleAction, string>>,
     private readonly splitMachine: string,
+    /** The ExportClip machine; undefined where the deployment has none. */
+    private readonly exportMachine?: string | undefined,
   ) {}
+
+  exportExecutionArn(name: string): string | undefined {
+    return this.exportMachine ? executionArnOf(this.exportMachine, name) : undefined;
+  }
+
+  async startExport(name: string, input: unknown): Promise<void> {
+    if (!this.exportMachine) throw new Error('this deployment has no ExportClip state machine');
+    await this.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: this.exportMachine, name, input: JSON.stringify(input) }),
+    );
+  }
 
   executionArn(action: LifecycleAction, name: string): string {
     return executionArnOf(this.machines[action], name);

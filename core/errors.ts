@@ -144,3 +144,34 @@ export class MissingResource extends DomainError {
 export class DistributionQuotaReached extends DomainError {
   static override readonly errorName: string = 'DistributionQuotaReached';
 }
+
+export class ClipNotFound extends DomainError {
+  static override readonly errorName: string = 'ClipNotFound';
+  constructor(
+    readonly streamId: string,
+    readonly clipId: string,
+  ) {
+    super(`stream ${streamId} has no clip ${clipId}`);
+  }
+}
+
+/** A clip whose MP4 export is still running cannot be deleted yet (HTTP 409). */
+export class ExportInProgress extends DomainError {
+  static override readonly errorName: string = 'ExportInProgress';
+  constructor(
+    readonly clipId: string,
+    readonly exportId: string,
+  ) {
+    super(`clip ${clipId} has an export running (${exportId}); delete it once the export has finished`);
+  }
+}
+
+/** A clip with parts no archive file covers cannot be cut to the frame (HTTP 409). */
+export class ClipHasGaps extends DomainError {
+  static override readonly errorName: string = 'ClipHasGaps';
+  constructor(readonly clipId: string) {
+    super(
+      `clip ${clipId} has parts no archive file covers (see missing): its playlist skips them, so an export could not be cut to the requested frames`,
+    );
+  }
+}

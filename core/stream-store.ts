@@ -326,25 +326,6 @@ export class StreamStore {
     }
   }
 
-  /** Removes every session item of a stream (its archive stays in S3). */
-  async deleteSessions(streamId: string): Promise<void> {
-    let token: string | undefined;
-    do {
-      const page = await this.listSessions(streamId, { limit: 25, next_token: token });
-      await Promise.all(
-        page.items.map((session) =>
-          this.doc.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: { pk: `STREAM#${streamId}`, sk: sessionSk(session) },
-            }),
-          ),
-        ),
-      );
-      token = page.next_token ?? undefined;
-    } while (token);
-  }
-
   async listSessions(streamId: string, page: PageRequest): Promise<Page<RecordingSession>> {
     const start = page.next_token ? decodeToken(page.next_token, 'session') : undefined;
     // DynamoDB rejects a start key outside the query's partition with a ValidationException (a 500).
@@ -390,15 +371,15 @@ function fromItem(item: Record<string, unknown>): StreamRecord {
 }
 
 /** Page tokens are opaque to clients: base64url JSON of the last key, checked on the way back in. */
-function encodeToken(key: Record<string, unknown>, kind: string): string {
+export function encodeToken(key: Record<string, unknown>, kind: string): string {
   return Buffer.from(JSON.stringify({ k: kind, key })).toString('base64url');
 }
 
-function invalidToken(): InvalidRequest {
+export function invalidToken(): InvalidRequest {
   return new InvalidRequest([{ field: 'next_token', reason: 'is not a token this API returned' }]);
 }
 
-function decodeToken(token: string, kind: string): Record<string, unknown> {
+export function decodeToken(token: string, kind: string): Record<string, unknown> {
   const invalid = invalidToken;
   let parsed: unknown;
   try {

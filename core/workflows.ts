@@ -18,6 +18,19 @@ export const SPLIT_WORKFLOW = {
   machineName: 'SplitArchive',
 } as const;
 
+export const EXPORT_WORKFLOW = {
+  env: 'EXPORT_CLIP_STATE_MACHINE_ARN',
+  machineName: 'ExportClip',
+} as const;
+
+/** What the API hands an ExportClip execution: which export of which clip. */
+export interface ExportInput {
+  stream_id: string;
+  clip_id: string;
+  export_id: string;
+  request_id: string;
+}
+
 /** The input every lifecycle execution receives. */
 export interface WorkflowInput {
   stream_id: string;

@@ -9,7 +9,7 @@
  * Resources are named, not written as ARNs: the CDK app resolves them to the deployment's ARNs,
  * local mode and the tests to local ones (`ResourceName`).
  */
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 
 /** The deployment's resources a statement may name. */
 export type ResourceName =
@@ -34,6 +34,12 @@ export type ResourceName =
   | 'lifecycleMachines'
   | 'lifecycleExecutions'
   | 'splitMachine'
+  /** The ExportClip machine (StartExecution). */
+  | 'exportMachine'
+  /** Clip playlists (`<session prefix>/index_*.m3u8`): never an archive file. */
+  | 'clipPlaylists'
+  /** MP4 exports of clips (`clip-exports/*`). */
+  | 'clipExports'
   | 'mediaLiveRole'
   | 'schedulerRole'
   | 'spekeRole'
@@ -67,6 +73,8 @@ export const ENVIRONMENT_NAMES = [
   'SCHEDULER_ROLE_ARN',
   ...Object.values(WORKFLOWS).map((w) => w.env),
   SPLIT_WORKFLOW.env,
+  EXPORT_WORKFLOW.env,
+  'MEDIACONVERT_ROLE_ARN',
   'CLOUDFRONT_ENABLED',
   'ENCRYPTION_ENABLED',
   'DEFAULT_MAX_DURATION_SECONDS',
@@ -302,7 +310,7 @@ export const FUNCTIONS = {
   },
   'remove-stream': {
     entry: 'tasks/delete/remove-stream.ts',
-    description: 'DeleteStream: the stream record (sessions and archive stay)',
+    description: 'DeleteStream: the stream record (its sessions, clips and archive stay)',
     service: TASK,
     environment: ['TABLE_NAME', 'EVENT_BUS_NAME'],
     permissions: [table('GetItem', 'Query', 'DeleteItem'), publishEvents],
@@ -325,14 +333,33 @@ export const FUNCTIONS = {
   // SplitArchive
   'split-archive': {
     entry: 'tasks/split/split-archive.ts',
-    description: "SplitArchive: plans the clips from the archive's names and writes their playlists",
+    description:
+      "SplitArchive: plans the clips from the archive's names, writes their playlists and their records",
     service: TASK,
-    environment: ['ARCHIVE_BUCKET'],
+    environment: ['ARCHIVE_BUCKET', 'TABLE_NAME', 'EVENT_BUS_NAME'],
     permissions: [
       { actions: ['s3:ListBucket'], resources: ['archiveBucket'] },
       // HeadObject (is the name modifier taken?) is authorized as s3:GetObject.
       { actions: ['s3:GetObject', 's3:PutObject'], resources: ['archiveObjects'] },
+      // The clip records, 25 a request; "Clip Changed" events.
+      table('BatchWriteItem'),
+      publishEvents,
     ],
+  },
+  // ExportClip
+  'prepare-export': {
+    entry: 'tasks/export/prepare-export.ts',
+    description: "ExportClip: the MediaConvert job of a clip's MP4, the export PROGRESSING",
+    service: TASK,
+    environment: ['TABLE_NAME', 'ARCHIVE_BUCKET', 'MEDIACONVERT_ROLE_ARN', 'EVENT_BUS_NAME'],
+    permissions: [table('GetItem', 'UpdateItem'), publishEvents],
+  },
+  'record-export': {
+    entry: 'tasks/export/record-export.ts',
+    description: 'ExportClip: the export COMPLETE (or ERROR) on the clip record',
+    service: TASK,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME'],
+    permissions: [table('GetItem', 'UpdateItem'), publishEvents],
   },
   // Steps of several machines
   'claim-stream': {
@@ -375,6 +402,8 @@ export const FUNCTIONS = {
       'TABLE_NAME',
       ...Object.values(WORKFLOWS).map((w) => w.env),
       SPLIT_WORKFLOW.env,
+      EXPORT_WORKFLOW.env,
+      'ARCHIVE_BUCKET',
       'CLOUDFRONT_ENABLED',
       'ENCRYPTION_ENABLED',
       'DEFAULT_MAX_DURATION_SECONDS',
@@ -382,7 +411,6 @@ export const FUNCTIONS = {
       'EVENT_BUS_NAME',
       'SCHEDULE_GROUP',
       'SCHEDULER_ROLE_ARN',
-      'ARCHIVE_BUCKET',
     ],
     permissions: [
       {
@@ -398,6 +426,11 @@ export const FUNCTIONS = {
         resources: ['lifecycleExecutions'],
       },
       { actions: ['states:StartSyncExecution'], resources: ['splitMachine'] },
+      { actions: ['states:StartExecution'], resources: ['exportMachine'] },
+      // A clip's playlist, and the presigned GETs of its segments and MP4s (signed with this role).
+      { actions: ['s3:GetObject'], resources: ['archiveObjects'] },
+      // DELETE /streams/{id}/clips/{clip_id}: what the clip wrote, never an archive file.
+      { actions: ['s3:DeleteObject'], resources: ['clipPlaylists', 'clipExports'] },
       publishEvents,
       ...setSchedules,
     ],

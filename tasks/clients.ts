@@ -12,6 +12,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { observed } from '../core/aws-call-observer.js';
+import { EventBridgeClipPublisher } from '../core/clip-events.js';
+import { ClipStore } from '../core/clip-store.js';
 import { requireEnv } from '../core/env.js';
 import { EventBridgeStatusPublisher } from '../core/status-events.js';
 import { StreamSchedules } from '../core/stream-schedules.js';
@@ -51,6 +53,20 @@ export const store = /* @__PURE__ */ once(() => {
       )
     : undefined;
   return new StreamStore(doc, requireEnv('TABLE_NAME'), undefined, events);
+});
+
+/** The clip records; "Clip Changed" events go on the bus when the function has EVENT_BUS_NAME. */
+export const clips = /* @__PURE__ */ once(() => {
+  const doc = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const bus = process.env.EVENT_BUS_NAME;
+  const events = bus
+    ? new EventBridgeClipPublisher(observed(new EventBridgeClient({})), bus, (error) =>
+        logger.error('could not publish a clip event', { error: error as Error }),
+      )
+    : undefined;
+  return new ClipStore(doc, requireEnv('TABLE_NAME'), undefined, events);
 });
 
 /** Undefined when the function has no schedule group (never on AWS; possible in unit setups). */

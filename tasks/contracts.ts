@@ -77,6 +77,8 @@ export interface SplitInput {
 }
 
 export interface ClipResult {
+  /** The clip's record (GET /streams/{id}/clips/{clip_id}); null when no file could be played. */
+  clip_id: string | null;
   index: string | null;
   key: string | null;
   start: number;
@@ -136,3 +138,23 @@ export interface ExecutionStatusEvent {
 }
 
 export type ExecutionEndOutcome = 'ignored:finished' | 'ignored:not-ours' | 'ignored:settled' | 'recorded';
+
+/** ExportClip's input (core/workflows.ts `ExportInput`), as each of its tasks receives it. */
+export interface ExportTaskInput {
+  stream_id: string;
+  clip_id: string;
+  export_id: string;
+}
+
+/** What "Export with MediaConvert" keeps of MediaConvert's GetJob answer. */
+export interface ExportJobResult {
+  job_id: string;
+  output_group_details?: Array<{ OutputDetails?: Array<{ DurationInMs?: number }> }>;
+}
+
+export interface RecordExportInput extends ExportTaskInput {
+  /** The finished job (COMPLETE). */
+  job?: ExportJobResult;
+  /** Or the error Step Functions caught (Catch `ResultPath`). */
+  error?: { Error?: string; Cause?: string };
+}

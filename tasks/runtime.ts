@@ -14,6 +14,8 @@ export const settings = {
   mediaLiveRoleArn: () => requireEnv('MEDIALIVE_ROLE_ARN'),
   inputSecurityGroupId: () => requireEnv('INPUT_SECURITY_GROUP_ID'),
   archiveBucket: () => requireEnv('ARCHIVE_BUCKET'),
+  /** The role MediaConvert assumes for exports: reads the archive, writes the exports. */
+  mediaConvertRoleArn: () => requireEnv('MEDIACONVERT_ROLE_ARN'),
   /** Unset when the deployment has no live distribution. */
   liveDistribution: (): { id: string; baseUrl: string; cachePolicyId: string } | undefined => {
     const id = process.env.LIVE_DISTRIBUTION_ID;

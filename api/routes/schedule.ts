@@ -44,7 +44,7 @@ export async function setSchedule(
       });
     }
   }
-  const pathProblem = await pathFieldProblem(services.archive, body.path);
+  const pathProblem = await pathFieldProblem(services, body.path);
   if (pathProblem) problems.push(pathProblem);
   if (problems.length > 0)
     throw new InvalidRequest(

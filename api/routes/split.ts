@@ -5,17 +5,20 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ActionNotAllowed, InvalidRequest, NameModifierInUse } from '../../core/errors.js';
-import { isAllowed } from '../../core/stream.js';
+import { isAllowed, type StreamRecord } from '../../core/stream.js';
 import { executionName } from '../../core/workflows.js';
+import type { SplitOutput } from '../../tasks/contracts.js';
+import { instantUrls, playbackUrl } from '../clip-links.js';
 import { HttpError } from '../http.js';
 import type { noQuery, Reply, Services, StreamRequest } from '../route.js';
 import type { splitBody } from '../schemas.js';
 import type { SyncResult } from '../workflow-starter.js';
 
 export async function splitArchive(
-  { id, body, requestId }: StreamRequest<typeof splitBody, typeof noQuery>,
-  { store, workflows, logger, now }: Services,
+  { id, body, requestId, baseUrl }: StreamRequest<typeof splitBody, typeof noQuery>,
+  services: Services,
 ): Promise<Reply> {
+  const { store, workflows, logger, now } = services;
   const current = await store.get(id);
   if (!isAllowed('split', current.status) && current.status !== 'STARTING') {
     throw new ActionNotAllowed(id, 'split', current.status);
@@ -39,7 +42,10 @@ export async function splitArchive(
       'could not run the split workflow; nothing was written, retry later',
     );
   }
-  if (result.status === 'SUCCEEDED' && result.output) return { body: JSON.parse(result.output) };
+  if (result.status === 'SUCCEEDED' && result.output) {
+    const output = JSON.parse(result.output) as SplitOutput;
+    return { body: await withLinks(output, current, services, baseUrl) };
+  }
   const cause = parseCause(result.cause);
   if (result.error === InvalidRequest.errorName || result.error === 'ClipOutOfRange') {
     throw new HttpError(
@@ -59,6 +65,36 @@ export async function splitArchive(
     'SplitFailed',
     `the split did not finish (${result.error ?? result.status}); nothing is lost, retry later`,
   );
+}
+
+/**
+ * Each written clip with its playback link and, in the startover window, its instant URLs. The
+ * links need the clips' records (their signing secrets never pass through Step Functions): the
+ * newest clips of the stream are these, read with one Query (any other read by id).
+ */
+async function withLinks(
+  output: SplitOutput,
+  stream: StreamRecord,
+  services: Services,
+  baseUrl: string,
+): Promise<unknown> {
+  const ids = output.clips.flatMap((clip) => (clip.clip_id ? [clip.clip_id] : []));
+  if (ids.length === 0) return output;
+  const newest = await services.clips.list(stream.id, { limit: Math.min(100, ids.length) });
+  const byId = new Map(newest.items.map((clip) => [clip.id, clip]));
+  const now = services.now();
+  const clips = await Promise.all(
+    output.clips.map(async (clip) => {
+      if (!clip.clip_id) return { ...clip, playback_url: null, instant: null };
+      const record = byId.get(clip.clip_id) ?? (await services.clips.get(stream.id, clip.clip_id));
+      return {
+        ...clip,
+        playback_url: playbackUrl(baseUrl, record, now).url,
+        instant: instantUrls(stream, record, now),
+      };
+    }),
+  );
+  return { ...output, clips };
 }
 
 /** The task's error as Step Functions reports it: `{"errorMessage", "details"}` in `cause`. */

@@ -25,7 +25,7 @@ export async function startStream(
   if (body.startover_window_seconds !== undefined)
     changes.startover_window_seconds = body.startover_window_seconds;
   if (body.key_rotation_interval !== undefined) changes.key_rotation_interval = body.key_rotation_interval;
-  const pathProblem = await pathFieldProblem(services.archive, body.path);
+  const pathProblem = await pathFieldProblem(services, body.path);
   if (pathProblem) throw new InvalidRequest([pathProblem], `path ${pathProblem.reason}`);
   const options = body.path !== undefined ? { path: body.path } : {};
   return {

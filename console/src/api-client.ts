@@ -45,6 +45,10 @@ export interface ClipRange {
 
 /** One clip of `POST /streams/{id}/split`. */
 export interface SplitClip {
+  /** Its record (GET /streams/{id}/clips/{clip_id}); null when no file could be played. */
+  clip_id?: string | null;
+  /** Signed HLS link: plays without credentials. */
+  playback_url?: string | null;
   index: string | null;
   /** Key of the clip's playlist in the archive bucket. */
   key: string | null;
@@ -60,6 +64,37 @@ export interface SplitClip {
 export interface SplitResult {
   indexes: string[];
   clips: SplitClip[];
+}
+
+/** An MP4 export of a clip, as the clip record shows it. */
+export interface ClipExportView {
+  id: string;
+  status: 'SUBMITTED' | 'PROGRESSING' | 'COMPLETE' | 'ERROR';
+  requested_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  error: string | null;
+  /** Presigned GET of the MP4 once COMPLETE. */
+  download_url: string | null;
+}
+
+/** A clip record (`GET /streams/{id}/clips`), with its links. */
+export interface ClipView {
+  id: string;
+  stream_id: string;
+  session_id: string;
+  name: string;
+  requested: ClipRange;
+  covered: ClipRange;
+  missing: ClipRange[];
+  not_available_yet: ClipRange | null;
+  created_at: string;
+  segment_length: number;
+  playlist: { key: string; uri: string; segments: number };
+  playback_url: string;
+  playback_url_expires_at: string;
+  instant: { origin: string; cdn: string | null; expires_at: string } | null;
+  exports: ClipExportView[];
 }
 
 export interface ScheduleInput {
@@ -168,6 +203,43 @@ export class ApiClient {
   async split(id: string, sessionId: string, ranges: ClipRange[]): Promise<SplitResult> {
     const body = { session_id: sessionId, timestamp_list: ranges };
     return (await this.request<SplitResult>('POST', `/streams/${encodeURIComponent(id)}/split`, body)).data;
+  }
+
+  /** The clips of a stream (of one session when given), newest first, following the page tokens. */
+  async listClips(id: string, sessionId?: string, maxPages = 10): Promise<ClipView[]> {
+    const clips: ClipView[] = [];
+    let token: string | null = null;
+    for (let page = 0; page < maxPages; page++) {
+      const query = new URLSearchParams({ limit: '100' });
+      if (sessionId) query.set('session_id', sessionId);
+      if (token) query.set('next_token', token);
+      const { data, headers } = await this.request<ClipView[]>(
+        'GET',
+        `/streams/${encodeURIComponent(id)}/clips?${query}`,
+      );
+      clips.push(...data);
+      token = headers.get('x-next-token');
+      if (!token) break;
+    }
+    return clips;
+  }
+
+  async getClip(id: string, clipId: string): Promise<ClipView> {
+    return (
+      await this.request<ClipView>(
+        'GET',
+        `/streams/${encodeURIComponent(id)}/clips/${encodeURIComponent(clipId)}`,
+      )
+    ).data;
+  }
+
+  async exportClip(id: string, clipId: string): Promise<ClipView> {
+    const route = `/streams/${encodeURIComponent(id)}/clips/${encodeURIComponent(clipId)}/exports`;
+    return (await this.request<ClipView>('POST', route, {})).data;
+  }
+
+  async deleteClip(id: string, clipId: string): Promise<void> {
+    await this.request('DELETE', `/streams/${encodeURIComponent(id)}/clips/${encodeURIComponent(clipId)}`);
   }
 
   async openApi(): Promise<unknown> {

@@ -136,6 +136,11 @@ export interface ConsoleSiteProps {
    * @default none
    */
   liveDomainName?: string;
+  /**
+   * The archive bucket's regional domain: clips play from presigned URLs of its objects.
+   * @default none (clips do not play in the console)
+   */
+  archiveDomainName?: string;
   logRetention: RetentionDays;
 }
 
@@ -358,6 +363,7 @@ export class ConsoleSite extends Construct {
     // MediaPackage v1 origin endpoints are https://<id>.mediapackage.<region>.amazonaws.com.
     const media = [`https://*.mediapackage.${region}.amazonaws.com`];
     if (this.props.liveDomainName) media.push(`https://${this.props.liveDomainName}`);
+    if (this.props.archiveDomainName) media.push(`https://${this.props.archiveDomainName}`);
     const cognito = this.domain.baseUrl();
     return [
       "default-src 'self'",

@@ -21,6 +21,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  HttpMethods,
   type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
@@ -139,6 +140,9 @@ export class StatefulStack extends Stack {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 's3/archive/',
       removalPolicy: RemovalPolicy.RETAIN,
+      // Clips play in browsers (hls.js) from presigned segment URLs: any page may read an object
+      // it holds a valid signature for; without one the bucket answers 403 to every origin.
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: ['*'], maxAge: 3600 }],
     });
   }
 

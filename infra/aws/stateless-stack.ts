@@ -5,9 +5,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
+import { EXPORT_PREFIX } from '../../core/clip.js';
 import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { AppFunction } from './app-function.js';
 import { executionArns, schedulesArn } from './arns.js';
@@ -22,6 +23,7 @@ import type { StatefulResources } from './stateful-stack.js';
 import { StreamRestApi } from './stream-rest-api.js';
 import type { StreamWorkflowsProps } from './stream-workflows.js';
 import { acknowledgeWildcardResources, TRACING_AND_LOG_DELIVERY } from './wildcard-acknowledgments.js';
+import { archiveObjectsRule } from './workflow-acknowledgments.js';
 import { streamWorkflows, type WorkflowMachines, type WorkflowsFactory } from './workflow-machines.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -78,6 +80,7 @@ export class StatelessStack extends Stack {
         assetsDir: consoleOptions.assetsDir ?? DEFAULT_CONSOLE_ASSETS_DIR,
         extraOrigin: config.consoleOrigin,
         ...(live ? { liveDomainName: live.viewerDomainName } : {}),
+        archiveDomainName: stateful.archiveBucket.bucketRegionalDomainName,
         logRetention: config.logRetention,
       });
     }
@@ -87,7 +90,8 @@ export class StatelessStack extends Stack {
       name: 'api',
       logRetention: config.logRetention,
     });
-    const { eventBus, schedules } = this.workflows;
+    const { eventBus, schedules, exportMachine } = this.workflows;
+    const archive = stateful.archiveBucket;
     const lifecycle = Object.values(machines);
     this.apiFunction.bind(
       {
@@ -95,6 +99,8 @@ export class StatelessStack extends Stack {
         TABLE_NAME: stateful.table.tableName,
         ...machineArnEnvironment(machines),
         [SPLIT_WORKFLOW.env]: split.stateMachineArn,
+        [EXPORT_WORKFLOW.env]: exportMachine?.stateMachineArn,
+        ARCHIVE_BUCKET: archive.bucketName,
         CLOUDFRONT_ENABLED: String(live !== undefined),
         ENCRYPTION_ENABLED: String(config.speke !== null),
         DEFAULT_MAX_DURATION_SECONDS: String(config.defaultMaxDurationSeconds),
@@ -102,16 +108,19 @@ export class StatelessStack extends Stack {
         EVENT_BUS_NAME: eventBus?.eventBusName,
         SCHEDULE_GROUP: schedules?.groupName,
         SCHEDULER_ROLE_ARN: schedules?.role.roleArn,
-        ARCHIVE_BUCKET: stateful.archiveBucket.bucketName,
       } as EnvironmentValues,
       {
         table: stateful.table.tableArn,
-        archiveBucket: stateful.archiveBucket.bucketArn,
+        archiveBucket: archive.bucketArn,
         // The list index by name, not "index/*": the API reads one index of one table.
         listIndex: `${stateful.table.tableArn}/index/${TABLE_KEYS.listIndex.name}`,
         lifecycleMachines: lifecycle.map((m) => m.stateMachineArn),
         lifecycleExecutions: executionArns(this, lifecycle),
         splitMachine: split.stateMachineArn,
+        ...(exportMachine ? { exportMachine: exportMachine.stateMachineArn } : {}),
+        archiveObjects: archive.arnForObjects('*'),
+        clipPlaylists: archive.arnForObjects('*/index_*.m3u8'),
+        clipExports: archive.arnForObjects(`${EXPORT_PREFIX}/*`),
         ...(eventBus ? { eventBus: eventBus.eventBusArn } : {}),
         ...(schedules
           ? { schedules: schedulesArn(this, schedules.groupName), schedulerRole: schedules.role.roleArn }
@@ -121,6 +130,7 @@ export class StatelessStack extends Stack {
     const fn = this.apiFunction.fn;
     acknowledgeWildcardResources(this.apiFunction, [
       TRACING_AND_LOG_DELIVERY,
+      archiveObjectsRule(archive),
       {
         resource: /^arn:(?:aws[a-z-]*|<AWS::Partition>):states:[a-z0-9-]+:\d{12}:execution:.+:\*$/,
         actions: /^states:(DescribeExecution|GetExecutionHistory)$/,

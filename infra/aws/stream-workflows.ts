@@ -16,10 +16,15 @@ import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ARCHIVE_BASENAME } from '../../core/archive-naming.js';
+import { EXPORT_PREFIX } from '../../core/clip.js';
 import type { LifecycleAction } from '../../core/stream.js';
 import { TABLE_KEYS } from '../../core/table-schema.js';
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
-import { WORKFLOW_DEFINITIONS, type WorkflowDefinition } from '../../state-machines/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import {
+  WORKFLOW_DEFINITIONS,
+  type WorkflowDefinition,
+  type WorkflowServices,
+} from '../../state-machines/workflows.js';
 import {
   type EnvironmentValues,
   type EventHandlerName,
@@ -70,7 +75,11 @@ export interface DeploymentBinding {
 export class StreamWorkflows extends Construct {
   readonly machines: Record<LifecycleAction, StateMachine>;
   readonly split: StateMachine;
+  /** ExportClip: a clip's MP4 by Elemental MediaConvert. */
+  readonly exportMachine: StateMachine;
   readonly mediaLiveRole: IRole;
+  /** The role MediaConvert assumes for exports: reads clip playlists and archive files, writes exports. */
+  readonly mediaConvertRole: IRole;
   readonly functions: Record<TaskName | EventHandlerName, AppFunction>;
   /** Where "Stream Status Changed" events go. */
   readonly eventBus: EventBus;
@@ -121,6 +130,34 @@ export class StreamWorkflows extends Construct {
       },
     });
 
+    // MediaConvert reads a clip's playlist and the archive files it names, and writes the MP4 under
+    // the exports prefix: nothing else of the bucket, and nothing else at all.
+    this.mediaConvertRole = new Role(this, 'MediaConvertRole', {
+      assumedBy: new ServicePrincipal('mediaconvert.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Elemental MediaConvert jobs of clip exports: read the archive, write the MP4s',
+      inlinePolicies: {
+        export: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['s3:GetObject'],
+              resources: [
+                props.archiveBucket.arnForObjects('*/index_*.m3u8'),
+                ...[1, 2].map((pipeline) =>
+                  props.archiveBucket.arnForObjects(`*/_${pipeline}/${ARCHIVE_BASENAME}*`),
+                ),
+              ],
+            }),
+            new PolicyStatement({
+              actions: ['s3:PutObject'],
+              resources: [props.archiveBucket.arnForObjects(`${EXPORT_PREFIX}/*`)],
+            }),
+          ],
+        }),
+      },
+    });
+
     const functions = Object.fromEntries(
       [...TASK_NAMES, 'channel-events' as const, 'execution-events' as const].map((name) => [
         name,
@@ -132,10 +169,11 @@ export class StreamWorkflows extends Construct {
       TASK_NAMES.map((name) => [name, functions[name].fn]),
     ) as unknown as Record<TaskName, IFunction>;
 
+    const services: WorkflowServices = { mediaConvertRoleArn: this.mediaConvertRole.roleArn };
     const machine = (workflow: WorkflowDefinition) =>
       new StateMachine(this, workflow.machineName, {
         definitionBody: DefinitionBody.fromChainable(
-          workflow.build(new Construct(this, `${workflow.machineName}Definition`), tasks),
+          workflow.build(new Construct(this, `${workflow.machineName}Definition`), tasks, services),
         ),
         stateMachineType: workflow.type === 'EXPRESS' ? StateMachineType.EXPRESS : StateMachineType.STANDARD,
         timeout: workflow.timeout,
@@ -157,6 +195,7 @@ export class StreamWorkflows extends Construct {
       'end-live': machine(WORKFLOW_DEFINITIONS['end-live']),
     };
     this.split = machine(WORKFLOW_DEFINITIONS.split);
+    this.exportMachine = machine(WORKFLOW_DEFINITIONS.export);
 
     const stackName = stack.stackName;
     this.eventBus = new EventBus(this, 'StatusEvents', { eventBusName: `${stackName}-streams` });
@@ -191,6 +230,8 @@ export class StreamWorkflows extends Construct {
         originEndpoints: `${arnOf('mediapackage', 'origin_endpoints', '/')}*`,
         archiveBucket: props.archiveBucket.bucketArn,
         archiveObjects: props.archiveBucket.arnForObjects('*'),
+        clipPlaylists: props.archiveBucket.arnForObjects('*/index_*.m3u8'),
+        clipExports: props.archiveBucket.arnForObjects(`${EXPORT_PREFIX}/*`),
         ...(live
           ? {
               liveDistribution: stack.formatArn({
@@ -206,6 +247,7 @@ export class StreamWorkflows extends Construct {
         lifecycleMachines: lifecycle.map((m) => m.stateMachineArn),
         lifecycleExecutions: executionArns(this, lifecycle),
         splitMachine: this.split.stateMachineArn,
+        exportMachine: this.exportMachine.stateMachineArn,
         mediaLiveRole: this.mediaLiveRole.roleArn,
         schedulerRole: schedulerRole.roleArn,
         ...(speke ? { spekeRole: speke.roleArn } : {}),
@@ -231,6 +273,8 @@ export class StreamWorkflows extends Construct {
           ]),
         ),
         [SPLIT_WORKFLOW.env]: this.split.stateMachineArn,
+        [EXPORT_WORKFLOW.env]: this.exportMachine.stateMachineArn,
+        MEDIACONVERT_ROLE_ARN: this.mediaConvertRole.roleArn,
         // The API's settings: the stateless stack fills them in for its function.
         CLOUDFRONT_ENABLED: undefined,
         ENCRYPTION_ENABLED: undefined,

@@ -4,9 +4,11 @@
  * a managed policy, an index wildcard) stays a finding and fails the synth.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { ARCHIVE_BASENAME } from '../../core/archive-naming.js';
+import { EXPORT_PREFIX } from '../../core/clip.js';
 import type { StreamWorkflowsProps } from './stream-workflows.js';
 import {
   acknowledgeWildcardResources,
@@ -66,19 +68,29 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
       reason:
         "Each stream's one-time schedules are named at run time (<stream id>-start, -stop, -guard, -input-loss); the grant is limited to the deployment's own schedule group.",
     },
-    archiveObjectsRule(props),
+    {
+      resource: /^\*$/,
+      actions: /^mediaconvert:(CreateJob|GetJob|CancelJob)$/,
+      reason:
+        'ExportClip\'s MediaConvert integration (createJob.sync): MediaConvert assigns the job id in CreateJob, and Step Functions gets and cancels that job; CDK\'s MediaConvertCreateJob grants the three on "*" (Step Functions: IAM policies for MediaConvert).',
+    },
+    archiveObjectsRule(props.archiveBucket),
   ] satisfies WildcardResourceRule[]);
 }
 
-/** Objects of the archive bucket: sessions are written under date-based prefixes chosen at run time. */
-function archiveObjectsRule(props: StreamWorkflowsProps): WildcardResourceRule {
-  const bucket = props.archiveBucket;
+/**
+ * Objects of the archive bucket: sessions are written under date-based prefixes chosen at run time,
+ * clip playlists beside them (`<prefix>/index_*.m3u8`), MP4 exports under their own prefix.
+ */
+export function archiveObjectsRule(bucket: IBucket): WildcardResourceRule {
   const cfn = bucket.node.defaultChild;
   // A created bucket appears through its logical id (cross-stack output); an imported one by name.
   const identity =
     cfn instanceof CfnBucket ? Stack.of(bucket).getLogicalId(cfn) : `s3:::${bucket.bucketName}`;
   return {
-    resource: new RegExp(`^.*${escapeRegExp(identity)}[^/]*/\\*(/_[12]/${ARCHIVE_BASENAME}\\*)?$`),
+    resource: new RegExp(
+      `^.*${escapeRegExp(identity)}[^/]*/(\\*(/_[12]/${ARCHIVE_BASENAME}\\*|/index_\\*\\.m3u8)?|${EXPORT_PREFIX}/\\*)$`,
+    ),
     actions: /^s3:(PutObject|GetObject|DeleteObject|AbortMultipartUpload)$/,
     reason:
       "MediaLive archives every session under a date-based prefix (or a `path` given at start) chosen at run time, so object access is granted on the archive bucket's keys; the bucket is named and the actions are listed one by one.",

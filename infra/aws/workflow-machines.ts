@@ -16,6 +16,8 @@ export interface WorkflowMachines {
   readonly machines: Readonly<Record<LifecycleAction, IStateMachine>>;
   /** The Express split machine: the API calls `StartSyncExecution` on it. */
   readonly split: IStateMachine;
+  /** The ExportClip machine (the API starts it for `POST .../exports`), when the workflows have one. */
+  readonly exportMachine?: IStateMachine;
   /** The role MediaLive channels assume, when the workflows create one (for the stack outputs). */
   readonly mediaLiveRole?: IRole;
   /** The bus of "Stream Status Changed" events (the API publishes on it too). */

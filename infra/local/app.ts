@@ -2,7 +2,7 @@
  * The whole local product: the local stack, and the API on its port as API Gateway would serve it
  * (requests become proxy events for the real API handler). Auth is `Authorization: Bearer
  * <API_TOKEN>` (API Gateway does IAM or Cognito on AWS); `/health` is open so scripts can wait for
- * the stack. The same port serves the web console and the status events (`GET /events`).
+ * the stack, and so are the links the API signs itself (a clip's playlist), as on AWS. The same port serves the web console and the status events (`GET /events`).
  * Writes every endpoint, the region and the key pair the endpoints require to
  * `<dataDir>/local-endpoints.json` (owner only), for the AWS CLI and scripts.
  */
@@ -12,6 +12,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isSignedRoute } from '../../api/app.js';
 import { writeSecretFile } from './aws-server/credentials.js';
 import { authorized, createConsoleRoutes } from './console-server.js';
 import { sseHandler } from './events/index.js';
@@ -56,7 +57,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   try {
     const token = options.apiToken ?? apiToken(options.dataDir).token;
     const { endpoints, archiveBucket, region, credentials } = stack;
-    const mediaOrigins = [endpoints.hls, endpoints.cdn];
+    // Clips play from presigned URLs of the local S3 (api/clip-links.ts).
+    const mediaOrigins = [endpoints.hls, endpoints.cdn, endpoints.s3];
     const consoleRoute = createConsoleRoutes({
       token,
       s3Endpoint: endpoints.s3,
@@ -71,7 +73,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         if (url.pathname === '/health')
           return send(res, 200, { ok: true, details: { uptime_ms: Date.now() - started } });
         if (await consoleRoute(req, res, url)) return;
-        if (!authorized(req.headers.authorization, token)) {
+        // A clip's signed playlist link: players send no token, the API checks the signature.
+        const signed = req.method === 'GET' && isSignedRoute(url.pathname);
+        if (!signed && !authorized(req.headers.authorization, token)) {
           const error = { code: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' };
           return send(res, 401, { error }, { 'www-authenticate': 'Bearer' });
         }

@@ -8,6 +8,8 @@ import type { FunctionName } from '../functions.js';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
+/** The role the local ExportClip definition passes to MediaConvert (the local double ignores it). */
+export const LOCAL_MEDIACONVERT_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-mediaconvert`;
 
 export interface LocalMachine {
   key: WorkflowKey;
@@ -26,7 +28,9 @@ export function localMachineArn(name: string, region = LOCAL_REGION): string {
 }
 
 export function localMachines(region = LOCAL_REGION): LocalMachine[] {
-  return renderWorkflows((task) => localFunctionArn(task, region), { account: LOCAL_ACCOUNT, region }).map(
-    (machine) => ({ ...machine, arn: localMachineArn(machine.name, region) }),
-  );
+  return renderWorkflows(
+    (task) => localFunctionArn(task, region),
+    { account: LOCAL_ACCOUNT, region },
+    { mediaConvertRoleArn: LOCAL_MEDIACONVERT_ROLE_ARN },
+  ).map((machine) => ({ ...machine, arn: localMachineArn(machine.name, region) }));
 }

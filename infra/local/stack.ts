@@ -22,18 +22,20 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createTableInput } from '../../core/table-schema.js';
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { bundleAll } from '../bundling/bundle.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
 import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
-import { LOCAL_ACCOUNT, localMachines } from './definitions.js';
+import { LOCAL_ACCOUNT, LOCAL_MEDIACONVERT_ROLE_ARN, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
+import { findFfmpeg } from './ffmpeg.js';
 import { type AwsCall, createLocalFunctions, type LocalFunctions } from './functions/local-functions.js';
 import type { ControlPlaneView } from './media/contracts.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
+import { type LocalJobRecord, LocalMediaConvert } from './mediaconvert/local-mediaconvert.js';
 import { createLocalScheduler } from './scheduler/index.js';
 import { createLocalStepFunctions, type DescribedExecution } from './stepfunctions/index.js';
 
@@ -66,6 +68,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Every AWS call the app's functions make (the IAM conformance test records them). */
   onAwsCall?: (call: AwsCall) => void;
+  /** Every job the local MediaConvert ran (the IAM conformance test derives its role's calls). */
+  onMediaConvertJob?: (job: LocalJobRecord) => void;
   /** Powertools log level of the functions. @default INFO */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
@@ -103,6 +107,9 @@ export const LOCAL_EVENT_BUS = 'live-streams';
 export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
 const TABLE_NAME = 'live-streams';
+
+export { LOCAL_MEDIACONVERT_ROLE_ARN } from './definitions.js';
+export const MEDIACONVERT_CREATE_JOB_SYNC = 'arn:aws:states:::mediaconvert:createJob.sync';
 const ARCHIVE_BUCKET = 'live-archive';
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -152,6 +159,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: ports.s3,
         directory: path.join(dataDir, 's3'),
         buckets: [ARCHIVE_BUCKET],
+        // Clips play in the console (hls.js) from presigned segment URLs, as from S3 with CORS.
+        cors: true,
       }),
     );
     const s3 = new S3Client({
@@ -268,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         new MediaLiveClient({ endpoint: mediaUrls.medialive, region }),
       ),
       MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
+      MEDIACONVERT_ROLE_ARN: LOCAL_MEDIACONVERT_ROLE_ARN,
       LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
       LIVE_BASE_URL: urls.cdnUrl,
       LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
@@ -285,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const workflow = Object.values(WORKFLOWS).find((w) => w.machineName === machine.name);
       if (workflow) values[workflow.env] = machine.arn;
       if (machine.name === SPLIT_WORKFLOW.machineName) values[SPLIT_WORKFLOW.env] = machine.arn;
+      if (machine.name === EXPORT_WORKFLOW.machineName) values[EXPORT_WORKFLOW.env] = machine.arn;
     }
     let endpointsKnown: () => void = () => {};
     const functions = createLocalFunctions({
@@ -317,10 +328,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     // The channels the last process left encoding stopped with it: the drift handler records it.
     control.reportInterrupted();
+    // Elemental MediaConvert for the ExportClip machine: FFmpeg behind `createJob.sync`.
+    const ffmpeg = findFfmpeg();
+    const mediaConvert = new LocalMediaConvert({
+      s3,
+      ffmpeg: ffmpeg.ffmpeg,
+      ffprobe: ffmpeg.ffprobe,
+      region,
+      account: LOCAL_ACCOUNT,
+      log: (line) => log(`[mediaconvert] ${line}`),
+      ...(options.onMediaConvertJob ? { onJob: options.onMediaConvertJob } : {}),
+    });
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
       stateMachines: machines,
       region,
+      integrations: {
+        [MEDIACONVERT_CREATE_JOB_SYNC]: (parameters) => mediaConvert.createJobSync(parameters),
+      },
       ...(options.waitTimeScale !== undefined ? { waitTimeScale: options.waitTimeScale } : {}),
       onExecutionEnd: (execution) => publishExecutionEnd(events, execution, log),
       invokeLambda: async (functionArn, payload) => {

@@ -22,6 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { archiveKey, parseArchiveKey, pipelinesOf } from '../../core/archive-naming.js';
+import { type ClipRecord, newSigningKey, newTimeId } from '../../core/clip.js';
 import {
   chooseFiles,
   counterRanges,
@@ -31,6 +32,7 @@ import {
   type SessionTimes,
   sessionTimes,
 } from '../../core/clip-planner.js';
+import type { ClipStore } from '../../core/clip-store.js';
 import { NameModifierInUse } from '../../core/errors.js';
 import * as clients from '../clients.js';
 import type { ClipResult, SplitInput, SplitOutput } from '../contracts.js';
@@ -73,11 +75,12 @@ async function presentCounters(
 }
 
 export async function splitArchive(
-  deps: { s3: S3Client; bucket: string; now?: () => Date },
+  deps: { s3: S3Client; bucket: string; now?: () => Date; clips?: Pick<ClipStore, 'putClips'> },
   input: SplitInput,
 ): Promise<SplitOutput> {
   const { session } = input;
-  const times: SessionTimes = sessionTimes(session, deps.now?.() ?? new Date());
+  const now = deps.now?.() ?? new Date();
+  const times: SessionTimes = sessionTimes(session, now);
   const plans = planClips(input.timestamp_list, times);
   const pipelines = pipelinesOf(session.channel_class);
   // Asked once, right before the first write: a split that writes nothing asks nothing.
@@ -90,7 +93,35 @@ export async function splitArchive(
   for (const [i, plan] of plans.entries()) {
     clips.push(await writeClip(deps, input, times, plan, i, pipelines, beforeWriting));
   }
+  // One record per playlist written: the clip can be listed, played, exported and deleted later.
+  const records = clips.flatMap((clip, i) => {
+    const record = clipRecord(input, clip, i, now);
+    if (record) clip.clip_id = record.id;
+    return record ? [record] : [];
+  });
+  if (records.length > 0) await deps.clips?.putClips(records);
   return { indexes: clips.flatMap((c) => (c.index ? [c.index] : [])), clips };
+}
+
+function clipRecord(input: SplitInput, clip: ClipResult, i: number, now: Date): ClipRecord | undefined {
+  if (!clip.key || !clip.index || clip.covered_start === null || clip.covered_end === null) return undefined;
+  const { session } = input;
+  return {
+    id: newTimeId(now),
+    stream_id: input.stream_id,
+    session_id: session.id,
+    name: `${input.name_modifier}_${i}`,
+    requested: { start: clip.start, end: clip.end },
+    covered: { start: clip.covered_start, end: clip.covered_end },
+    missing: clip.missing,
+    not_available_yet: clip.not_available_yet,
+    created_at: now.toISOString(),
+    session_started_at: session.started_at,
+    segment_length: session.segment_length,
+    playlist: { key: clip.key, uri: clip.index, segments: clip.segments },
+    exports: {},
+    signing_key: newSigningKey(),
+  };
 }
 
 async function writeClip(
@@ -120,6 +151,7 @@ async function writeClip(
       ? { start: Math.max(plan.range.start, (plan.lastAvailable + 1) * L), end: plan.range.end }
       : null;
   const base: Omit<ClipResult, 'index' | 'key' | 'covered_start' | 'covered_end' | 'segments'> = {
+    clip_id: null,
     start: plan.range.start,
     end: plan.range.end,
     missing: counterRanges(missing, L).map((r) => ({
@@ -172,5 +204,5 @@ async function refuseUsedNameModifier(
 }
 
 export const handler = taskHandler('split-archive', (input: SplitInput) =>
-  splitArchive({ s3: clients.s3(), bucket: settings.archiveBucket() }, input),
+  splitArchive({ s3: clients.s3(), bucket: settings.archiveBucket(), clips: clients.clips() }, input),
 );

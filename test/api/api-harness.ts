@@ -11,9 +11,10 @@ import { SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aw
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type ApiConfig, type ApiHandler, createApi } from '../../api/app.js';
-import { archiveCheck } from '../../api/archive-check.js';
+import { ArchiveAccess } from '../../api/archive-access.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
+import { ClipStore } from '../../core/clip-store.js';
 import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { anIdleStream } from '../support/builders.js';
@@ -187,7 +188,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
   const workflows = new SfnWorkflowStarter(sfnClient, MACHINES, SPLIT_MACHINE);
   const s3Client = new S3Client({ region: 'us-east-1', credentials: TEST_CREDENTIALS });
   const s3 = mockClient(s3Client);
-  const archive = archiveCheck(s3Client, ARCHIVE_BUCKET, store);
+  const archive = new ArchiveAccess(s3Client, ARCHIVE_BUCKET);
 
   const resetSfn = () => {
     sfn.reset();
@@ -203,6 +204,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
   const build = (cfg: Partial<ApiConfig>): ApiHarness => {
     const handler = createApi({
       store,
+      clips: new ClipStore(db.doc, db.tableName),
       workflows,
       archive,
       idempotency,

@@ -12,9 +12,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHandler, createApi } from '../../api/app.js';
-import { archiveCheck } from '../../api/archive-check.js';
+import { ArchiveAccess } from '../../api/archive-access.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
+import { ClipStore } from '../../core/clip-store.js';
 import { StreamSchedules } from '../../core/stream-schedules.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { anIdleStream } from '../support/builders.js';
@@ -41,6 +42,7 @@ beforeAll(async () => {
   store = new StreamStore(db.doc, db.tableName, () => NOW);
   const base = {
     store,
+    clips: new ClipStore(db.doc, db.tableName, () => NOW),
     workflows: new SfnWorkflowStarter(
       new SFNClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
       MACHINES,
@@ -53,10 +55,9 @@ beforeAll(async () => {
   };
   handler = createApi({
     ...base,
-    archive: archiveCheck(
+    archive: new ArchiveAccess(
       new S3Client({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),
       'archive',
-      store,
     ),
     schedules: new StreamSchedules(
       new SchedulerClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }),

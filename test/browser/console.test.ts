@@ -1,7 +1,8 @@
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against local mode
  * on free ports: sign in, create a stream, start it, push an FFmpeg test pattern, watch it play,
- * clip it with the clip tool and play the clip, stop, delete. It takes a screenshot of each page:
+ * clip it with the clip tool and play the clip, copy its link, export it to MP4 and download it,
+ * find it again after a reload, delete it, stop, delete the stream. It takes a screenshot of each page:
  * into a temporary folder, or into docs/screenshots/ (which the README shows) with
  * `npm run screenshots`, so that `npm test` leaves the working tree as it found it.
  *
@@ -247,6 +248,48 @@ describe('web console in Chromium, local mode', () => {
     await shot('06-clip-tool');
   }, 90_000);
 
+  it('copies the clip link, which plays without the API token', async () => {
+    const clip = page.locator('#clip-list li.clip').first();
+    await clip.getByRole('button', { name: 'Copy link' }).click();
+    const link = await page.evaluate<string>('navigator.clipboard.readText()');
+    expect(link).toMatch(
+      /\/streams\/[0-9A-F]{16}\/clips\/[0-9a-f]{20}\/playlist\.m3u8\?expires=\d+&signature=[0-9a-f]{64}$/,
+    );
+    const answer = await fetch(link);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('#EXT-X-ENDLIST');
+  });
+
+  it('exports the clip to MP4 with progress, offers the download, and keeps it after a reload', async () => {
+    const clip = page.locator('#clip-list li.clip').first();
+    await clip.getByRole('button', { name: 'Export MP4' }).click();
+    const status = clip.locator('.export-status');
+    await expect
+      .poll(() => status.textContent(), { timeout: 10_000 })
+      .toMatch(/Export: (starting|queued|encoding)/);
+    const download = page
+      .locator('#clip-list li.clip')
+      .first()
+      .getByRole('link', { name: /Download MP4/ });
+    await download.waitFor({ timeout: 150_000 });
+    const href = String(await download.getAttribute('href'));
+    expect(href).toContain('X-Amz-Signature=');
+    const mp4 = await fetch(href);
+    expect(mp4.status).toBe(200);
+    expect(
+      Buffer.from(await mp4.arrayBuffer())
+        .subarray(4, 8)
+        .toString('latin1'),
+    ).toBe('ftyp');
+
+    await page.reload();
+    await statusIs('RUNNING');
+    const again = page.locator('#clip-list li.clip').first();
+    await again.waitFor();
+    expect(await again.textContent()).toContain('MP4 ready');
+    await again.getByRole('link', { name: /Download MP4/ }).waitFor();
+  }, 180_000);
+
   it('goes live on the CDN and plays viewer_endpoint_cloudfront, then ends live', async () => {
     await page.getByRole('button', { name: 'Go live (CDN)' }).click();
     const cdn = page.getByLabel('CDN (viewer_endpoint_cloudfront)');
@@ -287,6 +330,17 @@ describe('web console in Chromium, local mode', () => {
     await statusIs('RUNNING');
   });
 
+  it('deletes a clip after a confirmation, and it leaves the list', async () => {
+    const clips = page.locator('#clip-list li.clip');
+    await clips.first().waitFor();
+    const before = await clips.count();
+    expect(before).toBeGreaterThan(0);
+    const first = clips.first();
+    await first.getByRole('button', { name: 'Delete clip' }).click();
+    await first.getByRole('button', { name: 'Confirm delete' }).click();
+    await expect.poll(() => clips.count()).toBe(before - 1);
+  });
+
   it('stops the stream', async () => {
     pusher?.kill('SIGINT');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
@@ -305,8 +359,11 @@ describe('web console in Chromium, local mode', () => {
     await expect.poll(() => page.locator(`li[data-stream-id="${streamId}"]`).count()).toBe(0);
   });
 
-  it('called no host but the API and the stream endpoints, and broke no content security rule', () => {
-    const allowed = new Set([app.apiUrl, app.endpoints.hls, app.endpoints.cdn].map((u) => new URL(u).origin));
+  it('called no host but the API, the stream endpoints and the archive, and broke no content security rule', () => {
+    // Clips play from presigned URLs of the archive (the local S3), as from S3 on AWS.
+    const allowed = new Set(
+      [app.apiUrl, app.endpoints.hls, app.endpoints.cdn, app.endpoints.s3].map((u) => new URL(u).origin),
+    );
     expect([...requestedOrigins].filter((o) => !allowed.has(o))).toEqual([]);
     expect(cspViolations).toEqual([]);
   });

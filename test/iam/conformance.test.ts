@@ -17,6 +17,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/functions.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../infra/local/definitions.js';
 import type { AwsCall } from '../../infra/local/functions/local-functions.js';
+import type { LocalJobRecord } from '../../infra/local/mediaconvert/local-mediaconvert.js';
+import { MEDIACONVERT_JOBS_PREFIX } from '../support/aws-call-log.js';
 import {
   ACKNOWLEDGED_GRANTS,
   type AcknowledgedGrant,
@@ -38,6 +40,22 @@ interface Evaluated extends IamRequest {
 let deployment: SynthesizedDeployment;
 let calls: AwsCall[];
 const evaluated: Evaluated[] = [];
+
+let jobs: LocalJobRecord[];
+
+/** The jobs the local MediaConvert ran in the suite (test/support/aws-call-log.ts). */
+function recordedJobs(): LocalJobRecord[] {
+  const dir = process.env.AWS_CALL_LOG_DIR;
+  if (!dir) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(MEDIACONVERT_JOBS_PREFIX))
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LocalJobRecord),
+    );
+}
 
 function recordedCalls(): AwsCall[] {
   const dir = process.env.AWS_CALL_LOG_DIR;
@@ -142,8 +160,67 @@ function schedulerRequests(call: AwsCall): IamRequest[] {
   ];
 }
 
+/** The rule Step Functions manages to follow MediaConvert jobs (.sync): "StepFunctionsGetEventsFor<Service>JobRule". */
+const MEDIACONVERT_SYNC_RULE = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/StepFunctionsGetEventsForMediaConvertJobRule`;
+
+/**
+ * What Step Functions does with the machine's role for one `mediaconvert:createJob.sync` job: creates
+ * the job (on the account's default queue), passes the job's role to MediaConvert, follows the job
+ * through its managed EventBridge rule and gets it (Step Functions: IAM policies for MediaConvert).
+ */
+function syncJobRequests(machine: string, job: LocalJobRecord): IamRequest[] {
+  const described = `${machine}, createJob.sync of job ${job.jobId}`;
+  const mediaconvert = (what: string) => `arn:aws:mediaconvert:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${what}`;
+  return [
+    {
+      action: 'mediaconvert:CreateJob',
+      resource: mediaconvert('queues/Default'),
+      context: {},
+      call: described,
+    },
+    {
+      action: 'iam:PassRole',
+      resource: job.role,
+      context: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' },
+      call: `${described} (passes ${job.role.split('/').pop()})`,
+    },
+    ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
+      action,
+      resource: MEDIACONVERT_SYNC_RULE,
+      context: {},
+      call: described,
+    })),
+    {
+      action: 'mediaconvert:GetJob',
+      resource: mediaconvert(`jobs/${job.jobId}`),
+      context: {},
+      call: described,
+    },
+  ];
+}
+
+/** What MediaConvert does with the job's role: reads its inputs, writes its outputs. */
+function mediaConvertRequests(job: LocalJobRecord): IamRequest[] {
+  const described = `MediaConvert, job ${job.jobId}`;
+  return [
+    ...job.reads.map(({ bucket, key }) => ({
+      action: 's3:GetObject',
+      resource: `arn:aws:s3:::${bucket}/${key}`,
+      context: {},
+      call: described,
+    })),
+    ...job.writes.map(({ bucket, key }) => ({
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${bucket}/${key}`,
+      context: {},
+      call: described,
+    })),
+  ];
+}
+
 beforeAll(async () => {
   calls = recordedCalls();
+  jobs = recordedJobs();
   deployment = synthesizeDeployment();
   for (const call of calls) {
     const role = deployment.functions[call.function];
@@ -153,7 +230,17 @@ beforeAll(async () => {
     for (const request of schedulerRequests(call))
       evaluated.push(await evaluate(deployment.schedulerRole, request));
   }
+  for (const job of jobs) {
+    for (const request of mediaConvertRequests(job))
+      evaluated.push(await evaluate(deployment.mediaConvertRole, request));
+  }
   for (const machine of deployment.machines) {
+    if (machine.integrations.includes('arn:aws:states:::mediaconvert:createJob.sync')) {
+      for (const job of jobs) {
+        for (const request of syncJobRequests(machine.name, job))
+          evaluated.push(await evaluate(machine.role, request));
+      }
+    }
     for (const functionArn of machine.invokes) {
       evaluated.push(
         await evaluate(machine.role, {
@@ -181,6 +268,7 @@ function allRoles(): SynthesizedRole[] {
     ...FUNCTION_NAMES.map((name) => deployment.functions[name]),
     deployment.mediaLiveRole,
     deployment.schedulerRole,
+    deployment.mediaConvertRole,
     ...deployment.machines.map((m) => m.role),
   ];
 }
@@ -198,12 +286,14 @@ function acknowledgmentsFor(role: SynthesizedRole): AcknowledgedGrant[] {
 describe('IAM conformance of the synthesized roles', () => {
   it('has calls of the whole suite to evaluate (run it with the suite: npm test)', () => {
     expect(calls.length, 'no AWS call was recorded: run the whole suite').toBeGreaterThan(100);
+    // ExportClip ran MediaConvert jobs somewhere in the suite: its role and MediaConvert's are checked.
+    expect(jobs.length, 'no MediaConvert job was recorded').toBeGreaterThan(0);
     const callers = new Set(calls.map((c) => c.function));
     // Every function of the registry made calls somewhere in the suite.
     expect(FUNCTION_NAMES.filter((name) => !callers.has(name))).toEqual([]);
   });
 
-  it('allows every call each function, MediaLive, Scheduler and each state machine makes', () => {
+  it('allows every call each function, MediaLive, Scheduler, MediaConvert and each state machine makes', () => {
     const denied = evaluated
       .filter((e) => !e.allowed)
       .map(
@@ -246,5 +336,7 @@ describe('IAM conformance of the synthesized roles', () => {
     );
     for (const name of FUNCTION_NAMES satisfies FunctionName[])
       expect(counts.get(name) ?? 0, name).toBeGreaterThan(0);
+    expect(counts.get('MediaConvertRole') ?? 0).toBeGreaterThan(0);
+    expect(counts.get('ExportClipRole') ?? 0).toBeGreaterThan(0);
   });
 });

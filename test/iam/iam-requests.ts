@@ -46,6 +46,8 @@ const ACTION_OF_OPERATION: Record<string, Record<string, string>> = {
     ListObjectsV2: 'ListBucket',
     HeadObject: 'GetObject',
     HeadBucket: 'ListBucket',
+    // DeleteObjects is authorized as s3:DeleteObject of each key (S3 API reference, DeleteObjects).
+    DeleteObjects: 'DeleteObject',
   },
 };
 
@@ -91,13 +93,18 @@ const VARIABLES: Record<string, (variable: string, call: AwsCall, input: Input, 
   },
   cloudfront: (variable, _call, input) => (variable === 'DistributionId' ? (input.Id as string) : undefined),
   dynamodb: (variable, _call, input) => {
-    if (variable === 'TableName') return input.TableName as string;
+    if (variable === 'TableName')
+      return (input.TableName as string | undefined) ?? Object.keys((input.RequestItems as Input) ?? {});
     if (variable === 'IndexName') return input.IndexName as string | undefined;
     return undefined;
   },
   s3: (variable, _call, input) => {
     if (variable === 'BucketName') return input.Bucket as string;
-    if (variable === 'ObjectName') return input.Key as string | undefined;
+    if (variable === 'ObjectName')
+      return (
+        (input.Key as string | undefined) ??
+        strings(((input.Delete as Input | undefined)?.Objects as Input[] | undefined)?.map((o) => o.Key))
+      );
     return undefined;
   },
   events: (variable, _call, input) =>

@@ -46,8 +46,13 @@ export interface SynthesizedDeployment {
   functions: Record<FunctionName, SynthesizedRole>;
   mediaLiveRole: SynthesizedRole;
   schedulerRole: SynthesizedRole;
-  /** Each state machine's role and the task functions its definition invokes. */
-  machines: Array<{ name: string; role: SynthesizedRole; invokes: string[] }>;
+  /** The role ExportClip passes to Elemental MediaConvert. */
+  mediaConvertRole: SynthesizedRole;
+  /**
+   * Each state machine's role, the task functions its definition invokes, and the service
+   * integrations it uses (`arn:aws:states:::mediaconvert:createJob.sync`).
+   */
+  machines: Array<{ name: string; role: SynthesizedRole; invokes: string[]; integrations: string[] }>;
 }
 
 /** The app with CloudFront, as `npx cdk synth -c using_cloudfront=true` builds it, in local mode's account and region. */
@@ -145,14 +150,20 @@ function readDeployment(templates: Record<string, CfnTemplate>, prefix: string):
       const definition = JSON.parse(resolver.resolve(r.Properties?.DefinitionString) as string) as {
         States: Record<string, { Type: string; Resource?: string }>;
       };
-      const invokes = [
+      const resources = [
         ...new Set(
           Object.values(definition.States)
             .filter((state) => state.Type === 'Task' && state.Resource)
             .map((state) => state.Resource as string),
         ),
       ];
-      return { name, role: roleOf(roleIdOf(r.Properties?.RoleArn), `${name}Role`), invokes };
+      const integration = (resource: string) => resource.includes(':states:::');
+      return {
+        name,
+        role: roleOf(roleIdOf(r.Properties?.RoleArn), `${name}Role`),
+        invokes: resources.filter((resource) => !integration(resource)),
+        integrations: resources.filter(integration),
+      };
     });
 
   return {
@@ -160,6 +171,7 @@ function readDeployment(templates: Record<string, CfnTemplate>, prefix: string):
     functions,
     mediaLiveRole: roleOf(servicePrincipalRole('medialive.amazonaws.com'), 'MediaLiveRole'),
     schedulerRole: roleOf(servicePrincipalRole('scheduler.amazonaws.com'), 'SchedulerRole'),
+    mediaConvertRole: roleOf(servicePrincipalRole('mediaconvert.amazonaws.com'), 'MediaConvertRole'),
     machines,
   };
 }
@@ -291,6 +303,7 @@ class Resolver {
         const document = JSON.stringify(resource.Properties?.AssumeRolePolicyDocument);
         if (document.includes('"medialive.amazonaws.com"')) return LOCAL_IDENTITIES.mediaLiveRoleArn;
         if (document.includes('"scheduler.amazonaws.com"')) return LOCAL_IDENTITIES.schedulerRoleArn;
+        if (document.includes('"mediaconvert.amazonaws.com"')) return LOCAL_IDENTITIES.mediaConvertRoleArn;
         return `arn:aws:iam::${LOCAL_ACCOUNT}:role/${logicalId}`;
       }
       case 'AWS::Events::EventBus':

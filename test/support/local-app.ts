@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type LocalApp, startLocalApp } from '../../infra/local/app.js';
-import { recordAwsCall } from './aws-call-log.js';
+import { recordAwsCall, recordMediaConvertJob } from './aws-call-log.js';
 
 export const FREE_PORTS = {
   dynamodb: 0,
@@ -50,6 +50,7 @@ export async function startTestApp(
     log: () => undefined,
     functionLogLevel: 'WARN',
     onAwsCall: recordAwsCall,
+    onMediaConvertJob: recordMediaConvertJob,
   });
   return Object.assign(app, { dataDir });
 }

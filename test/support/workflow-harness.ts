@@ -36,7 +36,7 @@ import type { ApiConfig } from '../../api/app.js';
 import type { LifecycleAction, StreamRecord } from '../../core/stream.js';
 import { StreamStore } from '../../core/stream-store.js';
 import { createTableInput } from '../../core/table-schema.js';
-import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
+import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { bundleAll } from '../../infra/bundling/bundle.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues, type FunctionName } from '../../infra/functions.js';
 import { newCredentials } from '../../infra/local/aws-server/credentials.js';
@@ -44,6 +44,7 @@ import { serveAws } from '../../infra/local/aws-server/server.js';
 import { serveDynalite, serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { LOCAL_ACCOUNT, localMachines } from '../../infra/local/definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from '../../infra/local/events/index.js';
+import { findFfmpeg } from '../../infra/local/ffmpeg.js';
 import {
   type AwsCall,
   createLocalFunctions,
@@ -56,14 +57,21 @@ import {
   createMediaControlPlane,
   type MediaControlPlane,
 } from '../../infra/local/media/control/control-plane.js';
+import { LocalMediaConvert } from '../../infra/local/mediaconvert/local-mediaconvert.js';
 import { createLocalScheduler } from '../../infra/local/scheduler/index.js';
-import { LOCAL_EVENT_BUS, LOCAL_SCHEDULE_GROUP, publishExecutionEnd } from '../../infra/local/stack.js';
+import {
+  LOCAL_EVENT_BUS,
+  LOCAL_MEDIACONVERT_ROLE_ARN,
+  LOCAL_SCHEDULE_GROUP,
+  MEDIACONVERT_CREATE_JOB_SYNC,
+  publishExecutionEnd,
+} from '../../infra/local/stack.js';
 import {
   createLocalStepFunctions,
   type DescribedExecution,
   type LocalStepFunctions,
 } from '../../infra/local/stepfunctions/index.js';
-import { recordAwsCall } from './aws-call-log.js';
+import { recordAwsCall, recordMediaConvertJob } from './aws-call-log.js';
 import { ControlPlaneFaultRules } from './control-plane-faults.js';
 
 export interface WorkflowHarnessOptions {
@@ -279,6 +287,8 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
       ENCRYPTION_ENABLED: String(API_CONFIG.encryption),
       ...Object.fromEntries(Object.values(WORKFLOWS).map((w) => [w.env, machineArn(w.machineName)])),
       [SPLIT_WORKFLOW.env]: machineArn(SPLIT_WORKFLOW.machineName),
+      [EXPORT_WORKFLOW.env]: machineArn(EXPORT_WORKFLOW.machineName),
+      MEDIACONVERT_ROLE_ARN: LOCAL_MEDIACONVERT_ROLE_ARN,
     };
     const runtimeEnvironment: Record<string, string> = {
       AWS_REGION: REGION,
@@ -329,10 +339,24 @@ export async function startWorkflowHarness(options: WorkflowHarnessOptions = FAS
         await functions.invoke('execution-events', event);
       },
     );
+    // ExportClip's MediaConvert, as in local mode: FFmpeg behind createJob.sync.
+    const ffmpeg = findFfmpeg();
+    const mediaConvert = new LocalMediaConvert({
+      s3: media.s3,
+      ffmpeg: ffmpeg.ffmpeg,
+      ffprobe: ffmpeg.ffprobe,
+      region: REGION,
+      account: LOCAL_ACCOUNT,
+      onJob: recordMediaConvertJob,
+      log: (line) => controlLog.push(`[mediaconvert] ${line}`),
+    });
     const stepFunctions = createLocalStepFunctions({
       dataDir: path.join(dataDir, 'stepfunctions'),
       stateMachines: machinesRendered,
       region: REGION,
+      integrations: {
+        [MEDIACONVERT_CREATE_JOB_SYNC]: (parameters) => mediaConvert.createJobSync(parameters),
+      },
       onExecutionEnd: (execution) => publishExecutionEnd(events, execution, (line) => controlLog.push(line)),
       waitTimeScale: options.waitTimeScale,
       invokeLambda: async (functionArn, payload) => {

@@ -55,6 +55,11 @@ const TRANSIENT = [
   'BadGatewayException',
   'GatewayTimeoutException',
 ];
+/**
+ * Service integrations (no task Lambda): Step Functions calls the service itself, and the local
+ * runtime runs each with its own double (infra/local/stack.ts).
+ */
+const INTEGRATIONS = ['arn:aws:states:::mediaconvert:createJob.sync'];
 const LIFECYCLE = ['CreateStream', 'StartStream', 'StopStream', 'DeleteStream', 'GoLive', 'EndLive'];
 /** The MediaLive SDK waiters' budgets (waitUntilChannelRunning and friends), the bound of each wait loop. */
 const WAIT_BOUND: Record<string, number> = { RUNNING: 600, IDLE: 300, DELETED: 420 };
@@ -71,7 +76,14 @@ const machine = (name: string): LocalMachine & { definition: Definition } => {
   return found as LocalMachine & { definition: Definition };
 };
 const statesOf = (name: string) => Object.entries(machine(name).definition.States);
-const tasksOf = (name: string) => statesOf(name).filter(([, state]) => state.Type === 'Task');
+const tasksOf = (name: string) =>
+  statesOf(name).filter(
+    ([, state]) => state.Type === 'Task' && !INTEGRATIONS.includes(String(state.Resource)),
+  );
+const integrationsOf = (name: string) =>
+  statesOf(name).filter(
+    ([, state]) => state.Type === 'Task' && INTEGRATIONS.includes(String(state.Resource)),
+  );
 const taskModule = (state: StateJson): FunctionName | undefined =>
   FUNCTION_NAMES.find((name) => localFunctionArn(name) === state.Resource);
 
@@ -105,10 +117,23 @@ function worstRetryDelay(retrier: Retrier): number {
 }
 
 describe('the rendered workflows', () => {
-  it('are the six lifecycle machines as Standard workflows and the split as an Express one', () => {
+  it('are the six lifecycle machines and the export as Standard workflows, the split an Express one', () => {
     expect(rendered.machines.map((m) => [m.name, m.type]).sort()).toEqual(
-      [...LIFECYCLE.map((name) => [name, 'STANDARD']), ['SplitArchive', 'EXPRESS']].sort(),
+      [
+        ...LIFECYCLE.map((name) => [name, 'STANDARD']),
+        ['SplitArchive', 'EXPRESS'],
+        ['ExportClip', 'STANDARD'],
+      ].sort(),
     );
+  });
+
+  it('use no service integration but those the local runtime runs', () => {
+    const resources = rendered.machines.flatMap((m) =>
+      statesOf(m.name)
+        .filter(([, state]) => state.Type === 'Task' && !taskModule(state))
+        .map(([, state]) => state.Resource),
+    );
+    expect(resources).toEqual(INTEGRATIONS);
   });
 
   it('use JSONPath only: the local interpreter runs no JSONata and no variables', () => {
@@ -146,6 +171,7 @@ describe('every machine', () => {
     GoLive: 600,
     EndLive: 600,
     SplitArchive: 300,
+    ExportClip: 18_000,
   };
 
   it.each(Object.entries(LIMITS))('%s has TimeoutSeconds %i', (name, seconds) => {
@@ -235,6 +261,46 @@ describe('every Task', () => {
   );
 });
 
+describe('ExportClip', () => {
+  it('waits for the MediaConvert job (.sync) as long as its bound, within the machine limit', () => {
+    const [[name, state] = ['', {} as StateJson]] = integrationsOf('ExportClip');
+    expect(name).toBe('Export with MediaConvert');
+    expect(state.Resource).toBe('arn:aws:states:::mediaconvert:createJob.sync');
+    expect(state.TimeoutSeconds).toBe(4 * 3600);
+    expect(state.TimeoutSeconds ?? 0).toBeLessThan(machine('ExportClip').definition.TimeoutSeconds ?? 0);
+    expect(state.Parameters).toEqual({
+      Role: 'arn:aws:iam::000000000000:role/local-mediaconvert',
+      'Settings.$': '$.job.Settings',
+      'UserMetadata.$': '$.job.UserMetadata',
+    });
+    const retrier = state.Retry?.[0];
+    expect(retrier?.ErrorEquals).toEqual([
+      'MediaConvert.TooManyRequestsException',
+      'MediaConvert.InternalServerErrorException',
+    ]);
+    expect(retrier?.JitterStrategy).toBe('FULL');
+  });
+
+  it('records every failure on the clip (record-export) before failing', () => {
+    const { definition } = machine('ExportClip');
+    const steps = [...tasksOf('ExportClip'), ...integrationsOf('ExportClip')].filter(
+      ([name]) => name !== 'Record export failure',
+    );
+    expect(steps.map(([name]) => name).sort()).toEqual([
+      'Export with MediaConvert',
+      'Prepare export',
+      'Record export',
+    ]);
+    for (const [name, state] of steps) {
+      const catchAll = state.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(catchAll, name).toMatchObject({ Next: 'Record export failure', ResultPath: '$.error' });
+    }
+    const recorder = definition.States['Record export failure'];
+    expect(recorder && taskModule(recorder)).toBe('record-export');
+    expect(definition.States[recorder?.Next ?? '']?.Type).toBe('Fail');
+  });
+});
+
 describe('every wait loop', () => {
   const waits = () =>
     rendered.machines.flatMap((m) =>
@@ -300,8 +366,7 @@ describe('state names', () => {
     const words = (task: string) => task.charAt(0).toUpperCase() + task.slice(1).replaceAll('-', ' ');
     const checked: string[] = [];
     for (const m of rendered.machines) {
-      for (const [name, state] of statesOf(m.name)) {
-        if (state.Type !== 'Task') continue;
+      for (const [name, state] of tasksOf(m.name)) {
         const task = taskModule(state);
         expect(task, `${m.name}: ${name}`).toBeDefined();
         expect(name.replace(/^Clean up: /, ''), `${m.name}: ${name}`).toMatch(

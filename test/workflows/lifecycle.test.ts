@@ -183,7 +183,7 @@ describe('StopStream', () => {
 });
 
 describe('DeleteStream', () => {
-  it('removes the record and every MediaLive and MediaPackage resource, and leaves the archive alone', async () => {
+  it('removes the record and every MediaLive and MediaPackage resource, and leaves the archive and its sessions alone', async () => {
     const running = await h.runningStream();
     const stopped = (await h.act('POST', `/streams/${running.id}/stop`)).record as StreamRecord;
     const session = await h.store.getSession(stopped.id, running.current_session_id as string);
@@ -195,7 +195,10 @@ describe('DeleteStream', () => {
     expect(run.answer.body.status).toBe('DELETING');
     expect(run.execution.status).toBe('SUCCEEDED');
     expect(run.record).toBeUndefined();
-    expect(await h.store.listSessions(stopped.id, { limit: 10 })).toEqual({ items: [], next_token: null });
+    // The archive's index stays: the session is still listed (and its clips, GET /streams/{id}/clips).
+    expect((await h.store.listSessions(stopped.id, { limit: 10 })).items.map((s) => s.id)).toEqual([
+      session.id,
+    ]);
     await expect.poll(() => h.resourcesOf(stopped.id), { timeout: 5_000 }).toEqual(NO_RESOURCES);
     await expect(h.aws.s3.send(new HeadObjectCommand(archiveFile))).resolves.toMatchObject({
       ContentLength: 8,

@@ -1,10 +1,13 @@
 /**
  * The clip tool: mark in and out on the player's timeline (or type the times), split, play the
  * clip. Times are seconds from the session's start, which is what `POST /streams/{id}/split` takes.
+ *
+ * The session's clips are the API's records (`GET /streams/{id}/clips`), so they are still there
+ * after a reload or a restart: each plays from its signed link, its link can be copied, it can be
+ * exported to MP4 (progress polled from the clip record), downloaded and deleted.
  */
 import type { RecordingSession, StreamRecord } from '../../../core/stream.js';
-import { type ApiClient, describeError, type SplitClip } from '../api-client.js';
-import { type ConsoleConfig, clipUrl } from '../console-config.js';
+import { type ApiClient, type ClipExportView, type ClipView, describeError } from '../api-client.js';
 import { field, h, replaceChildren, setText, showFieldError } from '../elements.js';
 import { type Playback, playHls } from '../hls-playback.js';
 import { formatClock, parseClock, secondsBetween } from '../time-format.js';
@@ -19,12 +22,11 @@ export interface ClipPanel extends Panel {
 
 export interface ClipPanelDeps {
   api: ApiClient;
-  config: ConsoleConfig;
   streamId: string;
   player: PlayerPanel;
 }
 
-export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): ClipPanel {
+export function clipPanel({ api, streamId, player }: ClipPanelDeps): ClipPanel {
   const session = h('select', { id: 'clip-session' });
   const inInput = h('input', {
     id: 'clip-in',
@@ -62,6 +64,7 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
   const problem = h('p', { class: 'alert', attrs: { role: 'alert', hidden: true } });
   const working = h('p', { attrs: { role: 'status' } });
   const results = h('ol', { id: 'clip-list', class: 'clip-list' });
+  const listStatus = h('p', { class: 'hint', attrs: { role: 'status' } });
   const clipVideo = h('video', {
     id: 'clip-video',
     attrs: { controls: true, muted: true, playsinline: true, preload: 'none', 'aria-label': 'Clip' },
@@ -95,7 +98,8 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
     { class: 'card', attrs: { 'aria-labelledby': 'clips-title' } },
     h('h2', { id: 'clips-title', text: 'Clips' }),
     form,
-    h('h3', { text: 'Clips made here' }),
+    h('h3', { text: 'Clips of this session' }),
+    listStatus,
     results,
     clipPlayer,
   );
@@ -103,7 +107,10 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
   let sessions: RecordingSession[] = [];
   let record: StreamRecord | undefined;
   let clipPlayback: Playback | undefined;
-  let made = 0;
+  /** Export polls in flight, by clip id; stopped when the panel goes. */
+  const polls = new Map<string, ReturnType<typeof setTimeout>>();
+  let destroyed = false;
+  let listed = '';
 
   const selected = () => sessions.find((s) => s.id === session.value);
   const lengthOf = (s: RecordingSession) => secondsBetween(s.started_at, s.stopped_at);
@@ -161,6 +168,7 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
   session.addEventListener('change', () => {
     describeSession();
     refreshMarks();
+    void loadClips();
   });
   player.onPlayhead(refreshMarks);
 
@@ -201,7 +209,7 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
     setText(working, 'Making the clip…');
     try {
       const result = await api.split(streamId, s.id, [{ start, end }]);
-      for (const clip of result.clips) results.prepend(clipItem(clip, s));
+      await loadClips();
       setText(
         working,
         result.clips.some((c) => c.key) ? 'Clip ready.' : 'Nothing recorded in that range yet.',
@@ -215,14 +223,33 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
     }
   });
 
-  function clipItem(clip: SplitClip, s: RecordingSession): HTMLLIElement {
-    made += 1;
-    const number = made;
-    const url = clip.key ? clipUrl(config, clip.key) : undefined;
-    const covered =
-      clip.covered_start !== null && clip.covered_end !== null
-        ? `covers ${formatClock(clip.covered_start, true)}–${formatClock(clip.covered_end, true)} (${clip.segments} archive file${clip.segments === 1 ? '' : 's'})`
-        : 'nothing recorded in this range';
+  /** The selected session's clips from the API, newest first, numbered from the oldest. */
+  async function loadClips() {
+    const s = selected();
+    if (!s) {
+      replaceChildren(results);
+      setText(listStatus, 'No clips yet.');
+      return;
+    }
+    try {
+      const clips = await api.listClips(streamId, s.id);
+      // Re-render only when something changed: a poll or a reload must not reset buttons in use.
+      const key = JSON.stringify(clips.map((c) => [c.id, c.exports.map((e) => e.status)]));
+      if (key === listed && results.childElementCount === clips.length) return;
+      listed = key;
+      replaceChildren(results, ...clips.map((clip, i) => clipItem(clip, clips.length - i)));
+      setText(listStatus, clips.length === 0 ? 'No clips of this session yet.' : '');
+      for (const clip of clips) if (exporting(clip)) pollExport(clip.id);
+    } catch (error) {
+      setText(listStatus, `The clips could not be listed: ${describeError(error)}`);
+    }
+  }
+
+  const exporting = (clip: ClipView) =>
+    clip.exports.some((e) => e.status === 'SUBMITTED' || e.status === 'PROGRESSING');
+
+  function clipItem(clip: ClipView, number: number): HTMLLIElement {
+    const covered = `covers ${formatClock(clip.covered.start, true)}–${formatClock(clip.covered.end, true)} (${clip.playlist.segments} archive file${clip.playlist.segments === 1 ? '' : 's'})`;
     const notes: string[] = [];
     for (const gap of clip.missing ?? [])
       notes.push(`No recording ${formatClock(gap.start)}–${formatClock(gap.end)}.`);
@@ -231,30 +258,128 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
         `${formatClock(clip.not_available_yet.start)}–${formatClock(clip.not_available_yet.end)} is not archived yet: make the clip again later to include it.`,
       );
     }
-    const play = h('button', {
-      class: 'play-clip',
-      attrs: { type: 'button', disabled: !url },
-      text: `Play clip ${number}`,
+    const play = h('button', { class: 'play-clip', attrs: { type: 'button' }, text: `Play clip ${number}` });
+    play.addEventListener('click', () => playClip(clip.playback_url, number));
+    const copied = h('span', { class: 'hint', attrs: { role: 'status' } });
+    const copy = h('button', { attrs: { type: 'button' }, text: 'Copy link' });
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(clip.playback_url);
+        setText(
+          copied,
+          `Link copied (plays until ${new Date(clip.playback_url_expires_at).toLocaleDateString()}).`,
+        );
+      } catch {
+        setText(copied, clip.playback_url);
+      }
     });
-    play.addEventListener('click', () => url && playClip(url, number));
+    const latest = clip.exports[0];
+    const exportButton = h('button', {
+      class: 'export-clip',
+      attrs: { type: 'button', disabled: exporting(clip) },
+      text: latest?.status === 'COMPLETE' ? 'Export MP4 again' : 'Export MP4',
+    });
+    const exportStatus = h('p', {
+      class: 'export-status',
+      attrs: { role: 'status' },
+      text: exportText(latest),
+    });
+    if (latest) exportStatus.dataset.status = latest.status;
+    exportButton.addEventListener('click', async () => {
+      exportButton.disabled = true;
+      setText(exportStatus, 'Export: starting…');
+      try {
+        await api.exportClip(streamId, clip.id);
+        await loadClips();
+      } catch (error) {
+        exportButton.disabled = false;
+        setText(exportStatus, `The export did not start: ${describeError(error)}`);
+      }
+    });
+    const download =
+      latest?.status === 'COMPLETE' && latest.download_url
+        ? h('a', {
+            class: 'download-clip',
+            attrs: { href: latest.download_url, download: `${clip.name}.mp4` },
+            text: `Download MP4 (${formatClock((latest.duration_ms ?? 0) / 1000, true)})`,
+          })
+        : null;
+    const remove = h('button', {
+      class: 'danger',
+      attrs: { type: 'button', disabled: exporting(clip) },
+      text: 'Delete clip',
+    });
+    let confirming = false;
+    remove.addEventListener('click', async () => {
+      if (!confirming) {
+        confirming = true;
+        setText(remove, 'Confirm delete');
+        return;
+      }
+      remove.disabled = true;
+      try {
+        await api.deleteClip(streamId, clip.id);
+        await loadClips();
+      } catch (error) {
+        remove.disabled = false;
+        setText(copied, `The clip was not deleted: ${describeError(error)}`);
+      }
+    });
+    const instant = clip.instant
+      ? h('p', {
+          class: 'hint',
+          text: `Also playable now, without a copy, on the live origin until ${new Date(clip.instant.expires_at).toLocaleTimeString()}.`,
+        })
+      : null;
     return h(
       'li',
-      { class: 'clip', attrs: { 'data-clip-key': clip.key ?? '' } },
+      { class: 'clip', attrs: { 'data-clip-id': clip.id, 'data-clip-key': clip.playlist.key } },
       h(
         'p',
         {},
         h('strong', { text: `Clip ${number}` }),
-        ` · ${formatClock(clip.start, true)}–${formatClock(clip.end, true)} of the session started ${new Date(s.started_at).toLocaleTimeString()}`,
+        ` · ${formatClock(clip.requested.start, true)}–${formatClock(clip.requested.end, true)} · made ${new Date(clip.created_at).toLocaleTimeString()}`,
       ),
-      h('p', { class: 'hint', text: `Really ${covered}.` }),
+      h('p', { class: 'hint', text: `Really ${covered}; the MP4 export is exact to the frame.` }),
       ...notes.map((n) => h('p', { class: 'warning', text: n })),
-      h('div', { class: 'actions' }, play),
-      clip.index && !url
-        ? h('p', {
-            class: 'hint',
-            text: `Playlist: ${clip.index} (this deployment serves no clip URL to the console).`,
-          })
-        : null,
+      instant,
+      h('div', { class: 'actions' }, play, copy, exportButton, remove),
+      copied,
+      exportStatus,
+      download,
+    );
+  }
+
+  function exportText(latest: ClipExportView | undefined): string {
+    switch (latest?.status) {
+      case undefined:
+        return '';
+      case 'SUBMITTED':
+        return 'Export: queued…';
+      case 'PROGRESSING':
+        return 'Export: encoding the MP4…';
+      case 'COMPLETE':
+        return 'Export: MP4 ready.';
+      case 'ERROR':
+        return `Export failed: ${latest.error ?? 'unknown error'}`;
+    }
+  }
+
+  /** Follows a running export on its clip record until it ends (bounded: 2 hours of polls). */
+  function pollExport(clipId: string, left = 4800) {
+    if (polls.has(clipId) || destroyed || left <= 0) return;
+    polls.set(
+      clipId,
+      setTimeout(async () => {
+        polls.delete(clipId);
+        try {
+          const clip = await api.getClip(streamId, clipId);
+          if (exporting(clip)) pollExport(clipId, left - 1);
+          else await loadClips();
+        } catch {
+          pollExport(clipId, left - 1);
+        }
+      }, 1500),
     );
   }
 
@@ -262,8 +387,8 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
     clipPlayback?.destroy();
     clipPlayer.hidden = false;
     setText(clipTitle, `Clip player: clip ${number}`);
+    // The link is signed: the player sends no credentials (segments are presigned S3 URLs).
     clipPlayback = await playHls(clipVideo, url, {
-      ...(config.clipAuth === 'api-token' ? { authorization: api.authorization } : {}),
       onStatus: (s) => {
         setText(clipStatus, s.message);
         clipStatus.dataset.state = s.state;
@@ -298,14 +423,18 @@ export function clipPanel({ api, config, streamId, player }: ClipPanelDeps): Cli
       session.disabled = next.length === 0;
       describeSession();
       refreshMarks();
+      void loadClips();
     },
     selectSession(id) {
       session.value = id;
       describeSession();
       refreshMarks();
+      void loadClips();
       inInput.focus();
     },
     destroy() {
+      destroyed = true;
+      for (const poll of polls.values()) clearTimeout(poll);
       clipPlayback?.destroy();
     },
   };

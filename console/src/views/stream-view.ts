@@ -52,7 +52,7 @@ function runAction(
 }
 
 export function mountStream(main: HTMLElement, context: ConsoleContext, id: string): () => void {
-  const { api, config, features } = context;
+  const { api, features } = context;
   const title = h('h1', { attrs: { tabindex: -1 }, text: 'Stream' });
   const badge = statusBadge('CREATING');
   const statusLine = h('p', { class: 'status-line', attrs: { role: 'status' } }, 'Status: ', badge);
@@ -93,7 +93,7 @@ export function mountStream(main: HTMLElement, context: ConsoleContext, id: stri
 
   const ingest = ingestPanel();
   const player = playerPanel();
-  const clips = clipPanel({ api, config, streamId: id, player });
+  const clips = clipPanel({ api, streamId: id, player });
   const sessions = sessionsPanel((sessionId) => clips.selectSession(sessionId));
   const panels: Panel[] = [ingest, player, clips];
   let refreshNow: () => void = () => undefined;

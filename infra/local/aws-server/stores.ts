@@ -24,9 +24,13 @@ export function serveDynalite(options: ServeOptions & { path?: string }): Promis
 
 /** s3rver on `options.port` with `buckets` created, its objects under `directory`. */
 export async function serveS3rver(
-  options: ServeOptions & { directory: string; buckets: string[] },
+  options: ServeOptions & { directory: string; buckets: string[]; cors?: boolean },
 ): Promise<Served> {
-  const configureBuckets = options.buckets.map((name) => ({ name, configs: [] }));
+  // A bucket CORS configuration letting any page GET what it holds a valid signature for.
+  const cors =
+    '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>' +
+    '<AllowedMethod>HEAD</AllowedMethod><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>';
+  const configureBuckets = options.buckets.map((name) => ({ name, configs: options.cors ? [cors] : [] }));
   const s3rver = new S3rver({ directory: options.directory, silent: true, configureBuckets });
   await s3rver.configureBuckets();
   // s3rver refuses access key ids it does not know (InvalidAccessKeyId), knowing only its built-in

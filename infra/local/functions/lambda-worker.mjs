@@ -11,7 +11,24 @@ const OBSERVER = Symbol.for('live-streaming.aws-call-observer');
 const realNow = Date.now.bind(Date);
 let clockOffsetMs = workerData.clockOffsetMs ?? 0;
 Date.now = () => realNow() + clockOffsetMs;
-globalThis[OBSERVER] = (call) => parentPort.postMessage({ type: 'aws-call', call });
+// A call's output can hold a stream (GetObject's Body), which no message can carry: it is left out
+// then, as are streams in the input (the observer of the calls needs names and keys, not bodies).
+const streamless = (value) =>
+  JSON.parse(
+    JSON.stringify(value ?? null, (_key, v) =>
+      v && typeof v === 'object' && typeof v.pipe === 'function' ? '<stream>' : v,
+    ),
+  );
+globalThis[OBSERVER] = (call) => {
+  try {
+    parentPort.postMessage({ type: 'aws-call', call });
+  } catch {
+    parentPort.postMessage({
+      type: 'aws-call',
+      call: { ...call, input: streamless(call.input), output: undefined },
+    });
+  }
+};
 
 const describe = (error) => ({
   name: typeof error?.name === 'string' && error.name ? error.name : 'Error',

@@ -7,7 +7,7 @@ import '../polyfills.js';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { PreparedMachine, TaskState } from './definition.js';
 import { appendEvent, type ExecutionRecord } from './execution-store.js';
-import type { ExecutionStatus, InvokeLambda } from './types.js';
+import type { ExecutionStatus, InvokeLambda, ServiceIntegration } from './types.js';
 
 type Run = ReturnType<StateMachine['run']>;
 type InterpreterEvent = Run['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -34,6 +34,7 @@ export class ExecutionRun {
     private readonly invokeLambda: InvokeLambda,
     /** Called after every change of the record. */
     private readonly onChange: (record: ExecutionRecord) => void,
+    private readonly integrations: Readonly<Record<string, ServiceIntegration>> = {},
   ) {
     this.append('ExecutionStarted', {
       input: record.input,
@@ -135,6 +136,37 @@ export class ExecutionRun {
     this.onChange(this.record);
   }
 
+  /**
+   * A service integration task, with the history AWS writes for one: TaskScheduled, TaskStarted,
+   * then TaskSucceeded or TaskFailed (`resourceType`/`resource` as in `arn:aws:states:::<type>:<resource>`).
+   */
+  private async runIntegration(
+    state: string,
+    resource: string,
+    integration: ServiceIntegration,
+    input: JsonValue,
+  ): Promise<JsonValue> {
+    const [resourceType = '', name = ''] = resource.split(':::')[1]?.split(':') ?? [];
+    const ids = { resourceType, resource: name };
+    this.append('TaskScheduled', { ...ids, parameters: json(input) });
+    this.append('TaskStarted', ids);
+    const invocation = { state };
+    this.inFlight.add(invocation);
+    try {
+      const result = asJson(
+        await integration(asJson(input), { executionArn: this.record.executionArn, state }),
+      );
+      if (this.inFlight.delete(invocation))
+        this.append('TaskSucceeded', { ...ids, output: json(result), outputDetails: untruncated });
+      return result;
+    } catch (thrown) {
+      const error = thrown instanceof Error && thrown.name ? thrown.name : 'States.TaskFailed';
+      const cause = (thrown instanceof Error ? thrown.message : String(thrown)).slice(0, MAX_CAUSE_LENGTH);
+      if (this.inFlight.delete(invocation)) this.append('TaskFailed', { ...ids, error, cause });
+      throw Object.assign(new Error(cause), { name: error });
+    }
+  }
+
   private async runTask(
     state: string,
     { resource, timeoutSeconds }: TaskState,
@@ -144,6 +176,8 @@ export class ExecutionRun {
     // macrotask lets that event reach the history before the handler adds its own.
     await new Promise((resolve) => setImmediate(resolve));
     if (this.closed) return null;
+    const integration = this.integrations[resource];
+    if (integration) return this.runIntegration(state, resource, integration, input);
     if (!LAMBDA_ARN.test(resource)) {
       // Not a task this runtime can run: a States.Runtime error, which no Retry or Catch handles.
       throw Object.assign(new Error(`The local runtime runs Lambda function ARNs only, not ${resource}`), {

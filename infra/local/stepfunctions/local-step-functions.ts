@@ -104,6 +104,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       record,
       options.invokeLambda,
       (changed) => persist && store.save(changed),
+      options.integrations ?? {},
     );
     runs.set(executionArn, run);
     void run.done.then(() => {

@@ -12,6 +12,17 @@ import type { ExecutionRecord } from './execution-store.js';
  */
 export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
 
+/**
+ * A service integration this runtime runs itself, by its Task `Resource`
+ * (`arn:aws:states:::mediaconvert:createJob.sync`): it gets the state's effective Parameters and
+ * answers what the service's API would (for `.sync`, once the job has finished). A thrown error
+ * fails the task with the error's `name` (e.g. `States.TaskFailed` for a job that ended in error).
+ */
+export type ServiceIntegration = (
+  parameters: unknown,
+  context: { executionArn: string; state: string },
+) => Promise<unknown>;
+
 export interface LocalStateMachine {
   name: string;
   arn: string;
@@ -26,6 +37,8 @@ export interface LocalStepFunctionsOptions {
   dataDir: string;
   stateMachines: LocalStateMachine[];
   invokeLambda: InvokeLambda;
+  /** Service integrations by resource ARN; any other non-Lambda resource fails with States.Runtime. */
+  integrations?: Readonly<Record<string, ServiceIntegration>>;
   /** Accepted for the callers' symmetry; the machines' ARNs carry their region. */
   region?: string;
   /** @default '000000000000' */

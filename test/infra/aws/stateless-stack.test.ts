@@ -19,6 +19,9 @@ const routeMethods = (template: Template): Resource[] =>
   Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
     (m) => (m as Resource).Properties.HttpMethod !== 'OPTIONS',
   ) as Resource[];
+/** Routes that answer links the API signed itself: no authorizer, the Lambda checks the signature. */
+const SIGNED = new Set(ROUTES.filter((r) => r.auth === 'signature').map((r) => r.operationId));
+const isSigned = (method: Resource) => SIGNED.has(String(method.Properties.OperationName));
 const apiFunction = (template: Template): Record<string, unknown> => {
   const fns = Object.values(
     template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }),
@@ -53,9 +56,10 @@ describe('StatelessStack with IAM auth (the default)', () => {
     expect(names.sort()).toEqual(ROUTES.map((r) => r.operationId).sort());
   });
 
-  it('requires IAM (SigV4) authorization on every method', () => {
-    for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
-      expect((method as Resource).Properties.AuthorizationType).toBe('AWS_IAM');
+  it('requires IAM (SigV4) authorization on every method but the signed clip playlist', () => {
+    expect([...SIGNED]).toEqual(['getClipPlaylist']);
+    for (const method of Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[]) {
+      expect(method.Properties.AuthorizationType).toBe(isSigned(method) ? 'NONE' : 'AWS_IAM');
     }
   });
 
@@ -237,7 +241,7 @@ describe('StatelessStack with Cognito', () => {
     // CORS preflights (OPTIONS) for the web console are open by design: see console-site.test.ts.
     const methods = routeMethods(template);
     expect(methods).toHaveLength(ROUTES.length);
-    for (const method of methods) {
+    for (const method of methods.filter((m) => !isSigned(m))) {
       expect(method.Properties).toMatchObject({
         AuthorizationType: 'COGNITO_USER_POOLS',
         AuthorizerId: { Ref: expect.any(String) },
@@ -297,7 +301,8 @@ describe('StatelessStack options', () => {
       expect(preflight.Properties.AuthorizationType).toBe('NONE');
       expect(JSON.stringify(preflight.Properties.Integration)).toContain("'https://console.example.com'");
     }
-    for (const method of routeMethods(template)) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+    for (const method of routeMethods(template))
+      expect(method.Properties.AuthorizationType).toBe(isSigned(method) ? 'NONE' : 'AWS_IAM');
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'DEFAULT_4XX',
       ResponseParameters: {

@@ -104,7 +104,7 @@ describe('StreamWorkflows template', () => {
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
   });
 
-  it('passes the MediaLive role only to MediaLive and the Scheduler role only to Scheduler', () => {
+  it('passes the MediaLive, Scheduler and MediaConvert roles only to their own service', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{
       Properties: {
         PolicyDocument: {
@@ -116,11 +116,18 @@ describe('StreamWorkflows template', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s) => s.Action === 'iam:PassRole');
     expect(passes.length).toBeGreaterThan(0);
-    for (const pass of passes) {
-      expect(['medialive.amazonaws.com', 'scheduler.amazonaws.com']).toContain(
-        pass.Condition?.StringEquals?.['iam:PassedToService'],
+    const services = passes.map(
+      // CDK's MediaConvertCreateJob writes its condition with StringLike (no wildcard in the value).
+      (pass) =>
+        pass.Condition?.StringEquals?.['iam:PassedToService'] ??
+        pass.Condition?.StringLike?.['iam:PassedToService'],
+    );
+    for (const service of services) {
+      expect(['medialive.amazonaws.com', 'scheduler.amazonaws.com', 'mediaconvert.amazonaws.com']).toContain(
+        service,
       );
     }
+    expect(services).toContain('mediaconvert.amazonaws.com');
   });
 
   it('bounds every state machine and turns on tracing and logging', () => {
@@ -131,7 +138,7 @@ describe('StreamWorkflows template', () => {
         LoggingConfiguration?: unknown;
       };
     }>;
-    expect(machines).toHaveLength(7);
+    expect(machines).toHaveLength(8);
     for (const machine of machines) {
       expect(JSON.stringify(machine.Properties.DefinitionString)).toContain('TimeoutSeconds');
       expect(machine.Properties.TracingConfiguration?.Enabled).toBe(true);

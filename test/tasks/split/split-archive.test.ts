@@ -2,6 +2,7 @@ import { HeadObjectCommand, ListObjectsCommand, NoSuchBucket, PutObjectCommand }
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveKey } from '../../../core/archive-naming.js';
+import { CLIP_ID, type ClipRecord } from '../../../core/clip.js';
 import { InvalidRequest, NameModifierInUse } from '../../../core/errors.js';
 import type { ChannelClass, RecordingSession } from '../../../core/stream.js';
 import type { SplitInput } from '../../../tasks/contracts.js';
@@ -12,7 +13,12 @@ import { ARCHIVE_BUCKET, inputsOf, modelProblems, newS3 } from '../task-harness.
 
 const s3 = newS3();
 const mock = mockClient(s3);
-beforeEach(() => mock.reset());
+/** The clip records the split wrote (its ClipStore, faked). */
+let records: ClipRecord[] = [];
+beforeEach(() => {
+  mock.reset();
+  records = [];
+});
 
 const PREFIX = '2026/06/07/STREAM0000000001-1780819200';
 const STARTED = '2026-06-07T08:00:00.000Z';
@@ -44,7 +50,16 @@ const split = (
   now = new Date('2030-01-01T00:00:00.000Z'),
 ) =>
   splitArchive(
-    { s3, bucket: ARCHIVE_BUCKET, now: () => now },
+    {
+      s3,
+      bucket: ARCHIVE_BUCKET,
+      now: () => now,
+      clips: {
+        putClips: async (written: ClipRecord[]) => {
+          records.push(...written);
+        },
+      },
+    },
     { stream_id: 'STREAM0000000001', session, timestamp_list, name_modifier: 'clip' },
   );
 
@@ -93,6 +108,7 @@ describe('splitArchive', () => {
       indexes: [`s3://${ARCHIVE_BUCKET}/${key}`],
       clips: [
         {
+          clip_id: records[0]?.id,
           index: `s3://${ARCHIVE_BUCKET}/${key}`,
           key,
           start: 25,
@@ -105,6 +121,42 @@ describe('splitArchive', () => {
         },
       ],
     });
+  });
+
+  it('records each clip it wrote a playlist for: requested and covered ranges, the playlist, a secret', async () => {
+    const bucket = fakeBucket(mock, [...files(0, 0, 9), ...files(1, 0, 9)]);
+    // The second range lies in a file not closed yet: no playlist, so no record.
+    const out = await split(
+      aSession({ stopped_at: null }),
+      [
+        { start: 25, end: 45 },
+        { start: 92, end: 94 },
+      ],
+      at(95),
+    );
+    expect(out.clips.map((c) => c.clip_id)).toEqual([records[0]?.id, null]);
+    expect(records).toHaveLength(1);
+    const [record] = records;
+    expect(record?.id).toMatch(CLIP_ID);
+    expect(record).toMatchObject({
+      stream_id: 'STREAM0000000001',
+      session_id: 'SESSION000000001',
+      name: 'clip_0',
+      requested: { start: 25, end: 45 },
+      covered: { start: 20, end: 50 },
+      missing: [],
+      not_available_yet: null,
+      session_started_at: STARTED,
+      segment_length: 10,
+      playlist: {
+        key: `${PREFIX}/index_clip_0.m3u8`,
+        uri: `s3://${ARCHIVE_BUCKET}/${PREFIX}/index_clip_0.m3u8`,
+        segments: 3,
+      },
+      exports: {},
+    });
+    expect(record?.signing_key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(bucket.written.has(record?.playlist.key ?? '')).toBe(true);
   });
 
   it('lists from the beginning, without Marker, for a clip from the first second', async () => {
@@ -241,6 +293,7 @@ describe('splitArchive', () => {
       indexes: [],
       clips: [
         {
+          clip_id: null,
           index: null,
           key: null,
           start: 0,

@@ -1,0 +1,348 @@
+/**
+ * A small local Elemental MediaConvert for the ExportClip workflow: the local Step Functions runs
+ * `arn:aws:states:::mediaconvert:createJob.sync` through it. It reads the job settings the app
+ * generates (core/export-job.ts): one HLS input from S3 clipped by timecode, one MP4 output of
+ * H.264/AAC to an S3 destination, and does the job with FFmpeg:
+ *
+ * - the playlist's segments are read from the local S3 and joined (MPEG-TS files concatenate);
+ * - the input clipping is decode-accurate: every frame is decoded and frames are kept by their
+ *   index (`trim=start_frame:end_frame`), frame 0 being the input's first (`TimecodeSource:
+ *   ZEROBASED`), both clipping timecodes included, as MediaConvert defines them; the audio is cut
+ *   at the same instants (`atrim`);
+ * - the output is encoded with libx264 and AAC at the job's size, frame rate and bitrates, the MP4
+ *   index first, and uploaded to `<Destination>.mp4`.
+ *
+ * It answers as `createJob.sync` does once the job has finished: GetJob's `{ Job }`, `Status`
+ * COMPLETE with `OutputGroupDetails`, or fails the task (`States.TaskFailed`, the job as cause)
+ * when the job ends in ERROR. Settings it does not support are refused before anything runs, with
+ * MediaConvert's `BadRequestException`.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type FrameRate, timecodeFrame } from '../../../core/export-job.js';
+
+const run = promisify(execFile);
+
+/** What `createJob.sync` answers for the job (GetJob's `Job`), the fields the app reads. */
+export interface LocalJob {
+  Id: string;
+  Arn: string;
+  Status: 'COMPLETE' | 'ERROR';
+  Role: string;
+  Settings: unknown;
+  UserMetadata: Record<string, string>;
+  CreatedAt: string;
+  ErrorMessage?: string;
+  OutputGroupDetails?: Array<{
+    OutputDetails: Array<{ DurationInMs: number; VideoDetails: { WidthInPx: number; HeightInPx: number } }>;
+  }>;
+}
+
+/** A job as the IAM conformance test needs it: the role MediaConvert used and what it read and wrote. */
+export interface LocalJobRecord {
+  jobId: string;
+  role: string;
+  settings: unknown;
+  reads: Array<{ bucket: string; key: string }>;
+  writes: Array<{ bucket: string; key: string }>;
+}
+
+export interface LocalMediaConvertOptions {
+  s3: S3Client;
+  ffmpeg: string;
+  ffprobe?: string | undefined;
+  region: string;
+  account: string;
+  /** x264 speed preset. @default 'superfast' */
+  preset?: string;
+  /** Every job that ran (the tests record them for the IAM conformance test). */
+  onJob?: (job: LocalJobRecord) => void;
+  log?: (line: string) => void;
+}
+
+/** The local double's refusal of a job it cannot run, named as MediaConvert's own error. */
+export class BadRequestException extends Error {
+  override readonly name = 'MediaConvert.BadRequestException';
+}
+
+export interface LocalJobPlan {
+  role: string;
+  userMetadata: Record<string, string>;
+  input: { bucket: string; key: string };
+  /** Frames kept, both included, counted from the input's first frame. */
+  firstFrame: number;
+  lastFrame: number;
+  rate: FrameRate;
+  output: { bucket: string; key: string; width: number; height: number; maxBitrate: number };
+  audio: { bitrate: number; sampleRate: number; channels: number };
+}
+
+type Json = Record<string, unknown>;
+const obj = (value: unknown, what: string): Json => {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new BadRequestException(`${what} must be an object`);
+  return value as Json;
+};
+const one = (value: unknown, what: string): Json => {
+  if (!Array.isArray(value) || value.length !== 1)
+    throw new BadRequestException(`the local MediaConvert runs exactly one ${what}`);
+  return obj(value[0], what);
+};
+const s3Url = (value: unknown, what: string): { bucket: string; key: string } => {
+  const m = typeof value === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(value) : null;
+  if (!m?.[1] || !m[2]) throw new BadRequestException(`${what} must be an s3://bucket/key URL`);
+  return { bucket: m[1], key: m[2] };
+};
+const positive = (value: unknown, what: string): number => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new BadRequestException(`${what} must be a positive integer`);
+  return value;
+};
+
+/** Reads the CreateJob request into what FFmpeg does; refuses what it does not support. */
+export function planLocalJob(parameters: unknown): LocalJobPlan {
+  const request = obj(parameters, 'the CreateJob request');
+  if (typeof request.Role !== 'string' || !request.Role.startsWith('arn:'))
+    throw new BadRequestException('Role must be an IAM role ARN');
+  const settings = obj(request.Settings, 'Settings');
+  const input = one(settings.Inputs, 'input');
+  const source = s3Url(input.FileInput, 'FileInput');
+  if (!source.key.endsWith('.m3u8')) throw new BadRequestException('the local MediaConvert reads HLS inputs');
+  if (input.TimecodeSource !== 'ZEROBASED')
+    throw new BadRequestException('the local MediaConvert counts input timecodes from zero (ZEROBASED)');
+  const clipping = one(input.InputClippings, 'input clipping');
+  const group = one(settings.OutputGroups, 'output group');
+  const groupSettings = obj(group.OutputGroupSettings, 'OutputGroupSettings');
+  if (groupSettings.Type !== 'FILE_GROUP_SETTINGS')
+    throw new BadRequestException('the local MediaConvert writes file groups');
+  const destination = s3Url(
+    obj(groupSettings.FileGroupSettings, 'FileGroupSettings').Destination,
+    'Destination',
+  );
+  const output = one(group.Outputs, 'output');
+  const container = obj(output.ContainerSettings, 'ContainerSettings');
+  if (container.Container !== 'MP4') throw new BadRequestException('the local MediaConvert writes MP4');
+  const video = obj(output.VideoDescription, 'VideoDescription');
+  const codec = obj(video.CodecSettings, 'CodecSettings');
+  if (codec.Codec !== 'H_264') throw new BadRequestException('the local MediaConvert encodes H_264');
+  const h264 = obj(codec.H264Settings, 'H264Settings');
+  const rate = {
+    numerator: positive(h264.FramerateNumerator, 'FramerateNumerator'),
+    denominator: positive(h264.FramerateDenominator, 'FramerateDenominator'),
+  };
+  const audio = one(output.AudioDescriptions, 'audio description');
+  const audioCodec = obj(audio.CodecSettings, 'audio CodecSettings');
+  if (audioCodec.Codec !== 'AAC') throw new BadRequestException('the local MediaConvert encodes AAC');
+  const aac = obj(audioCodec.AacSettings, 'AacSettings');
+  let firstFrame: number;
+  let lastFrame: number;
+  try {
+    firstFrame = timecodeFrame(String(clipping.StartTimecode), rate);
+    lastFrame = timecodeFrame(String(clipping.EndTimecode), rate);
+  } catch (error) {
+    throw new BadRequestException(`input clipping: ${(error as Error).message}`);
+  }
+  if (lastFrame < firstFrame) throw new BadRequestException('EndTimecode is before StartTimecode');
+  const extension = typeof output.Extension === 'string' ? output.Extension : 'mp4';
+  return {
+    role: request.Role,
+    userMetadata: (request.UserMetadata ?? {}) as Record<string, string>,
+    input: source,
+    firstFrame,
+    lastFrame,
+    rate,
+    output: {
+      bucket: destination.bucket,
+      key: `${destination.key}.${extension}`,
+      width: positive(video.Width, 'Width'),
+      height: positive(video.Height, 'Height'),
+      maxBitrate: positive(h264.MaxBitrate, 'MaxBitrate'),
+    },
+    audio: {
+      bitrate: positive(aac.Bitrate, 'AAC Bitrate'),
+      sampleRate: positive(aac.SampleRate, 'AAC SampleRate'),
+      channels: aac.CodingMode === 'CODING_MODE_1_0' ? 1 : 2,
+    },
+  };
+}
+
+/** The segment URIs of a media playlist, relative to its key, resolved to keys. */
+export function playlistSegments(playlist: string, playlistKey: string): string[] {
+  const dir = playlistKey.includes('/') ? playlistKey.slice(0, playlistKey.lastIndexOf('/') + 1) : '';
+  return playlist
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((uri) => path.posix.normalize(`${dir}${uri}`));
+}
+
+/** FFmpeg's arguments for a plan: frames by index, audio at the same instants, MP4 index first. */
+export function ffmpegArgs(
+  plan: LocalJobPlan,
+  inputFile: string,
+  outputFile: string,
+  preset: string,
+): string[] {
+  const fps = plan.rate.numerator / plan.rate.denominator;
+  const start = plan.firstFrame / fps;
+  const end = (plan.lastFrame + 1) / fps;
+  const { width, height, maxBitrate } = plan.output;
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    inputFile,
+    '-filter_complex',
+    [
+      `[0:v:0]trim=start_frame=${plan.firstFrame}:end_frame=${plan.lastFrame + 1},setpts=PTS-STARTPTS,` +
+        `scale=${width}:${height},fps=${plan.rate.numerator}/${plan.rate.denominator}[v]`,
+      `[0:a:0]atrim=start=${start.toFixed(6)}:end=${end.toFixed(6)},asetpts=PTS-STARTPTS[a]`,
+    ].join(';'),
+    '-map',
+    '[v]',
+    '-map',
+    '[a]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    preset,
+    '-profile:v',
+    'high',
+    '-level:v',
+    '4.1',
+    '-pix_fmt',
+    'yuv420p',
+    '-crf',
+    '20',
+    '-maxrate',
+    String(maxBitrate),
+    '-bufsize',
+    String(maxBitrate * 2),
+    '-c:a',
+    'aac',
+    '-b:a',
+    String(plan.audio.bitrate),
+    '-ar',
+    String(plan.audio.sampleRate),
+    '-ac',
+    String(plan.audio.channels),
+    '-movflags',
+    '+faststart',
+    outputFile,
+  ];
+}
+
+export class LocalMediaConvert {
+  constructor(private readonly options: LocalMediaConvertOptions) {}
+
+  /** `createJob.sync`: runs the job to its end; `{ Job }` when COMPLETE, else the task fails. */
+  async createJobSync(parameters: unknown): Promise<{ Job: LocalJob }> {
+    const plan = planLocalJob(parameters);
+    const id = `${Date.now()}-${randomBytes(3).toString('hex')}`;
+    const job: LocalJob = {
+      Id: id,
+      Arn: `arn:aws:mediaconvert:${this.options.region}:${this.options.account}:jobs/${id}`,
+      Status: 'COMPLETE',
+      Role: plan.role,
+      Settings: (parameters as Json).Settings,
+      UserMetadata: plan.userMetadata,
+      CreatedAt: new Date().toISOString(),
+    };
+    const reads: LocalJobRecord['reads'] = [];
+    const writes: LocalJobRecord['writes'] = [];
+    const dir = await mkdtemp(path.join(tmpdir(), 'local-mediaconvert-'));
+    try {
+      const playlist = await this.read(plan.input.bucket, plan.input.key, reads);
+      const segments = playlistSegments(playlist.toString('utf8'), plan.input.key);
+      if (segments.length === 0) throw new Error(`${plan.input.key} lists no segment`);
+      const joined = path.join(dir, 'input.ts');
+      const out = createWriteStream(joined);
+      for (const key of segments) {
+        const body = await this.stream(plan.input.bucket, key, reads);
+        await pipeline(body, out, { end: false });
+      }
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+      const mp4 = path.join(dir, 'output.mp4');
+      await run(this.options.ffmpeg, ffmpegArgs(plan, joined, mp4, this.options.preset ?? 'superfast'), {
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      const durationMs = await this.durationMs(mp4, plan);
+      await this.options.s3.send(
+        new PutObjectCommand({
+          Bucket: plan.output.bucket,
+          Key: plan.output.key,
+          Body: await readFile(mp4),
+          ContentType: 'video/mp4',
+        }),
+      );
+      writes.push({ bucket: plan.output.bucket, key: plan.output.key });
+      job.OutputGroupDetails = [
+        {
+          OutputDetails: [
+            {
+              DurationInMs: durationMs,
+              VideoDetails: { WidthInPx: plan.output.width, HeightInPx: plan.output.height },
+            },
+          ],
+        },
+      ];
+      this.options.log?.(
+        `job ${id} COMPLETE: s3://${plan.output.bucket}/${plan.output.key} (${durationMs} ms)`,
+      );
+      return { Job: job };
+    } catch (error) {
+      job.Status = 'ERROR';
+      job.ErrorMessage = error instanceof Error ? error.message : String(error);
+      this.options.log?.(`job ${id} ERROR: ${job.ErrorMessage}`);
+      // What Step Functions reports for a .sync job that ended in ERROR: the job as the cause.
+      throw Object.assign(new Error(JSON.stringify({ Job: job })), { name: 'States.TaskFailed' });
+    } finally {
+      this.options.onJob?.({ jobId: id, role: plan.role, settings: job.Settings, reads, writes });
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async stream(bucket: string, key: string, reads: LocalJobRecord['reads']): Promise<Readable> {
+    const out = await this.options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    reads.push({ bucket, key });
+    return out.Body as Readable;
+  }
+
+  private async read(bucket: string, key: string, reads: LocalJobRecord['reads']): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.stream(bucket, key, reads)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** The output's duration by ffprobe, else from the frames asked for. */
+  private async durationMs(file: string, plan: LocalJobPlan): Promise<number> {
+    const frames = plan.lastFrame - plan.firstFrame + 1;
+    const fallback = Math.round((frames * 1000 * plan.rate.denominator) / plan.rate.numerator);
+    if (!this.options.ffprobe) return fallback;
+    const { stdout } = await run(this.options.ffprobe, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=duration',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
+    const seconds = Number(stdout.trim());
+    return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : fallback;
+  }
+}
