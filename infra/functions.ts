@@ -339,8 +339,9 @@ export const FUNCTIONS = {
     environment: ['ARCHIVE_BUCKET', 'TABLE_NAME', 'EVENT_BUS_NAME'],
     permissions: [
       { actions: ['s3:ListBucket'], resources: ['archiveBucket'] },
-      // HeadObject (is the name modifier taken?) is authorized as s3:GetObject.
-      { actions: ['s3:GetObject', 's3:PutObject'], resources: ['archiveObjects'] },
+      // Playlists only (a conditional PutObject needs no more than s3:PutObject); DeleteObjects
+      // (authorized per key as s3:DeleteObject) undoes a split refused half-way.
+      { actions: ['s3:PutObject', 's3:DeleteObject'], resources: ['clipPlaylists'] },
       // The clip records, 25 a request; "Clip Changed" events.
       table('BatchWriteItem'),
       publishEvents,

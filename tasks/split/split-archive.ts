@@ -4,22 +4,24 @@
  * S3 cost: per clip one ListObjects on pipeline 0 starting right before the clip's first file
  * (`Marker`, `MaxKeys` = files needed), one more on pipeline 1 only when pipeline 0 lacks a file,
  * and one PutObject: the number of requests grows with the clips asked for, not with the archive's
- * length (a clip longer than 1,000 files costs one list per 1,000 files). Plus one HeadObject per
- * split, before the first playlist is written: a `name_modifier` whose `index_<name_modifier>_0.m3u8`
- * exists is refused (`NameModifierInUse`), since writing would replace another split's playlists.
- * It does not see a split whose first clip had no file to play (it wrote no `_0` playlist), nor
- * one running at the same moment.
+ * length (a clip longer than 1,000 files costs one list per 1,000 files).
+ *
+ * A `name_modifier` already used in the session is refused (`NameModifierInUse`) without an extra
+ * request: every playlist is written with `If-None-Match: *`, which S3 refuses (412) when the key
+ * exists, atomically, so two splits racing for one name cannot both write (S3 user guide,
+ * "Conditional writes"). A refusal after this split wrote playlists (an earlier split used the name
+ * but had no file for this split's first clip) deletes what this split wrote: nothing is left half.
  *
  * ListObjects (v1) with `Marker` rather than ListObjectsV2 with `StartAfter`: the same request on
  * AWS, and the local S3 (s3rver) cannot make V2 continuation tokens on Node 20 (its DES cipher is
  * gone from OpenSSL 3), which any truncated V2 listing needs.
  */
 import {
-  HeadObjectCommand,
+  DeleteObjectsCommand,
   ListObjectsCommand,
-  NotFound,
   PutObjectCommand,
   type S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { archiveKey, parseArchiveKey, pipelinesOf } from '../../core/archive-naming.js';
 import { type ClipRecord, newSigningKey, newTimeId } from '../../core/clip.js';
@@ -83,15 +85,14 @@ export async function splitArchive(
   const times: SessionTimes = sessionTimes(session, now);
   const plans = planClips(input.timestamp_list, times);
   const pipelines = pipelinesOf(session.channel_class);
-  // Asked once, right before the first write: a split that writes nothing asks nothing.
-  let checked: Promise<void> | undefined;
-  const beforeWriting = () => {
-    checked ??= refuseUsedNameModifier(deps, session.prefix, input.name_modifier);
-    return checked;
-  };
   const clips: ClipResult[] = [];
-  for (const [i, plan] of plans.entries()) {
-    clips.push(await writeClip(deps, input, times, plan, i, pipelines, beforeWriting));
+  try {
+    for (const [i, plan] of plans.entries()) {
+      clips.push(await writeClip(deps, input, times, plan, i, pipelines));
+    }
+  } catch (error) {
+    if (error instanceof NameModifierInUse) await removePlaylists(deps, clips);
+    throw error;
   }
   // One record per playlist written: the clip can be listed, played, exported and deleted later.
   const records = clips.flatMap((clip, i) => {
@@ -131,7 +132,6 @@ async function writeClip(
   plan: PlannedClip,
   i: number,
   pipelines: number,
-  beforeWriting: () => Promise<void>,
 ): Promise<ClipResult> {
   const { prefix } = input.session;
   const L = times.segmentLength;
@@ -165,15 +165,20 @@ async function writeClip(
   if (!firstFile || !lastFile)
     return { ...base, index: null, key: null, covered_start: null, covered_end: null, segments: 0 };
   const key = playlistKey(prefix, input.name_modifier, i);
-  await beforeWriting();
-  await deps.s3.send(
-    new PutObjectCommand({
-      Bucket: deps.bucket,
-      Key: key,
-      Body: renderPlaylist(files, input.session.started_at, L),
-      ContentType: 'application/vnd.apple.mpegurl',
-    }),
-  );
+  try {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.bucket,
+        Key: key,
+        Body: renderPlaylist(files, input.session.started_at, L),
+        ContentType: 'application/vnd.apple.mpegurl',
+        IfNoneMatch: '*',
+      }),
+    );
+  } catch (error) {
+    if (keyExists(error)) throw new NameModifierInUse(input.name_modifier, key);
+    throw error;
+  }
   return {
     ...base,
     index: `s3://${deps.bucket}/${key}`,
@@ -187,20 +192,29 @@ async function writeClip(
 const playlistKey = (prefix: string, nameModifier: string, i: number) =>
   `${prefix}/index_${nameModifier}_${i}.m3u8`;
 
-async function refuseUsedNameModifier(
-  deps: { s3: S3Client; bucket: string },
-  prefix: string,
-  nameModifier: string,
-): Promise<void> {
-  const key = playlistKey(prefix, nameModifier, 0);
-  try {
-    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
-  } catch (error) {
-    // With s3:ListBucket granted, S3 answers a missing key 404 (NotFound), not 403.
-    if (error instanceof NotFound) return;
-    throw error;
+/**
+ * S3 refuses a write with `If-None-Match: *` to an existing key with 412 PreconditionFailed, and
+ * with 409 ConditionalRequestConflict while another such write of the key is under way (S3 API
+ * reference, PutObject).
+ */
+function keyExists(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'PreconditionFailed' || error.name === 'ConditionalRequestConflict')
+  );
+}
+
+/** Deletes the playlists this split wrote (at most 1,000 keys a request). */
+async function removePlaylists(deps: { s3: S3Client; bucket: string }, clips: ClipResult[]): Promise<void> {
+  const keys = clips.flatMap((clip) => (clip.key ? [clip.key] : []));
+  for (let i = 0; i < keys.length; i += 1000) {
+    await deps.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: deps.bucket,
+        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
   }
-  throw new NameModifierInUse(nameModifier, key);
 }
 
 export const handler = taskHandler('split-archive', (input: SplitInput) =>

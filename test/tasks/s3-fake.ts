@@ -1,14 +1,15 @@
 /**
  * An archive bucket behind a mocked S3Client: ListObjects (v1) answers like S3 (keys in UTF-8 binary
  * order, `Prefix`, `Marker`, `MaxKeys`, `IsTruncated`; no `NextMarker` without a delimiter),
- * HeadObject answers NotFound for a key it does not hold, and PutObject keeps what was written.
+ * PutObject keeps what was written and, with `IfNoneMatch: '*'`, refuses a key it holds as S3 does
+ * (412 PreconditionFailed), and DeleteObjects removes keys.
  */
 import {
-  HeadObjectCommand,
+  DeleteObjectsCommand,
   ListObjectsCommand,
-  NotFound,
   PutObjectCommand,
   type S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
@@ -31,15 +32,27 @@ export function fakeBucket(s3: AwsClientStub<S3Client>, keys: Iterable<string>):
       IsTruncated: matching.length > page.length,
     };
   });
-  s3.on(HeadObjectCommand).callsFake((input: { Key?: string }) => {
-    const key = input.Key ?? '';
-    if (!bucket.keys.has(key) && !bucket.written.has(key))
-      throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-    return { ContentLength: 1, ETag: '"etag"' };
-  });
-  s3.on(PutObjectCommand).callsFake((input: { Key?: string; Body?: unknown; ContentType?: string }) => {
-    bucket.written.set(input.Key ?? '', { body: String(input.Body), contentType: input.ContentType });
-    return { ETag: '"etag"' };
+  s3.on(PutObjectCommand).callsFake(
+    (input: { Key?: string; Body?: unknown; ContentType?: string; IfNoneMatch?: string }) => {
+      const key = input.Key ?? '';
+      if (input.IfNoneMatch === '*' && (bucket.keys.has(key) || bucket.written.has(key))) {
+        throw new S3ServiceException({
+          name: 'PreconditionFailed',
+          message: 'At least one of the pre-conditions you specified did not hold',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 412 },
+        });
+      }
+      bucket.written.set(key, { body: String(input.Body), contentType: input.ContentType });
+      return { ETag: '"etag"' };
+    },
+  );
+  s3.on(DeleteObjectsCommand).callsFake((input: { Delete?: { Objects?: Array<{ Key?: string }> } }) => {
+    for (const { Key } of input.Delete?.Objects ?? []) {
+      bucket.keys.delete(Key ?? '');
+      bucket.written.delete(Key ?? '');
+    }
+    return {};
   });
   return bucket;
 }

@@ -4,7 +4,7 @@
  * past the recording answered 400 (the error reaches the API by its name), and a full distribution
  * recorded on the stream.
  */
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { archiveKey } from '../../core/archive-naming.js';
 import type { Fault } from '../support/control-plane-faults.js';
@@ -63,6 +63,44 @@ describe('SplitArchive', () => {
     const key = index.slice(`s3://${ARCHIVE_BUCKET}/`.length);
     const playlist = await h.aws.s3.send(new GetObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: key }));
     expect(await playlist.Body?.transformToString()).toContain('#EXT-X-ENDLIST');
+  });
+
+  it('answers 409 for a name modifier an earlier split used, and leaves no playlist of its own behind', async () => {
+    const { id, sessionId, prefix } = await recordedSession(3);
+    // The earlier split's first range has no file (file 2 is gone): it wrote index_dup_1 only.
+    await h.aws.s3.send(new DeleteObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: archiveKey(prefix, 0, 2) }));
+    const earlier = await h.call('POST', `/streams/${id}/split`, {
+      session_id: sessionId,
+      timestamp_list: [
+        { start: 20, end: 30 },
+        { start: 0, end: 15 },
+      ],
+      name_modifier: 'dup',
+    });
+    expect(earlier.statusCode, JSON.stringify(earlier.body)).toBe(200);
+    expect(earlier.body.indexes).toEqual([`s3://${ARCHIVE_BUCKET}/${prefix}/index_dup_1.m3u8`]);
+
+    const again = await h.call('POST', `/streams/${id}/split`, {
+      session_id: sessionId,
+      timestamp_list: [
+        { start: 0, end: 15 },
+        { start: 0, end: 10 },
+      ],
+      name_modifier: 'dup',
+    });
+
+    expect(again.statusCode, JSON.stringify(again.body)).toBe(409);
+    expect(again.body).toMatchObject({ error: { code: 'NameModifierInUse' } });
+    // Its own index_dup_0 was written, then deleted when index_dup_1 turned out taken.
+    await expect(
+      h.aws.s3.send(new GetObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: `${prefix}/index_dup_0.m3u8` })),
+    ).rejects.toThrow(NoSuchKey);
+    const kept = await h.aws.s3.send(
+      new GetObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: `${prefix}/index_dup_1.m3u8` }),
+    );
+    expect(await kept.Body?.transformToString()).toContain('#EXT-X-ENDLIST');
+    const listed = await h.call('GET', `/streams/${id}/clips`, undefined, { session_id: sessionId });
+    expect(listed.body as unknown as unknown[]).toHaveLength(1);
   });
 
   it('answers 400 for a range past the recording: the error keeps its name from the bundle to the API', async () => {

@@ -39,5 +39,41 @@ export async function serveS3rver(
     DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
   };
   accounts.DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
-  return serveAws({ protocol: () => 's3', forward: s3rver.callback() }, options);
+  const callback = s3rver.callback();
+  const store = (
+    s3rver as unknown as { store: { existsObject(bucket: string, key: string): Promise<boolean> } }
+  ).store;
+  return serveAws({ protocol: () => 's3', forward: conditionalWrites(callback, store) }, options);
+}
+
+/**
+ * S3's conditional write, which s3rver ignores: a PUT with `If-None-Match: *` of a key that exists
+ * is refused with 412 PreconditionFailed (S3 API reference, PutObject). Path-style requests only,
+ * as local mode's clients send them.
+ */
+function conditionalWrites(
+  forward: RequestListener,
+  store: { existsObject(bucket: string, key: string): Promise<boolean> },
+): RequestListener {
+  return (request, response) => {
+    if (request.method !== 'PUT' || request.headers['if-none-match'] !== '*')
+      return forward(request, response);
+    const [, bucket = '', ...key] = new URL(request.url ?? '/', 'http://local').pathname.split('/');
+    store.existsObject(bucket, decodeURIComponent(key.join('/'))).then(
+      (exists) => {
+        if (!exists) return forward(request, response);
+        const body =
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+          '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
+          '<Condition>If-None-Match</Condition></Error>';
+        request.resume();
+        response.writeHead(412, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(body),
+        });
+        response.end(body);
+      },
+      () => forward(request, response),
+    );
+  };
 }

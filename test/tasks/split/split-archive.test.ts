@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectsCommand, NoSuchBucket, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsCommand, NoSuchBucket, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveKey } from '../../../core/archive-naming.js';
@@ -360,7 +360,7 @@ describe('splitArchive', () => {
     expect(mock).not.toHaveReceivedAnyCommand();
   });
 
-  it('refuses a name modifier whose playlists the session already has, before writing anything', async () => {
+  it('refuses a name modifier whose playlists the session already has, writing nothing', async () => {
     const first = `${PREFIX}/index_clip_0.m3u8`;
     const bucket = fakeBucket(mock, [...files(0, 0, 9), ...files(1, 0, 9), first]);
 
@@ -372,10 +372,11 @@ describe('splitArchive', () => {
     await expect(run).rejects.toThrow(NameModifierInUse);
     await expect(run).rejects.toMatchObject({ name: 'NameModifierInUse', nameModifier: 'clip', key: first });
     expect(bucket.written.size).toBe(0);
-    expect(mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(bucket.keys.has(first)).toBe(true);
+    expect(records).toEqual([]);
   });
 
-  it("asks S3 once whether the name modifier's first playlist exists, right before writing", async () => {
+  it('writes every playlist with If-None-Match: * and asks S3 nothing else about the name (2 requests a clip)', async () => {
     fakeBucket(mock, [...files(0, 0, 9), ...files(1, 0, 9)]);
 
     await split(aSession(), [
@@ -383,12 +384,32 @@ describe('splitArchive', () => {
       { start: 30, end: 40 },
     ]);
 
-    expect(inputsOf(mock, HeadObjectCommand)).toEqual([
-      { Bucket: ARCHIVE_BUCKET, Key: `${PREFIX}/index_clip_0.m3u8` },
+    const puts = inputsOf(mock, PutObjectCommand);
+    expect(puts.map((p) => [p.Key, p.IfNoneMatch])).toEqual([
+      [`${PREFIX}/index_clip_0.m3u8`, '*'],
+      [`${PREFIX}/index_clip_1.m3u8`, '*'],
     ]);
-    expect(modelProblems('s3', 'HeadObject', inputsOf(mock, HeadObjectCommand)[0])).toBe('');
-    const calls = mock.calls().map((c) => c.args[0].constructor.name);
-    expect(calls.indexOf('HeadObjectCommand')).toBeLessThan(calls.indexOf('PutObjectCommand'));
+    for (const put of puts) expect(modelProblems('s3', 'PutObject', put)).toBe('');
+    expect(mock.calls()).toHaveLength(4);
+  });
+
+  it("deletes what it wrote when a later playlist's name is taken (an earlier split had no file for its first clip)", async () => {
+    const taken = `${PREFIX}/index_clip_1.m3u8`;
+    const bucket = fakeBucket(mock, [...files(0, 0, 9), ...files(1, 0, 9), taken]);
+
+    const run = split(aSession(), [
+      { start: 0, end: 10 },
+      { start: 30, end: 40 },
+    ]);
+
+    await expect(run).rejects.toMatchObject({ name: 'NameModifierInUse', key: taken });
+    expect([...bucket.written.keys()]).toEqual([]);
+    expect(inputsOf(mock, DeleteObjectsCommand)).toEqual([
+      { Bucket: ARCHIVE_BUCKET, Delete: { Objects: [{ Key: `${PREFIX}/index_clip_0.m3u8` }], Quiet: true } },
+    ]);
+    expect(modelProblems('s3', 'DeleteObjects', inputsOf(mock, DeleteObjectsCommand)[0])).toBe('');
+    expect(bucket.keys.has(taken)).toBe(true);
+    expect(records).toEqual([]);
   });
 
   it('lets an S3 error through under its own name', async () => {
