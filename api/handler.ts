@@ -31,7 +31,10 @@ const logger = new JsonLogger('live-streaming-api');
 const bus = process.env.EVENT_BUS_NAME;
 const events = bus
   ? new EventBridgeStatusPublisher(observed(new EventBridgeClient({})), bus, (error, detail) =>
-      logger.error('could not publish a status event', { error: error, status: detail.status }),
+      logger.error('could not publish a status event', {
+        error: error,
+        status: 'status' in detail ? detail.status : detail.input,
+      }),
     )
   : undefined;
 const scheduleGroup = process.env.SCHEDULE_GROUP;

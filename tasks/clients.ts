@@ -47,7 +47,10 @@ export const store = /* @__PURE__ */ once(() => {
   const bus = process.env.EVENT_BUS_NAME;
   const events = bus
     ? new EventBridgeStatusPublisher(observed(new EventBridgeClient({})), bus, (error, detail) =>
-        logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
+        logger.error('could not publish a status event', {
+          error: error as Error,
+          status: 'status' in detail ? detail.status : detail.input,
+        }),
       )
     : undefined;
   return new StreamStore(doc, requireEnv('TABLE_NAME'), undefined, events);

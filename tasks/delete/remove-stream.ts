@@ -15,6 +15,7 @@ export async function removeStream(
   if (!record) return { removed: false };
   await deps.store.deleteSessions(record.id);
   await deps.store.deleteExecutions(record.id);
+  await deps.store.deleteAlerts(record.id);
   await deps.store.delete(record);
   return { removed: true };
 }
