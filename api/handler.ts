@@ -1,8 +1,10 @@
 /**
  * Lambda wiring of the API: reads and checks the environment, builds clients once, hands them over.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -57,6 +59,7 @@ export const handler = createApi({
     requireEnv(SPLIT_WORKFLOW.env),
   ),
   idempotency: new DynamoIdempotencyStore(doc, tableName),
+  media: { medialive: observed(new MediaLiveClient({})), cloudwatch: observed(new CloudWatchClient({})) },
   logger,
   config: {
     cloudfront: requireEnv('CLOUDFRONT_ENABLED') === 'true',

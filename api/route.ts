@@ -6,6 +6,8 @@
  * read that one table.
  */
 
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { MediaLiveClient } from '@aws-sdk/client-medialive';
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
 import type { ApiConfig } from './deployment.js';
@@ -25,6 +27,8 @@ export type Answers =
   | 'openapi'
   | 'schedule'
   | 'executions'
+  | 'health'
+  | 'jpeg'
   | 'none';
 
 /** What every handler works with: the deployment's clients and settings, built once per Lambda. */
@@ -38,12 +42,22 @@ export interface Services {
   now: () => Date;
   /** This API's OpenAPI document (built from the route table, which cannot import itself). */
   openApi: () => Record<string, unknown>;
+  /** What the health and thumbnail routes read: MediaLive, CloudWatch, the origin's playlists. */
+  media?: MediaReaders | undefined;
 }
 
-/** A handler's answer: sent as JSON with the route's success status. */
+export interface MediaReaders {
+  medialive: MediaLiveClient;
+  cloudwatch: CloudWatchClient;
+  fetch?: typeof fetch;
+}
+
+/** A handler's answer: sent as JSON with the route's success status, or as bytes (`binary`). */
 export interface Reply {
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as is with this content type (base64 to API Gateway, which must list it as binary). */
+  binary?: { contentType: string; data: Buffer };
 }
 
 /** A request to a route of the collection (`/streams`) or of the API itself. */

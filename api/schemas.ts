@@ -204,3 +204,15 @@ export const scheduleBody = object({
   key_rotation_interval: optional(keyRotation),
 });
 export type ScheduleBody = Infer<typeof scheduleBody>;
+
+/** `GET /streams/{id}/thumbnail?pipeline=`: 0, or 1 on a STANDARD channel. */
+export const thumbnailQuery = object({
+  pipeline: number({
+    coerce: true,
+    integer: true,
+    min: 0,
+    max: 1,
+    default: 0,
+    description: 'The pipeline whose picture to get: 0, or 1 on a STANDARD channel.',
+  }),
+});

@@ -241,6 +241,9 @@ function encoderSettings(spec: ChannelSpec): EncoderSettings {
   return {
     // RTMP carries no timecode; the system clock (UTC) also lets clips map wall time to files.
     TimecodeConfig: { Source: 'SYSTEMCLOCK' },
+    // The newest picture of each pipeline for DescribeThumbnails (the console's previews): AUTO
+    // turns the feature on (API model: ThumbnailConfiguration.State, AUTO | DISABLED).
+    ThumbnailConfiguration: { State: 'AUTO' },
     VideoDescriptions: videos,
     AudioDescriptions: audios,
     OutputGroups: [

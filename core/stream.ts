@@ -18,6 +18,28 @@ export type StreamStatus = (typeof STREAM_STATUSES)[number];
 export const CHANNEL_CLASSES = ['STANDARD', 'SINGLE_PIPELINE'] as const;
 export type ChannelClass = (typeof CHANNEL_CLASSES)[number];
 
+/**
+ * How the stream's input is reached: RTMP push (the seed's, the default), or an SRT listener that
+ * the encoder calls (MediaLive's SRT_LISTENER input, encrypted with a passphrase).
+ */
+export const INPUT_TYPES = ['RTMP_PUSH', 'SRT_LISTENER'] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
+
+/** Ladder renditions a simulcast destination can take (core/encoder-profile.ts LADDER). */
+export const DESTINATION_RENDITIONS = ['1080p', '720p', '540p', '360p'] as const;
+export type DestinationRendition = (typeof DESTINATION_RENDITIONS)[number];
+
+/** A platform the channel pushes to (YouTube, Twitch...): an RTMP output group of the channel. */
+export interface SimulcastDestination {
+  /** Shown in health and logs; also names the channel's output. */
+  name: string;
+  /** `rtmp://` or `rtmps://` URL of the platform's ingest, without the stream key. */
+  url: string;
+  /** The platform's stream key: a secret, null in listings, never logged or put in events. */
+  stream_key: string | null;
+  rendition: DestinationRendition;
+}
+
 /** Lifecycle actions, each one a state machine (`core/workflows.ts`). */
 export type LifecycleAction = 'create' | 'start' | 'stop' | 'delete' | 'go-live' | 'end-live';
 
@@ -109,6 +131,13 @@ export interface StreamRecord {
   stop_after_input_loss_seconds: number | null;
   /** Set when the guard or the input-loss rule stopped the stream; cleared at the next start. */
   auto_stopped?: AutoStop | null;
+  /** Platforms the channel pushes to while it runs; absent on records older than simulcast. */
+  destinations?: SimulcastDestination[];
+  /** Absent on records older than SRT ingest: RTMP_PUSH. */
+  input_type?: InputType;
+  /** SRT caller URLs with the passphrase (secrets, like rtmp1/rtmp2): SRT_LISTENER streams only. */
+  srt1?: string | null;
+  srt2?: string | null;
 }
 
 /** Defaults of the seed's API documentation. */
@@ -175,9 +204,18 @@ export const EDITABLE_FIELDS = [
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
-/** The stream as the listing shows it: without the stream keys. */
+/** The stream as the listing shows it: without the stream keys, SRT passphrases or destination keys. */
 export type StreamSummary = Omit<StreamRecord, 'rtmp1' | 'rtmp2'> & { rtmp1: null; rtmp2: null };
 
 export function toSummary(record: StreamRecord): StreamSummary {
-  return { ...record, rtmp1: null, rtmp2: null };
+  return {
+    ...record,
+    rtmp1: null,
+    rtmp2: null,
+    ...(record.srt1 !== undefined ? { srt1: null } : {}),
+    ...(record.srt2 !== undefined ? { srt2: null } : {}),
+    ...(record.destinations
+      ? { destinations: record.destinations.map((d) => ({ ...d, stream_key: null })) }
+      : {}),
+  };
 }

@@ -397,6 +397,10 @@ export const FUNCTIONS = {
       { actions: ['states:StartSyncExecution'], resources: ['splitMachine'] },
       publishEvents,
       ...setSchedules,
+      // GET /streams/{id}/health and /thumbnail: the channel, its thumbnails.
+      { actions: ['medialive:DescribeChannel', 'medialive:DescribeThumbnails'], resources: ['channels'] },
+      // GetMetricData supports no resource type (Service Authorization Reference): "*" only.
+      { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
     ],
     memorySize: 512,
     // API Gateway gives up on an integration after 29 s; running longer helps nobody.

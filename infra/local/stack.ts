@@ -28,6 +28,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
 import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
+import { createLocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_ACCOUNT, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
 import { type AwsCall, createLocalFunctions, type LocalFunctions } from './functions/local-functions.js';
@@ -44,6 +45,7 @@ export const DEFAULT_PORTS = {
   media: 4570,
   events: 4571,
   scheduler: 4572,
+  cloudwatch: 4573,
   rtmp: 1935,
   origin: 8080,
   cdn: 8081,
@@ -78,7 +80,8 @@ export type LocalEndpoints = Record<
   | 'mediapackage'
   | 'cloudfront'
   | 'eventbridge'
-  | 'scheduler',
+  | 'scheduler'
+  | 'cloudwatch',
   string
 > & { rtmp: string; hls: string; cdn: string };
 
@@ -183,6 +186,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     };
 
+    // CloudWatch: the metrics the media plane measures, for the health route's GetMetricData.
+    const cloudwatch = createLocalCloudWatch();
+    const cloudwatchUrl = await endpoint('CLOUDWATCH', () => serve(ports.cloudwatch, cloudwatch));
+
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
     const plane = createMediaPlane({
@@ -210,6 +217,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           pipeline: String(pipeline),
           message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
         }),
+      onAlert: ({ channelArn, pipeline, type, set, message }) =>
+        publishMediaLive('MediaLive Channel Alert', channelArn, {
+          alarm_state: set ? 'SET' : 'CLEARED',
+          alarm_id: `${channelArn}:${type}:${pipeline}`,
+          alert_type: type,
+          pipeline: String(pipeline),
+          message,
+        }),
+      onMetrics: (samples) => cloudwatch.put(samples),
     });
     const urls = await plane.listen();
     closers.push(() => plane.close());
@@ -253,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrls.mediapackage,
       AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrls.cloudfront,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatchUrl,
       S3_FORCE_PATH_STYLE: 'true',
       // Lambda runs Node 22; the SDK's notice about Node 20 is about this machine, not the function.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -364,6 +381,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...endpoints,
         eventbridge: eventsUrl,
         scheduler: schedulerUrl,
+        cloudwatch: cloudwatchUrl,
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,

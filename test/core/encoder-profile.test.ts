@@ -307,3 +307,11 @@ describe('invalid channel specs', () => {
     expect(() => buildUpdateChannelInput('', spec())).toThrow(InvalidChannelSpec);
   });
 });
+
+describe('thumbnails', () => {
+  it('turns on MediaLive thumbnails (ThumbnailConfiguration AUTO) for DescribeThumbnails', () => {
+    expect(buildCreateChannelInput(spec()).EncoderSettings?.ThumbnailConfiguration).toEqual({
+      State: 'AUTO',
+    });
+  });
+});

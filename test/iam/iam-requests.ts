@@ -27,6 +27,7 @@ const SERVICE_OF_CLIENT: Record<string, string> = {
   EventBridgeClient: 'events',
   SchedulerClient: 'scheduler',
   SFNClient: 'states',
+  CloudWatchClient: 'cloudwatch',
 };
 
 /** Where an SDK operation's name and its IAM action's name differ. */

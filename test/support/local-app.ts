@@ -15,6 +15,7 @@ export const FREE_PORTS = {
   cdn: 0,
   events: 0,
   scheduler: 0,
+  cloudwatch: 0,
 };
 
 /** Ports of a running app, to restart it on the same ones (clients built once keep their endpoints). */
@@ -32,6 +33,7 @@ export function portsOf(app: LocalApp): typeof FREE_PORTS & { api: number } {
     cdn: port(e.cdn),
     events: port(e.eventbridge),
     scheduler: port(e.scheduler),
+    cloudwatch: port(e.cloudwatch),
   };
 }
 

@@ -69,4 +69,9 @@ export interface MediaPlane {
   stopChannel(channelId: string): Promise<void>;
   /** Stop everything (process shutdown). */
   close(): Promise<void>;
+  /**
+   * The newest JPEG of a running channel that asks for thumbnails (MediaLive's DescribeThumbnails:
+   * one picture per pipeline; locally one encoder stands for both).
+   */
+  latestThumbnail?(channelId: string): Promise<{ body: Buffer; at: Date } | undefined>;
 }

@@ -181,7 +181,15 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   const routes: Record<string, Route[]> = {
     medialive: withFaults(
       'medialive',
-      mediaLiveRoutes({ state, save, lifecycle, arn: arn('medialive', ':'), rtmpHost, rtmpPort }),
+      mediaLiveRoutes({
+        state,
+        save,
+        lifecycle,
+        arn: arn('medialive', ':'),
+        rtmpHost,
+        rtmpPort,
+        thumbnail: async (id) => options.mediaPlane.latestThumbnail?.(id),
+      }),
       faults,
     ),
     mediapackage: withFaults(

@@ -31,6 +31,8 @@ export function mediaLiveRoutes(ctx: {
   arn(kind: string, id: string): string;
   rtmpHost: string;
   rtmpPort: number;
+  /** The media plane's newest thumbnail of a running channel. */
+  thumbnail?: (channelId: string) => Promise<{ body: Buffer; at: Date } | undefined>;
 }): Route[] {
   const { channels, inputs, securityGroups } = ctx.state.medialive;
   const body = (req: RouteRequest) => new Fields(parseJson(req.body, badRequest), badRequest);
@@ -298,6 +300,32 @@ export function mediaLiveRoutes(ctx: {
       ),
     ),
     on('GET', '/prod/channels/{channelId}', (req) => jsonReply(200, describeChannel(channel(req)))),
+    on('GET', '/prod/channels/{channelId}/thumbnails', async (req) => {
+      const record = channel(req);
+      const query = new Fields(Object.fromEntries(req.query), badRequest);
+      const pipelineId = query.string('pipelineId', { required: true, oneOf: ['0', '1'] });
+      query.string('thumbnailType', { required: true, oneOf: ['UNSPECIFIED', 'CURRENT_ACTIVE'] });
+      if (Number(pipelineId) >= pipelinesOf(record.settings))
+        throw badRequest(`Channel ${record.id} has no pipeline ${pipelineId}.`);
+      const thumbnail = record.state === 'RUNNING' ? await ctx.thumbnail?.(record.id) : undefined;
+      // The model's NotFoundException: "There are no thumbnails for this channel."
+      if (!thumbnail) throw notFound(`Thumbnails of channel ${record.id}`)();
+      return jsonReply(200, {
+        thumbnailDetails: [
+          {
+            pipelineId,
+            thumbnails: [
+              {
+                body: thumbnail.body.toString('base64'),
+                contentType: 'image/jpeg',
+                thumbnailType: 'CURRENT_ACTIVE',
+                timeStamp: thumbnail.at.toISOString(),
+              },
+            ],
+          },
+        ],
+      });
+    }),
     on('PUT', '/prod/channels/{channelId}', (req) => {
       const record = channel(req);
       if (record.state !== 'IDLE')

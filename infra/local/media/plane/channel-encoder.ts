@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
 import { encoderArgs, FFMPEG_PLAYLIST } from './encoder-command.js';
 import type { EncoderPlan } from './encoder-plan.js';
-import { EncoderProcess } from './encoder-process.js';
+import { EncoderProcess, type EncoderProgress } from './encoder-process.js';
 import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
 import { InputRelay, type RelayFeed } from './input-relay.js';
@@ -58,6 +58,9 @@ interface ActiveRun {
   polling: Promise<void>;
   done: Promise<void>;
 }
+
+/** The channel's thumbnail, relative to the media folder. */
+export const thumbnailFile = (channelId: string): string => `thumbnails/${channelId}.jpg`;
 
 /** A run that fails this fast is a crash loop, not a hiccup: back off, then give up. */
 const QUICK_FAILURE_MS = 10_000;
@@ -101,6 +104,16 @@ export class ChannelEncoder {
   /** What the encoder is being fed now. */
   get showing(): 'slate' | 'input' | 'nothing' {
     return this.#run?.relay.showing ?? 'nothing';
+  }
+
+  /** FFmpeg's progress of the current run (its dropped frames count from the run's start). */
+  get progress(): EncoderProgress | undefined {
+    return this.#run?.encoder.progress;
+  }
+
+  /** Where FFmpeg keeps the newest thumbnail (absolute), when the channel asks for thumbnails. */
+  get thumbnailPath(): string | undefined {
+    return this.#plan.thumbnail ? path.join(this.#deps.mediaDir, thumbnailFile(this.channelId)) : undefined;
   }
 
   /** Starts encoding (the slate until a publisher comes); resolves once FFmpeg runs. */
@@ -181,7 +194,14 @@ export class ChannelEncoder {
     );
     await this.#prepareFolders(hlsDir, archive);
     if (this.#stopped) return;
-    const args = encoderArgs({ plan, preset: this.#deps.preset, hlsDir, runId, archives: archive.targets });
+    const args = encoderArgs({
+      plan,
+      preset: this.#deps.preset,
+      hlsDir,
+      runId,
+      archives: archive.targets,
+      ...(plan.thumbnail ? { thumbnailFile: thumbnailFile(plan.channelId) } : {}),
+    });
     const label = `encoder ${plan.channelId}`;
     this.#deps.logger(
       `${label}: run ${runId} (${plan.renditions.length} renditions, ${plan.archives.length} archive outputs, ` +
@@ -224,6 +244,7 @@ export class ChannelEncoder {
       await mkdir(path.join(base, hlsDir, rendition.name), { recursive: true });
     }
     await archive.prepare();
+    if (this.#plan.thumbnail) await mkdir(path.join(base, 'thumbnails'), { recursive: true });
     // A master playlist over FFmpeg's own rendition playlists, so the folder plays in VLC as is.
     const master = renderMasterPlaylist(this.#deps.index.renditions, (i) => {
       const rendition = this.#plan.renditions[i];

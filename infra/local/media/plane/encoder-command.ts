@@ -27,6 +27,8 @@ export interface EncoderCommand {
   runId: string;
   /** One per `plan.archives` entry. */
   archives: ArchiveTarget[];
+  /** Relative path of the JPEG FFmpeg keeps replacing with the newest thumbnail (plan.thumbnail). */
+  thumbnailFile?: string;
 }
 
 /** Rendition playlist FFmpeg maintains in each rendition folder (the origin builds its own). */
@@ -56,7 +58,7 @@ function kbps(bits: number): string {
   return `${Math.round(bits / 1000)}k`;
 }
 
-function videoFilters(plan: EncoderPlan): string {
+function videoFilters(plan: EncoderPlan, thumbnails: boolean): string {
   const branches = plan.videos.map((video, i) => {
     const chain = [
       ...(video.frameRate ? [`fps=${video.frameRate.numerator}/${video.frameRate.denominator}`] : []),
@@ -66,10 +68,15 @@ function videoFilters(plan: EncoderPlan): string {
     ].join(',');
     return `[src${i}]${chain}[v${i}]`;
   });
-  const split =
-    plan.videos.length === 1
-      ? '[0:v]null[src0]'
-      : `[0:v]split=${plan.videos.length}${plan.videos.map((_, i) => `[src${i}]`).join('')}`;
+  const sources = plan.videos.map((_, i) => `[src${i}]`);
+  if (thumbnails && plan.thumbnail) {
+    sources.push('[thumbsrc]');
+    // The frames are chosen first, so only one frame every few seconds is scaled.
+    branches.push(
+      `[thumbsrc]fps=1/${plan.thumbnail.everySeconds},scale=-2:${plan.thumbnail.height}:flags=bilinear,format=yuvj420p[thumb]`,
+    );
+  }
+  const split = sources.length === 1 ? '[0:v]null[src0]' : `[0:v]split=${sources.length}${sources.join('')}`;
   return [split, ...branches].join(';');
 }
 
@@ -82,7 +89,8 @@ export function encoderArgs(command: EncoderCommand): string[] {
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
   // The relay sends both sequence headers and a key frame first: a short analysis is enough.
   args.push('-f', 'flv', '-analyzeduration', '500000', '-i', `pipe:${RELAY_FD}`);
-  args.push('-filter_complex', videoFilters(plan));
+  const thumbnails = command.thumbnailFile !== undefined && plan.thumbnail !== undefined;
+  args.push('-filter_complex', videoFilters(plan, thumbnails));
   plan.videos.forEach((_, i) => {
     args.push('-map', `[v${i}]`);
   });
@@ -139,5 +147,11 @@ export function encoderArgs(command: EncoderCommand): string[] {
     slaves.push(`[${options.join(':')}]${checkPath(archiveFilePattern(target))}`);
   });
   args.push('-f', 'tee', slaves.join('|'));
+  if (thumbnails && command.thumbnailFile) {
+    // A second output file: its own encoder (JPEG), one file replaced atomically, so a reader
+    // never gets half a picture.
+    args.push('-map', '[thumb]', '-an', '-c:v', 'mjpeg', '-q:v', '5');
+    args.push('-f', 'image2', '-update', '1', '-atomic_writing', '1', checkPath(command.thumbnailFile));
+  }
   return args;
 }

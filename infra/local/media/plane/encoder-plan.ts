@@ -86,7 +86,23 @@ export interface EncoderPlan {
   archives: ArchiveOutput[];
   /** What is encoded while no input feeds the channel: the top rendition's size and rate. */
   slate: SlateSpec;
+  /** JPEG thumbnails of the encoded picture, when the channel's ThumbnailConfiguration is AUTO. */
+  thumbnail?: ThumbnailPlan;
 }
+
+export interface ThumbnailPlan {
+  /** Pixels; the width follows the picture's aspect ratio. */
+  height: number;
+  /** One new JPEG this often (seconds). */
+  everySeconds: number;
+}
+
+/**
+ * Thumbnails: small (a list of streams shows several at once) and refreshed every 2 s, well within
+ * the 10 s a console may take to show a new one; choosing the frames before scaling costs the
+ * encoder one small scale every 2 s.
+ */
+export const LOCAL_THUMBNAIL: ThumbnailPlan = Object.freeze({ height: 270, everySeconds: 2 });
 
 /** MediaPackage v1's default HLS segment duration (HlsPackage.SegmentDurationSeconds). */
 const DEFAULT_SEGMENT_SECONDS = 6;
@@ -334,7 +350,9 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
   const segment = segmentSeconds(groups);
   const keyframeSeconds =
     archives.length > 0 && Number.isInteger(segment) ? gcd(segment, rolloverSeconds) : segment;
+  const thumbnails = settings.ThumbnailConfiguration?.State === 'AUTO';
   return {
+    ...(thumbnails ? { thumbnail: LOCAL_THUMBNAIL } : {}),
     channelId: channel.id,
     packageChannelId,
     segmentSeconds: segment,

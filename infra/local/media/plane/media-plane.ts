@@ -10,6 +10,7 @@
  * restarted service uploads what a killed one left: archive-recovery.ts).
  */
 import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { ArchiveRecorder } from './archive-recorder.js';
 import { recoverArchives } from './archive-recovery.js';
 import { ArchiveUploader } from './archive-upload.js';
 import { ChannelEncoder } from './channel-encoder.js';
+import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
@@ -52,6 +54,20 @@ export interface MediaPlaneOptions {
     pipeline: number;
     lost: boolean;
   }) => void;
+  /**
+   * Any other channel alert MediaLive would raise (its alert type, SET or CLEARED): "Audio Not
+   * Detected" for an input without audio.
+   */
+  onAlert?: (alert: {
+    channelId: string;
+    channelArn: string;
+    pipeline: number;
+    type: string;
+    set: boolean;
+    message: string;
+  }) => void;
+  /** The channels' MediaLive and MediaPackage metrics, every second (the local CloudWatch keeps them). */
+  onMetrics?: (samples: MetricSample[]) => void;
 }
 
 export interface MediaPlaneUrls {
@@ -131,7 +147,26 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
   function reportInput(publication: Publication, lost: boolean): void {
     for (const { channel, pipeline } of channelsFed(publication)) {
       opts.onInputChange?.({ channelId: channel.id, channelArn: channel.arn, pipeline, lost });
+      // An input that goes away takes its audio alert with it: the input-loss alert says it all.
+      const silent = !lost && !publication.hasAudio;
+      const audio = { channelId: channel.id, channelArn: channel.arn, pipeline, type: 'Audio Not Detected' };
+      opts.onAlert?.({
+        ...audio,
+        set: silent,
+        message: silent ? 'The input has no AAC audio track' : 'Audio detected, or input gone',
+      });
     }
+  }
+
+  /** Which pipeline of which channel each live publication feeds, for the metrics. */
+  function feeds(): Array<{ channelId: string; pipeline: number; publication: Publication }> {
+    return ingest.publications().flatMap((publication) =>
+      channelsFed(publication).map(({ channel, pipeline }) => ({
+        channelId: channel.id,
+        pipeline,
+        publication,
+      })),
+    );
   }
 
   function offerToChannels(publication: Publication): void {
@@ -162,7 +197,30 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     now: () => Date.now(),
   };
   const origin = http.createServer(originRequestHandler(source));
+  // MediaPackage's EgressRequestCount: every request a viewer makes of an endpoint.
+  const egressRequests = new Map<string, number>();
+  origin.on('request', (request: http.IncomingMessage) => {
+    const hash = /^\/out\/v1\/([0-9a-f]{32})\//.exec(request.url ?? '')?.[1];
+    const channelId = hash && opts.view.findEndpointByHash(hash)?.channelId;
+    if (channelId) egressRequests.set(channelId, (egressRequests.get(channelId) ?? 0) + 1);
+  });
   const cdn = http.createServer(originRequestHandler(source, (hash) => opts.view.cdnServes(hash)));
+
+  const metrics = new ChannelMetrics({
+    channels: () =>
+      [...channels.values()].map(({ channel, encoder }) => ({
+        id: channel.id,
+        pipelines: channel.channelClass === 'STANDARD' ? 2 : 1,
+        droppedFrames: encoder.progress?.dropFrames,
+      })),
+    feeds,
+    egressRequests: () => {
+      const counts = [...egressRequests.entries()];
+      egressRequests.clear();
+      return counts;
+    },
+    publish: (samples) => opts.onMetrics?.(samples),
+  });
 
   async function stopChannel(channelId: string): Promise<void> {
     const running = channels.get(channelId);
@@ -185,6 +243,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       const rtmpPort = await ingest.listen();
       const originPort = await listenHttp(origin, opts.originPort, host);
       const cdnPort = await listenHttp(cdn, opts.cdnPort, host);
+      if (opts.onMetrics) metrics.start();
       const shown = urlHost(host);
       return {
         rtmpUrl: `rtmp://${shown}:${rtmpPort}`,
@@ -243,7 +302,19 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
 
     stopChannel,
 
+    async latestThumbnail(channelId) {
+      const file = channels.get(channelId)?.encoder.thumbnailPath;
+      if (!file) return undefined;
+      try {
+        const [body, info] = await Promise.all([readFile(file), stat(file)]);
+        return { body, at: info.mtime };
+      } catch {
+        return undefined; // the first one is not written yet
+      }
+    },
+
     async close() {
+      metrics.stop();
       await Promise.all([...channels.keys()].map((id) => stopChannel(id)));
       await ingest.close();
       await Promise.all([closeHttp(origin), closeHttp(cdn)]);
