@@ -132,6 +132,18 @@ export class StatelessStack extends Stack {
         reason:
           "The API names each stream's start and stop schedules at run time (<stream id>-start, -stop); the grant is limited to the deployment's schedule group.",
       },
+      {
+        resource: /^arn:(?:aws[a-z-]*|<AWS::Partition>):medialive:[a-z0-9-]+:\d{12}:channel:\*$/,
+        actions: /^medialive:(DescribeChannel|DescribeThumbnails)$/,
+        reason:
+          'MediaLive assigns channel ids at create time: the health and thumbnail routes read the channels of this account and region only, and only describe them.',
+      },
+      {
+        resource: /^\*$/,
+        actions: /^cloudwatch:GetMetricData$/,
+        reason:
+          'CloudWatch GetMetricData supports no resource type (Service Authorization Reference for Amazon CloudWatch): IAM only allows it on "*". The health route reads metrics only.',
+      },
     ]);
     if (eventBus) new CfnOutput(this, 'StatusEventBusName', { value: eventBus.eventBusName });
 
