@@ -25,9 +25,19 @@ export type ChannelClass = (typeof CHANNEL_CLASSES)[number];
 export const INPUT_TYPES = ['RTMP_PUSH', 'SRT_LISTENER'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
+/**
+ * At most 3 destinations: the platforms an event reaches at once (YouTube, Twitch and one more).
+ * Each is a full rendition pushed from the channel (up to 8 Mb/s of egress at 1080p, billed per
+ * destination), and locally one more process on a 2-core machine; more is a job for a restreaming
+ * service fed by one destination.
+ */
+export const MAX_DESTINATIONS = 3;
+
 /** Ladder renditions a simulcast destination can take (core/encoder-profile.ts LADDER). */
 export const DESTINATION_RENDITIONS = ['1080p', '720p', '540p', '360p'] as const;
 export type DestinationRendition = (typeof DESTINATION_RENDITIONS)[number];
+/** 4.7 Mb/s: under Twitch's 6 Mb/s ingest cap and YouTube's 720p range. */
+export const DEFAULT_DESTINATION_RENDITION: DestinationRendition = '720p';
 
 /** A platform the channel pushes to (YouTube, Twitch...): an RTMP output group of the channel. */
 export interface SimulcastDestination {
@@ -35,6 +45,11 @@ export interface SimulcastDestination {
   name: string;
   /** `rtmp://` or `rtmps://` URL of the platform's ingest, without the stream key. */
   url: string;
+  /**
+   * Where pipeline 2 of a STANDARD channel pushes (the platform's backup ingest, e.g. YouTube's
+   * `rtmp://b.rtmp.youtube.com/live2?backup=1`); without it, both pipelines push to `url`.
+   */
+  backup_url?: string | null;
   /** The platform's stream key: a secret, null in listings, never logged or put in events. */
   stream_key: string | null;
   rendition: DestinationRendition;
@@ -201,6 +216,7 @@ export const EDITABLE_FIELDS = [
   'key_rotation_interval',
   'max_duration_seconds',
   'stop_after_input_loss_seconds',
+  'destinations',
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
