@@ -35,8 +35,8 @@ export async function updateStream(
   const changes: Partial<StreamRecord> = {};
   for (const field of EDITABLE_FIELDS) {
     const value = field === 'destinations' ? destinationsOf(body.destinations, current) : body[field];
-    if (value !== undefined && !same(value, current[field] ?? (field === 'destinations' ? [] : undefined)))
-      Object.assign(changes, { [field]: value });
+    const was = field === 'destinations' ? (current.destinations ?? []) : current[field];
+    if (value !== undefined && !same(value, was)) Object.assign(changes, { [field]: value });
   }
   if (changes.destinations !== undefined && current.status !== 'IDLE' && current.status !== 'FAILED') {
     throw new ActionNotAllowed(
