@@ -217,10 +217,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           pipeline: String(pipeline),
           message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
         }),
-      onAlert: ({ channelArn, pipeline, type, set, message }) =>
+      onAlert: ({ channelArn, pipeline, type, set, message, subject }) =>
         publishMediaLive('MediaLive Channel Alert', channelArn, {
           alarm_state: set ? 'SET' : 'CLEARED',
-          alarm_id: `${channelArn}:${type}:${pipeline}`,
+          alarm_id: `${channelArn}:${type}:${pipeline}${subject ? `:${subject}` : ''}`,
           alert_type: type,
           pipeline: String(pipeline),
           message,

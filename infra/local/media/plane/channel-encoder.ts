@@ -23,6 +23,7 @@ import type { HlsSegmentIndex } from './hls-segment-index.js';
 import { InputRelay, type RelayFeed } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
 import type { Publication } from './rtmp-ingest.js';
+import { type PusherState, SimulcastPusher } from './simulcast-pusher.js';
 import type { Slate } from './slate.js';
 
 export interface ChannelEncoderDeps {
@@ -39,6 +40,8 @@ export interface ChannelEncoderDeps {
   /** Seconds of HLS the package channel's endpoints can rewind (largest startover window). */
   startoverSeconds(): number;
   logger: (line: string) => void;
+  /** A simulcast destination's push started (ACTIVE) or failed (FAILING, with the reason). */
+  onSimulcast?: (name: string, state: PusherState, message: string) => void;
   /** How often FFmpeg's output folders are read for closed segments and files. */
   pollMs?: number;
   progressLogMs?: number;
@@ -81,10 +84,23 @@ export class ChannelEncoder {
   /** After repeated quick failures, no run until a publisher offers itself again. */
   #gaveUp = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  readonly #pushers: SimulcastPusher[];
 
   constructor(plan: EncoderPlan, deps: ChannelEncoderDeps) {
     this.#plan = plan;
     this.#deps = deps;
+    this.#pushers = plan.simulcast.map(
+      (output) =>
+        new SimulcastPusher({
+          ffmpeg: deps.ffmpeg,
+          name: output.name,
+          url: output.url,
+          secret: output.secret,
+          logger: deps.logger,
+          retryMs: output.retrySeconds * 1000,
+          onState: (state, message) => deps.onSimulcast?.(output.name, state, message),
+        }),
+    );
     deps.index.setLadder(
       plan.renditions.map((r) => ({
         name: r.name,
@@ -152,8 +168,17 @@ export class ChannelEncoder {
       await run.encoder.stop();
       await run.done;
     }
+    await Promise.all(this.#pushers.map((pusher) => pusher.stop()));
     await this.#deps.archive.flushed();
     await this.#deps.index.flush();
+  }
+
+  /** The simulcast destinations and how their pushes do. */
+  get simulcast(): Array<{ name: string; state: PusherState }> {
+    return this.#plan.simulcast.map((output, i) => ({
+      name: output.name,
+      state: this.#pushers[i]?.state ?? 'CONNECTING',
+    }));
   }
 
   readonly #logFailure = (error: unknown): void => {
@@ -213,8 +238,10 @@ export class ChannelEncoder {
       cwd: this.#deps.mediaDir,
       label,
       logger: this.#deps.logger,
+      outputPipes: plan.simulcast.length,
       ...(this.#deps.progressLogMs ? { progressLogMs: this.#deps.progressLogMs } : {}),
     });
+    encoder.outputs.forEach((output, i) => this.#pushers[i]?.feed(output));
     const relay = new InputRelay({
       slate: this.#deps.slate,
       output: encoder.media,

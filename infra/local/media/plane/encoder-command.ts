@@ -31,6 +31,9 @@ export interface EncoderCommand {
   thumbnailFile?: string;
 }
 
+/** The first of the pipes (file descriptors) the simulcast outputs are written to, one each. */
+export const FIRST_OUTPUT_FD = 4;
+
 /** Rendition playlist FFmpeg maintains in each rendition folder (the origin builds its own). */
 export const FFMPEG_PLAYLIST = 'live.m3u8';
 /** The input relay's pipe: the child's file descriptor 3 (stdin stays free for `q`). */
@@ -145,6 +148,13 @@ export function encoderArgs(command: EncoderCommand): string[] {
       'segment_list_type=csv',
     ];
     slaves.push(`[${options.join(':')}]${checkPath(archiveFilePattern(target))}`);
+  });
+  // Simulcast: FLV on a pipe per destination (simulcast-pusher.ts pushes it); a pipe that fails
+  // must not stop the channel's other outputs.
+  plan.simulcast.forEach((output, i) => {
+    slaves.push(
+      `[f=flv:select=${select(output.video, output.audio)}:onfail=ignore]pipe\\:${FIRST_OUTPUT_FD + i}`,
+    );
   });
   args.push('-f', 'tee', slaves.join('|'));
   if (thumbnails && command.thumbnailFile) {

@@ -88,6 +88,24 @@ export interface EncoderPlan {
   slate: SlateSpec;
   /** JPEG thumbnails of the encoded picture, when the channel's ThumbnailConfiguration is AUTO. */
   thumbnail?: ThumbnailPlan;
+  /** RTMP output groups: renditions pushed to other platforms. */
+  simulcast: SimulcastOutput[];
+}
+
+export interface SimulcastOutput {
+  /** The output's name (MediaLive OutputName). */
+  name: string;
+  video: number;
+  audio?: number;
+  /**
+   * Pipeline 1's URL with the stream key appended (`<Url>/<StreamName>`): one encoder stands for
+   * both pipelines locally, so one push per destination.
+   */
+  url: string;
+  /** The stream key, to mask in logs. */
+  secret: string;
+  /** ConnectionRetryInterval, seconds. */
+  retrySeconds: number;
 }
 
 export interface ThumbnailPlan {
@@ -331,6 +349,29 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
     });
   }
 
+  const simulcast: SimulcastOutput[] = [];
+  for (const group of groups) {
+    if (!group.OutputGroupSettings?.RtmpGroupSettings) continue;
+    for (const [i, output] of (group.Outputs ?? []).entries()) {
+      const rtmp = output.OutputSettings?.RtmpOutputSettings;
+      const description = builder.videoDescription(output.VideoDescriptionName);
+      if (!rtmp || !description)
+        builder.fail(`RTMP output ${output.OutputName ?? i} needs RtmpOutputSettings and video`);
+      const setting = channel.destinations.find((d) => d.Id === rtmp.Destination?.DestinationRefId)
+        ?.Settings?.[0];
+      if (!setting?.Url) builder.fail(`RTMP destination ${rtmp.Destination?.DestinationRefId} has no URL`);
+      const audio = builder.addAudio(output.AudioDescriptionNames);
+      simulcast.push({
+        name: output.OutputName ?? `rtmp${i + 1}`,
+        video: builder.addVideo(builder.video(description)),
+        ...(audio === undefined ? {} : { audio }),
+        url: setting.StreamName ? `${setting.Url.replace(/\/+$/, '')}/${setting.StreamName}` : setting.Url,
+        secret: setting.StreamName ?? setting.Url,
+        retrySeconds: rtmp.ConnectionRetryInterval ?? 2,
+      });
+    }
+  }
+
   const top = builder.videos.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
   const inputLoss = settings.GlobalConfiguration?.InputLossBehavior;
   // MediaLive's input-loss image is a solid colour, black (000000) unless InputLossImageColor says
@@ -363,5 +404,6 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
     renditions,
     archives,
     slate,
+    simulcast,
   };
 }

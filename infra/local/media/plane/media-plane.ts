@@ -65,6 +65,8 @@ export interface MediaPlaneOptions {
     type: string;
     set: boolean;
     message: string;
+    /** What the alert is about when a channel may have several (an output's name). */
+    subject?: string;
   }) => void;
   /** The channels' MediaLive and MediaPackage metrics, every second (the local CloudWatch keeps them). */
   onMetrics?: (samples: MetricSample[]) => void;
@@ -274,6 +276,19 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
           label: maskStreamPath(publication.app, publication.name),
           subscribe: (listener) => ingest.subscribe(publication, listener),
         }),
+        // MediaLive's RTMP output alert, SET while a destination's push fails.
+        onSimulcast: (name, state, message) => {
+          if (state === 'CONNECTING') return;
+          opts.onAlert?.({
+            channelId: channel.id,
+            channelArn: channel.arn,
+            pipeline: 0,
+            type: 'RTMP Output Failure',
+            subject: name,
+            set: state === 'FAILING',
+            message: `Output ${name}: ${state === 'FAILING' ? message : 'connected'}`,
+          });
+        },
         startoverSeconds: () =>
           Math.max(
             0,
