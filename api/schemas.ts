@@ -132,7 +132,7 @@ export const createStreamBody = object({
   destinations: optional(destinationList(true)),
   input_type: optional(
     oneOf(INPUT_TYPES),
-    'RTMP_PUSH (default): push RTMP to rtmp1/rtmp2. SRT_LISTENER: an encrypted SRT listener; call it at srt1/srt2.',
+    'RTMP_PUSH (the default and, for now, the only input type): push RTMP to rtmp1/rtmp2.',
   ),
 });
 export type CreateStreamBody = Infer<typeof createStreamBody>;
@@ -164,8 +164,6 @@ export const READ_ONLY_FIELDS = [
   'schedule',
   'auto_stopped',
   'input_type',
-  'srt1',
-  'srt2',
 ] as const;
 export type ReadOnlyField = (typeof READ_ONLY_FIELDS)[number];
 

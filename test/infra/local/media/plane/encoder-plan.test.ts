@@ -143,7 +143,7 @@ describe('planEncoding of RTMP output groups (simulcast)', () => {
       arn: 'arn:aws:medialive:us-east-1:000000000000:channel:1234567',
       name: 'live-x',
       channelClass: 'SINGLE_PIPELINE',
-      encoderSettings: input.EncoderSettings ?? {},
+      encoderSettings: input.EncoderSettings as NonNullable<typeof input.EncoderSettings>,
       destinations: input.Destinations ?? [],
       inputIds: ['1234567'],
     });
