@@ -17,6 +17,9 @@
  *    frame is at run start + the durations of segments 0..k-1, and from the join on (the
  *    `input <id>: encoding` line) that frame was pushed then. Segments with the pushed input count.
  *    Target ≤ 3 segment lengths.
+ * 4. Simulcast: the same push to a stream with one destination (its 1080p rendition) pushed to an
+ *    FFmpeg RTMP listener on loopback (`-listen 1`, reading and discarding). Target: no dropped
+ *    frame more than without simulcast. `BENCH_PHASES=simulcast` runs only this one.
  *
  * The load average is checked first: other work on the machine slows FFmpeg down, so the bench
  * waits (up to BENCH_MAX_WAIT_S, default 180 s) for a quieter machine and prints the load it got.
@@ -41,7 +44,19 @@ const POLL_MS = 100;
 /** The local HLS segment length (MediaLive's MediaPackage output group: 6 s, core/encoder-profile.ts). */
 const SEGMENT_SECONDS = 6;
 const TARGETS = { startupMs: 10_000, speed: 1.0, dropFrames: 0, latencySegments: 3 };
-const FREE = { dynamodb: 0, s3: 0, sfn: 0, media: 0, rtmp: 0, origin: 0, cdn: 0 };
+const FREE = {
+  dynamodb: 0,
+  s3: 0,
+  sfn: 0,
+  media: 0,
+  rtmp: 0,
+  origin: 0,
+  cdn: 0,
+  events: 0,
+  scheduler: 0,
+  cloudwatch: 0,
+};
+const ONLY_SIMULCAST = process.env.BENCH_PHASES === 'simulcast';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) =>
@@ -304,7 +319,27 @@ interface StreamResult {
   joinAt: number;
 }
 
-async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResult> {
+/** An RTMP server on loopback that takes one publish and discards it (a platform stand-in). */
+async function rtmpSink(ffmpeg: string): Promise<{ url: string; received: () => number; stop: () => void }> {
+  const net = await import('node:net');
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const url = `rtmp://127.0.0.1:${port}/live`;
+  let frames = 0;
+  const child = spawn(ffmpeg, [
+    ...['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'],
+    ...['-listen', '1', '-i', `${url}/benchkey`, '-c', 'copy', '-f', 'null', '-'],
+  ]);
+  child.stdout.on('data', (chunk: Buffer) => {
+    const found = /frame=(\d+)/g;
+    for (const match of chunk.toString().matchAll(found)) frames = Number(match[1]);
+  });
+  return { url, received: () => frames, stop: () => child.kill('SIGKILL') };
+}
+
+async function streamBench(ffmpeg: string, pattern: string, simulcastUrl?: string): Promise<StreamResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-local-'));
   const encoderLog: string[] = [];
   const encoder: EncoderLine[] = [];
@@ -347,7 +382,13 @@ async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResul
     throw new Error(`stream ${id} never reached ${status}`);
   };
   try {
-    const id = String((await call('POST', '/streams', { name: 'bench' })).id);
+    const body = simulcastUrl
+      ? {
+          name: 'bench',
+          destinations: [{ name: 'sink', url: simulcastUrl, stream_key: 'benchkey', rendition: '1080p' }],
+        }
+      : { name: 'bench' };
+    const id = String((await call('POST', '/streams', body)).id);
     await waitFor(id, 'IDLE');
     await call('POST', `/streams/${id}/start`);
     const running = await waitFor(id, 'RUNNING');
@@ -409,6 +450,11 @@ async function main(): Promise<void> {
   );
   console.log(`load average  ${load()} at start`);
   const checks: Array<[string, boolean]> = [];
+
+  if (ONLY_SIMULCAST) {
+    await simulcastPhase(ffmpeg, checks);
+    return report(checks);
+  }
 
   // 1. Start-up
   await waitForQuietMachine('start-up');
@@ -515,6 +561,35 @@ async function main(): Promise<void> {
   ]);
   if (process.env.BENCH_VERBOSE) for (const line of result.encoderLog) console.log(`  ${line}`);
 
+  await simulcastPhase(ffmpeg, checks);
+  report(checks);
+}
+
+/** 4. The same push with one simulcast destination (1080p) to an RTMP sink on loopback. */
+async function simulcastPhase(ffmpeg: string, checks: Array<[string, boolean]>): Promise<void> {
+  const pattern = encodePattern(ffmpeg, PUSH_SECONDS);
+  const sink = await rtmpSink(ffmpeg);
+  await waitForQuietMachine('simulcast');
+  const loadBefore = load();
+  try {
+    const result = await streamBench(ffmpeg, pattern, sink.url);
+    const last = result.encoder.at(-1);
+    const duringPush = result.encoder.filter((l) => !l.exited && l.at <= result.pushEndedAt);
+    const dropDuring = (duringPush.at(-1)?.drop ?? 0) - (duringPush[0]?.drop ?? 0);
+    console.log(
+      `simulcast     one 1080p destination to an RTMP sink on loopback: speed=${last?.speed ?? '?'}x final, ` +
+        `frames ${last?.frame ?? '?'}, dup=${last?.dup ?? '?'} drop=${last?.drop ?? '?'} (${dropDuring} during the push), ` +
+        `cpu ${last?.cpu ?? '?'} cores at 1x; the sink received ${sink.received()} frames; load ${loadBefore} before, ${load()} after`,
+    );
+    checks.push(['no dropped frames with simulcast', last?.drop === TARGETS.dropFrames]);
+    checks.push(['the simulcast destination received the rendition', sink.received() > 0]);
+  } finally {
+    sink.stop();
+    rmSync(path.dirname(pattern), { recursive: true, force: true });
+  }
+}
+
+function report(checks: Array<[string, boolean]>): void {
   console.log(`load average  ${load()} at end`);
   for (const [name, ok] of checks) console.log(`${verdict(ok).padEnd(14)} ${name}`);
   const passed = checks.filter(([, ok]) => ok).length;

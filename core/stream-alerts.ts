@@ -6,9 +6,12 @@
  * `version` under a workflow that is about to write it.
  */
 
-/** MediaLive alert types that mean "no input" on a push input (RTMP or SRT). */
+/**
+ * MediaLive alert types that mean "no input" on a push input. Not "Audio Not Detected": an input
+ * without audio is there all the same.
+ */
 export const INPUT_LOSS_ALERT =
-  /not detected|no audio\/video|input (?:loss|lost)|stream not found|rtmp.*(?:lost|closed|not)|srt.*(?:lost|closed|not)/i;
+  /video not detected|no audio\/video|input (?:loss|lost)|stream not found|rtmp(?! ?output).*(?:lost|closed|not)/i;
 
 /** Alert types about the outputs that push to other platforms (an RTMP output group). */
 export const RTMP_OUTPUT_ALERT = /rtmp.*output|output.*rtmp/i;

@@ -399,7 +399,8 @@ export const FUNCTIONS = {
       ...setSchedules,
       // GET /streams/{id}/health and /thumbnail: the channel, its thumbnails.
       { actions: ['medialive:DescribeChannel', 'medialive:DescribeThumbnails'], resources: ['channels'] },
-      // GetMetricData supports no resource type (Service Authorization Reference): "*" only.
+      // GetMetricData of classic metrics names no resource (Service Authorization Reference: its
+      // only resource type, an OTLP dataset, is optional): "*" only.
       { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
     ],
     memorySize: 512,

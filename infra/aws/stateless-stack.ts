@@ -142,7 +142,7 @@ export class StatelessStack extends Stack {
         resource: /^\*$/,
         actions: /^cloudwatch:GetMetricData$/,
         reason:
-          'CloudWatch GetMetricData supports no resource type (Service Authorization Reference for Amazon CloudWatch): IAM only allows it on "*". The health route reads metrics only.',
+          'CloudWatch GetMetricData of classic metrics names no resource (Service Authorization Reference for Amazon CloudWatch: its only resource type, an OTLP dataset, is optional), so IAM evaluates it on "*". The health route reads metrics only.',
       },
     ]);
     if (eventBus) new CfnOutput(this, 'StatusEventBusName', { value: eventBus.eventBusName });

@@ -297,7 +297,9 @@ describe('web console in Chromium, local mode', () => {
       .toBe('Health: Healthy');
     const picture = panel.locator('img.thumbnail');
     await expect.poll(() => picture.isVisible(), { timeout: 30_000 }).toBe(true);
-    expect(await picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(
+      await picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
     // It refreshes by itself: the time it was checked changes without any click.
     const checked = await panel.locator('.health-summary').textContent();
     await expect

@@ -205,7 +205,12 @@ export async function iamRequestsFor(call: AwsCall): Promise<IamRequest[]> {
       }
       mapped++;
     }
-    if (mapped === 0) throw new Error(`cannot name the resource of ${described} (${action}) from its input`);
+    // Resource types that are all optional (CloudWatch GetMetricData's OTLP dataset) name nothing
+    // for a call that uses none: IAM evaluates such a call on "*".
+    if (mapped === 0 && types.every((t) => !t.required))
+      requests.push({ action, resource: '*', context, call: described });
+    else if (mapped === 0)
+      throw new Error(`cannot name the resource of ${described} (${action}) from its input`);
   }
 
   for (const { role, to } of passedRoles(service, input)) {

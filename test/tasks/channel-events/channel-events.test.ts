@@ -215,3 +215,24 @@ describe('onChannelEvent (alerts kept for health)', () => {
     expect(alerts.map((a) => a.type)).toEqual(['New Alert']);
   });
 });
+
+describe('onChannelEvent (an input without audio is still there)', () => {
+  it('leaves the input-loss stop alone on an Audio Not Detected alert', async () => {
+    const stream = await fx.seed(
+      anIdleStream({
+        status: 'RUNNING',
+        started: true,
+        last_update: '1795000000',
+        stop_after_input_loss_seconds: 60,
+      }),
+    );
+    channelIs('RUNNING', stream.id);
+    const audio = (state: 'SET' | 'CLEARED'): MediaLiveEvent => ({
+      ...alertEvent(state),
+      detail: { ...alertEvent(state).detail, alert_type: 'Audio Not Detected' },
+    });
+    expect(await handle(audio('SET'))).toEqual({ outcome: 'ignored:no-change' });
+    expect(await handle(audio('CLEARED'))).toEqual({ outcome: 'ignored:no-change' });
+    expect(scheduler.commandCalls(DeleteScheduleCommand)).toHaveLength(0);
+  });
+});
