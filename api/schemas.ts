@@ -132,7 +132,7 @@ export const createStreamBody = object({
   destinations: optional(destinationList(true)),
   input_type: optional(
     oneOf(INPUT_TYPES),
-    'RTMP_PUSH (the default and, for now, the only input type): push RTMP to rtmp1/rtmp2.',
+    'RTMP_PUSH (default): push RTMP to rtmp1/rtmp2. SRT_LISTENER: an AES-encrypted SRT listener; call srt1/srt2 (passphrase included).',
   ),
 });
 export type CreateStreamBody = Infer<typeof createStreamBody>;
@@ -164,6 +164,9 @@ export const READ_ONLY_FIELDS = [
   'schedule',
   'auto_stopped',
   'input_type',
+  'srt1',
+  'srt2',
+  'srt_secret_arn',
 ] as const;
 export type ReadOnlyField = (typeof READ_ONLY_FIELDS)[number];
 

@@ -55,6 +55,7 @@ const FREE = {
   events: 0,
   scheduler: 0,
   cloudwatch: 0,
+  secretsmanager: 0,
 };
 const ONLY_SIMULCAST = process.env.BENCH_PHASES === 'simulcast';
 

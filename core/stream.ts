@@ -19,11 +19,11 @@ export const CHANNEL_CLASSES = ['STANDARD', 'SINGLE_PIPELINE'] as const;
 export type ChannelClass = (typeof CHANNEL_CLASSES)[number];
 
 /**
- * How the stream's input is reached: RTMP push (the seed's, the default). MediaLive's SRT_LISTENER
- * input needs its passphrase in Secrets Manager, whose SDK client this project cannot install yet:
- * it is not offered.
+ * How the stream's input is reached: RTMP push (the seed's, the default), or an SRT listener that
+ * the encoder calls (MediaLive's SRT_LISTENER input, AES-encrypted with a passphrase generated like
+ * a stream key and kept in Secrets Manager for MediaLive).
  */
-export const INPUT_TYPES = ['RTMP_PUSH'] as const;
+export const INPUT_TYPES = ['RTMP_PUSH', 'SRT_LISTENER'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
 /**
@@ -151,6 +151,14 @@ export interface StreamRecord {
   destinations?: SimulcastDestination[];
   /** Absent on older records: RTMP_PUSH. */
   input_type?: InputType;
+  /**
+   * SRT_LISTENER streams: the caller URLs with the passphrase (`srt://host:port?passphrase=…`),
+   * secrets like rtmp1/rtmp2, null in listings.
+   */
+  srt1?: string | null;
+  srt2?: string | null;
+  /** SRT_LISTENER streams: the Secrets Manager secret holding the passphrase (deleted with the stream). */
+  srt_secret_arn?: string | null;
 }
 
 /** Defaults of the seed's API documentation. */
@@ -218,7 +226,7 @@ export const EDITABLE_FIELDS = [
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
-/** The stream as the listing shows it: without the stream keys or destination keys. */
+/** The stream as the listing shows it: without the stream keys, SRT passphrases or destination keys. */
 export type StreamSummary = Omit<StreamRecord, 'rtmp1' | 'rtmp2'> & { rtmp1: null; rtmp2: null };
 
 export function toSummary(record: StreamRecord): StreamSummary {
@@ -226,6 +234,8 @@ export function toSummary(record: StreamRecord): StreamSummary {
     ...record,
     rtmp1: null,
     rtmp2: null,
+    ...(record.srt1 !== undefined ? { srt1: null } : {}),
+    ...(record.srt2 !== undefined ? { srt2: null } : {}),
     ...(record.destinations
       ? { destinations: record.destinations.map((d) => ({ ...d, stream_key: null })) }
       : {}),

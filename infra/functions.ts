@@ -37,6 +37,8 @@ export type ResourceName =
   | 'mediaLiveRole'
   | 'schedulerRole'
   | 'spekeRole'
+  /** The SRT inputs' passphrase secrets (`<stack>/srt/*`). */
+  | 'srtSecrets'
   /**
    * Actions that support no resource type can only be allowed on "*" (Service Authorization
    * Reference: MediaPackage CreateChannel and CreateOriginEndpoint list no resource type).
@@ -56,6 +58,7 @@ export const ENVIRONMENT_NAMES = [
   'ARCHIVE_BUCKET',
   'MEDIALIVE_ROLE_ARN',
   'INPUT_SECURITY_GROUP_ID',
+  'SRT_SECRET_PREFIX',
   'LIVE_DISTRIBUTION_ID',
   'LIVE_BASE_URL',
   'LIVE_CACHE_POLICY_ID',
@@ -161,13 +164,16 @@ export const FUNCTIONS = {
   },
   'create-input': {
     entry: 'tasks/create/create-input.ts',
-    description: 'CreateStream: the RTMP push input',
+    description: 'CreateStream: the RTMP push or SRT listener input (and the SRT passphrase secret)',
     service: TASK,
-    environment: ['TABLE_NAME', 'INPUT_SECURITY_GROUP_ID'],
+    environment: ['TABLE_NAME', 'INPUT_SECURITY_GROUP_ID', 'SRT_SECRET_PREFIX', 'MEDIALIVE_ROLE_ARN'],
     permissions: [
       table('GetItem', 'UpdateItem'),
       { actions: ['medialive:CreateInput'], resources: ['inputs', 'inputSecurityGroup'] },
       { actions: ['medialive:DescribeInput'], resources: ['inputs'] },
+      { actions: ['secretsmanager:CreateSecret'], resources: ['srtSecrets'] },
+      // An SRT input reads its passphrase secret with the MediaLive role.
+      passMediaLiveRole,
     ],
   },
   'create-channel': {
@@ -270,12 +276,13 @@ export const FUNCTIONS = {
   },
   'delete-input': {
     entry: 'tasks/delete/delete-input.ts',
-    description: 'DeleteStream: the RTMP input, once detached',
+    description: 'DeleteStream: the input, once detached, and an SRT input passphrase secret',
     service: TASK,
-    environment: ['TABLE_NAME'],
+    environment: ['TABLE_NAME', 'SRT_SECRET_PREFIX'],
     permissions: [
       table('GetItem', 'UpdateItem'),
       { actions: ['medialive:DescribeInput', 'medialive:DeleteInput'], resources: ['inputs'] },
+      { actions: ['secretsmanager:DeleteSecret'], resources: ['srtSecrets'] },
       // ListInputs supports no resource type (Service Authorization Reference): "*" only.
       { actions: ['medialive:ListInputs'], resources: ['*'] },
     ],

@@ -14,6 +14,8 @@ export const settings = {
   mediaLiveRoleArn: () => requireEnv('MEDIALIVE_ROLE_ARN'),
   inputSecurityGroupId: () => requireEnv('INPUT_SECURITY_GROUP_ID'),
   archiveBucket: () => requireEnv('ARCHIVE_BUCKET'),
+  /** Name prefix of the SRT inputs' passphrase secrets (`<stack>/srt/`): the IAM grants' scope. */
+  srtSecretPrefix: () => requireEnv('SRT_SECRET_PREFIX'),
   /** Unset when the deployment has no live distribution. */
   liveDistribution: (): { id: string; baseUrl: string; cachePolicyId: string } | undefined => {
     const id = process.env.LIVE_DISTRIBUTION_ID;

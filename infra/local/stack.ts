@@ -36,6 +36,7 @@ import type { ControlPlaneView } from './media/contracts.js';
 import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
 import { createLocalScheduler } from './scheduler/index.js';
+import { createLocalSecretsManager } from './secrets/local-secrets-manager.js';
 import { createLocalStepFunctions, type DescribedExecution } from './stepfunctions/index.js';
 
 export const DEFAULT_PORTS = {
@@ -46,6 +47,7 @@ export const DEFAULT_PORTS = {
   events: 4571,
   scheduler: 4572,
   cloudwatch: 4573,
+  secretsmanager: 4574,
   rtmp: 1935,
   origin: 8080,
   cdn: 8081,
@@ -81,7 +83,8 @@ export type LocalEndpoints = Record<
   | 'cloudfront'
   | 'eventbridge'
   | 'scheduler'
-  | 'cloudwatch',
+  | 'cloudwatch'
+  | 'secretsmanager',
   string
 > & { rtmp: string; hls: string; cdn: string };
 
@@ -105,6 +108,8 @@ const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env 
 export const LOCAL_EVENT_BUS = 'live-streams';
 export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
+/** The SRT passphrase secrets' name prefix (`<stack>/srt/` on AWS). */
+export const LOCAL_SRT_SECRET_PREFIX = 'live-streams/srt/';
 const TABLE_NAME = 'live-streams';
 const ARCHIVE_BUCKET = 'live-archive';
 
@@ -189,6 +194,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // CloudWatch: the metrics the media plane measures, for the health route's GetMetricData.
     const cloudwatch = createLocalCloudWatch();
     const cloudwatchUrl = await endpoint('CLOUDWATCH', () => serve(ports.cloudwatch, cloudwatch));
+    // Secrets Manager: the SRT inputs' passphrases, which the local MediaLive reads in process.
+    const secrets = createLocalSecretsManager({
+      dataDir: path.join(dataDir, 'secrets'),
+      region,
+      accountId: LOCAL_ACCOUNT,
+    });
+    const secretsUrl = await endpoint('SECRETS_MANAGER', () => serve(ports.secretsmanager, secrets));
 
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
@@ -201,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3,
       view: {
         findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
+        getInput: (id) => view?.getInput?.(id),
         findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
         getPackageChannel: (id) => view?.getPackageChannel(id),
         findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
@@ -239,6 +252,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       distribution: { id: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host },
       ...(options.timings ? { timings: options.timings } : {}),
       mediaPlane: plane,
+      readSecret: (arn) => secrets.read(arn),
       log: (message, details) => log(`[media-control] ${message} ${JSON.stringify(details)}`),
       // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
       onChannelStateChange: ({ channelArn, state, pipelines, at }) => {
@@ -270,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrls.cloudfront,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
       AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatchUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
       S3_FORCE_PATH_STYLE: 'true',
       // Lambda runs Node 22; the SDK's notice about Node 20 is about this machine, not the function.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -285,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         new MediaLiveClient({ endpoint: mediaUrls.medialive, region }),
       ),
       MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
+      SRT_SECRET_PREFIX: LOCAL_SRT_SECRET_PREFIX,
       LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
       LIVE_BASE_URL: urls.cdnUrl,
       LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
@@ -382,6 +398,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         eventbridge: eventsUrl,
         scheduler: schedulerUrl,
         cloudwatch: cloudwatchUrl,
+        secretsmanager: secretsUrl,
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,

@@ -28,6 +28,7 @@ const SERVICE_OF_CLIENT: Record<string, string> = {
   SchedulerClient: 'scheduler',
   SFNClient: 'states',
   CloudWatchClient: 'cloudwatch',
+  SecretsManagerClient: 'secretsmanager',
 };
 
 /** Where an SDK operation's name and its IAM action's name differ. */
@@ -91,6 +92,12 @@ const VARIABLES: Record<string, (variable: string, call: AwsCall, input: Input, 
     return undefined;
   },
   cloudfront: (variable, _call, input) => (variable === 'DistributionId' ? (input.Id as string) : undefined),
+  secretsmanager: (variable, call, input) => {
+    if (variable !== 'SecretId') return undefined;
+    // A new secret's ARN ends with six random characters after its name.
+    if (call.command === 'CreateSecretCommand') return `${String(input.Name)}-AbCdEf`;
+    return String(input.SecretId).split(':secret:').pop();
+  },
   dynamodb: (variable, _call, input) => {
     if (variable === 'TableName') return input.TableName as string;
     if (variable === 'IndexName') return input.IndexName as string | undefined;

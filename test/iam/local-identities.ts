@@ -4,7 +4,12 @@
  * schedule group `<stack>-streams`; local mode calls both `live-streams`.
  */
 import { LOCAL_ACCOUNT } from '../../infra/local/definitions.js';
-import { LOCAL_DISTRIBUTION_ID, LOCAL_EVENT_BUS, LOCAL_SCHEDULE_GROUP } from '../../infra/local/stack.js';
+import {
+  LOCAL_DISTRIBUTION_ID,
+  LOCAL_EVENT_BUS,
+  LOCAL_SCHEDULE_GROUP,
+  LOCAL_SRT_SECRET_PREFIX,
+} from '../../infra/local/stack.js';
 import { ARCHIVE_BUCKET, LIVE_DISTRIBUTION_ID } from '../support/workflow-harness.js';
 
 if (LOCAL_EVENT_BUS !== LOCAL_SCHEDULE_GROUP || LIVE_DISTRIBUTION_ID !== LOCAL_DISTRIBUTION_ID) {
@@ -24,4 +29,5 @@ export const LOCAL_IDENTITIES = {
    * deployment has is its own, so every recorded id stands for it.
    */
   inputSecurityGroup: 'the-deployments-input-security-group',
+  srtSecretPrefix: LOCAL_SRT_SECRET_PREFIX,
 };

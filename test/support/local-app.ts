@@ -16,6 +16,7 @@ export const FREE_PORTS = {
   events: 0,
   scheduler: 0,
   cloudwatch: 0,
+  secretsmanager: 0,
 };
 
 /** Ports of a running app, to restart it on the same ones (clients built once keep their endpoints). */
@@ -34,6 +35,7 @@ export function portsOf(app: LocalApp): typeof FREE_PORTS & { api: number } {
     events: port(e.eventbridge),
     scheduler: port(e.scheduler),
     cloudwatch: port(e.cloudwatch),
+    secretsmanager: port(e.secretsmanager),
   };
 }
 

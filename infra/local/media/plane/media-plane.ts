@@ -27,6 +27,7 @@ import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
 import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
 import { slateFor } from './slate.js';
+import { SrtListener } from './srt-ingest.js';
 import { maskStreamPath } from './stream-key.js';
 
 export interface MediaPlaneOptions {
@@ -162,7 +163,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
 
   /** Which pipeline of which channel each live publication feeds, for the metrics. */
   function feeds(): Array<{ channelId: string; pipeline: number; publication: Publication }> {
-    return ingest.publications().flatMap((publication) =>
+    return [...ingest.publications(), ...srtPublications()].flatMap((publication) =>
       channelsFed(publication).map(({ channel, pipeline }) => ({
         channelId: channel.id,
         pipeline,
@@ -180,11 +181,20 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     reportInput(publication, false);
   }
 
+  /** The SRT listeners of each running channel's SRT inputs. */
+  const srtListeners = new Map<string, SrtListener[]>();
+  const srtPublications = () =>
+    [...srtListeners.values()].flat().flatMap((l) => (l.publication ? [l.publication] : []));
+
   const ingest = new RtmpIngestServer({
     host,
     port: opts.rtmpPort,
-    admitPublish: (app, name) =>
-      opts.view.findInputByStreamName(app, name) ? undefined : 'unknown stream key',
+    admitPublish: (app, name) => {
+      const input = opts.view.findInputByStreamName(app, name);
+      if (!input) return 'unknown stream key';
+      // An SRT input's publication names are not RTMP stream keys.
+      return input.type === 'SRT_LISTENER' ? 'unknown stream key' : undefined;
+    },
     onReady: offerToChannels,
     onUnpublish: (publication) => {
       for (const { encoder } of channels.values()) encoder.withdraw(publication);
@@ -224,10 +234,45 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     publish: (samples) => opts.onMetrics?.(samples),
   });
 
+  /** Starts a listener per pipeline of each SRT input of the channel. */
+  function listenSrt(channel: LocalChannel): void {
+    const listeners: SrtListener[] = [];
+    for (const inputId of channel.inputIds) {
+      const input = opts.view.getInput?.(inputId);
+      if (input?.type !== 'SRT_LISTENER' || !input.srt) continue;
+      const { srt } = input;
+      srt.ports.forEach((port, pipeline) => {
+        const [app = 'srt', name = `${inputId}-${pipeline}`] = (input.streamNames[pipeline] ?? '').split('/');
+        const listener = new SrtListener({
+          ffmpeg: (binaries ??= findFfmpeg()).ffmpeg,
+          host,
+          port,
+          passphrase: srt.passphrase,
+          keyLength: srt.keyLength,
+          latencyMs: srt.latencyMs,
+          app,
+          name,
+          logger,
+          onReady: offerToChannels,
+          onUnpublish: (publication) => {
+            for (const { encoder } of channels.values()) encoder.withdraw(publication);
+            reportInput(publication, true);
+          },
+        });
+        listener.start();
+        listeners.push(listener);
+      });
+    }
+    if (listeners.length > 0) srtListeners.set(channel.id, listeners);
+  }
+
   async function stopChannel(channelId: string): Promise<void> {
     const running = channels.get(channelId);
     if (!running) return;
+    // Out of the map first: callers cut off by the stop are no input loss to report.
     channels.delete(channelId);
+    await Promise.all((srtListeners.get(channelId) ?? []).map((l) => l.stop()));
+    srtListeners.delete(channelId);
     await running.encoder.stop();
     logger(`channel ${channelId}: stopped, archive flushed`);
   }
@@ -274,7 +319,10 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         slate,
         feed: (publication) => ({
           label: maskStreamPath(publication.app, publication.name),
-          subscribe: (listener) => ingest.subscribe(publication, listener),
+          subscribe: (listener) => {
+            const srt = srtPublications().find((p) => p.id === publication.id);
+            return srt ? srt.subscribe(listener) : ingest.subscribe(publication, listener);
+          },
         }),
         // MediaLive's RTMP output alert, SET while a destination's push fails.
         onSimulcast: (name, state, message) => {
@@ -313,6 +361,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       for (const publication of ingest.publications()) {
         if (publication.ready) offerToChannels(publication);
       }
+      listenSrt(channel);
     },
 
     stopChannel,
