@@ -43,7 +43,14 @@ const QUIET_LOAD_PER_CORE = 0.75;
 const POLL_MS = 100;
 /** The local HLS segment length (MediaLive's MediaPackage output group: 6 s, core/encoder-profile.ts). */
 const SEGMENT_SECONDS = 6;
-const TARGETS = { startupMs: 10_000, speed: 1.0, dropFrames: 0, latencySegments: 3 };
+const TARGETS = {
+  startupMs: 10_000,
+  speed: 1.0,
+  dropFrames: 0,
+  latencySegments: 3,
+  inputLossShownS: 5,
+  thumbnailAgeS: 10,
+};
 const FREE = {
   dynamodb: 0,
   s3: 0,
@@ -318,6 +325,10 @@ interface StreamResult {
   /** When the encoder run began (its clock's 0) and when it joined the pushed input. */
   runAt: number;
   joinAt: number;
+  /** Thumbnail ages (s) seen while the push ran, polled every second through the API. */
+  thumbnailAges: number[];
+  /** When health first showed pipeline 1's input not connected after the push ended. */
+  lossShownAt: number;
 }
 
 /** An RTMP server on loopback that takes one publish and discards it (a platform stand-in). */
@@ -398,6 +409,30 @@ async function streamBench(ffmpeg: string, pattern: string, simulcastUrl?: strin
 
     const pusher = push(ffmpeg, pattern, String(running.rtmp1));
     const pushExit = new Promise<number | null>((resolve) => pusher.child.on('close', resolve));
+    // Health and thumbnails as the console reads them, once a second.
+    const thumbnailAges: number[] = [];
+    let lossShownAt = Number.NaN;
+    let pushing = true;
+    let watching = true;
+    const healthWatch = (async () => {
+      while (watching) {
+        const at = Date.now();
+        const auth = { authorization: `Bearer ${app.token}` };
+        const [health, thumbnail] = await Promise.all([
+          fetch(`${app.apiUrl}/streams/${id}/health`, { headers: auth }).then((r) => r.json()).catch(() => undefined),
+          fetch(`${app.apiUrl}/streams/${id}/thumbnail`, { headers: { ...auth, accept: 'image/jpeg' } }).catch(
+            () => undefined,
+          ),
+        ]);
+        const taken = Date.parse(thumbnail?.headers.get('x-thumbnail-time') ?? '');
+        if (pushing && thumbnail?.status === 200 && !Number.isNaN(taken)) thumbnailAges.push((at - taken) / 1000);
+        await thumbnail?.arrayBuffer().catch(() => undefined);
+        const connected = (health as { pipelines?: Array<{ input: { connected: boolean | null } }> } | undefined)
+          ?.pipelines?.[0]?.input.connected;
+        if (!pushing && connected === false && Number.isNaN(lossShownAt)) lossShownAt = Date.now();
+        await sleep(Math.max(0, 1000 - (Date.now() - at)));
+      }
+    })();
     // The rendition playlists exist once the encoder has written its first segment.
     let top: string | undefined;
     for (let i = 0; i < 300 && !top; i++) {
@@ -414,10 +449,13 @@ async function streamBench(ffmpeg: string, pattern: string, simulcastUrl?: strin
     const watcher = watchPlaylist(top);
     const code = await pushExit;
     const pushEndedAt = Date.now();
+    pushing = false;
     // The encoder goes on (the slate): wait for it to notice, then for the last input segment.
     for (let i = 0; i < 300 && !inputGone; i++) await sleep(100);
     await sleep(SEGMENT_SECONDS * 1000 + 1500);
     await watcher.stop();
+    watching = false;
+    await healthWatch;
 
     await call('POST', `/streams/${id}/stop`);
     await waitFor(id, 'IDLE');
@@ -431,6 +469,8 @@ async function streamBench(ffmpeg: string, pattern: string, simulcastUrl?: strin
       encoderLog,
       runAt,
       joinAt,
+      thumbnailAges,
+      lossShownAt,
     };
   } finally {
     await app.close();
@@ -561,6 +601,7 @@ async function main(): Promise<void> {
     latencies.length > 0 && worst <= TARGETS.latencySegments * SEGMENT_SECONDS,
   ]);
   if (process.env.BENCH_VERBOSE) for (const line of result.encoderLog) console.log(`  ${line}`);
+  healthFigures(result, checks);
 
   await simulcastPhase(ffmpeg, checks);
   report(checks);
@@ -588,6 +629,21 @@ async function simulcastPhase(ffmpeg: string, checks: Array<[string, boolean]>):
     sink.stop();
     rmSync(path.dirname(pattern), { recursive: true, force: true });
   }
+}
+
+/** Health: the input loss shown after the push ended (its last frame), thumbnails' ages while pushed. */
+function healthFigures(result: StreamResult, checks: Array<[string, boolean]>): void {
+  const shownS = (result.lossShownAt - result.pushEndedAt) / 1000;
+  const ages = result.thumbnailAges;
+  console.log(
+    `health        input loss shown ${shownS.toFixed(1)} s after the publisher left (health polled every 1 s); ` +
+      `thumbnail age while pushed: median ${median(ages).toFixed(1)} s, worst ${Math.max(...ages).toFixed(1)} s over ${ages.length} reads`,
+  );
+  checks.push([`input loss in health within ${TARGETS.inputLossShownS} s`, shownS <= TARGETS.inputLossShownS]);
+  checks.push([
+    `thumbnail at most ${TARGETS.thumbnailAgeS} s old`,
+    ages.length > 0 && Math.max(...ages) <= TARGETS.thumbnailAgeS,
+  ]);
 }
 
 function report(checks: Array<[string, boolean]>): void {
