@@ -419,16 +419,20 @@ async function streamBench(ffmpeg: string, pattern: string, simulcastUrl?: strin
         const at = Date.now();
         const auth = { authorization: `Bearer ${app.token}` };
         const [health, thumbnail] = await Promise.all([
-          fetch(`${app.apiUrl}/streams/${id}/health`, { headers: auth }).then((r) => r.json()).catch(() => undefined),
-          fetch(`${app.apiUrl}/streams/${id}/thumbnail`, { headers: { ...auth, accept: 'image/jpeg' } }).catch(
-            () => undefined,
-          ),
+          fetch(`${app.apiUrl}/streams/${id}/health`, { headers: auth })
+            .then((r) => r.json())
+            .catch(() => undefined),
+          fetch(`${app.apiUrl}/streams/${id}/thumbnail`, {
+            headers: { ...auth, accept: 'image/jpeg' },
+          }).catch(() => undefined),
         ]);
         const taken = Date.parse(thumbnail?.headers.get('x-thumbnail-time') ?? '');
-        if (pushing && thumbnail?.status === 200 && !Number.isNaN(taken)) thumbnailAges.push((at - taken) / 1000);
+        if (pushing && thumbnail?.status === 200 && !Number.isNaN(taken))
+          thumbnailAges.push((at - taken) / 1000);
         await thumbnail?.arrayBuffer().catch(() => undefined);
-        const connected = (health as { pipelines?: Array<{ input: { connected: boolean | null } }> } | undefined)
-          ?.pipelines?.[0]?.input.connected;
+        const connected = (
+          health as { pipelines?: Array<{ input: { connected: boolean | null } }> } | undefined
+        )?.pipelines?.[0]?.input.connected;
         if (!pushing && connected === false && Number.isNaN(lossShownAt)) lossShownAt = Date.now();
         await sleep(Math.max(0, 1000 - (Date.now() - at)));
       }
@@ -639,7 +643,10 @@ function healthFigures(result: StreamResult, checks: Array<[string, boolean]>): 
     `health        input loss shown ${shownS.toFixed(1)} s after the publisher left (health polled every 1 s); ` +
       `thumbnail age while pushed: median ${median(ages).toFixed(1)} s, worst ${Math.max(...ages).toFixed(1)} s over ${ages.length} reads`,
   );
-  checks.push([`input loss in health within ${TARGETS.inputLossShownS} s`, shownS <= TARGETS.inputLossShownS]);
+  checks.push([
+    `input loss in health within ${TARGETS.inputLossShownS} s`,
+    shownS <= TARGETS.inputLossShownS,
+  ]);
   checks.push([
     `thumbnail at most ${TARGETS.thumbnailAgeS} s old`,
     ages.length > 0 && Math.max(...ages) <= TARGETS.thumbnailAgeS,

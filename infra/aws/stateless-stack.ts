@@ -10,7 +10,7 @@ import { TABLE_KEYS } from '../../core/table-schema.js';
 import { SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { AppFunction } from './app-function.js';
-import { executionArns, schedulesArn } from './arns.js';
+import { arnPrefix, executionArns, schedulesArn } from './arns.js';
 import type { DeploymentConfig } from './config.js';
 import {
   ConsoleSite,
@@ -110,6 +110,8 @@ export class StatelessStack extends Stack {
         lifecycleMachines: lifecycle.map((m) => m.stateMachineArn),
         lifecycleExecutions: executionArns(this, lifecycle),
         splitMachine: split.stateMachineArn,
+        // The health and thumbnail routes describe the stream's channel.
+        channels: `${arnPrefix(this, 'medialive', 'channel')}*`,
         ...(eventBus ? { eventBus: eventBus.eventBusArn } : {}),
         ...(schedules
           ? { schedules: schedulesArn(this, schedules.groupName), schedulerRole: schedules.role.roleArn }
