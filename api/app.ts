@@ -16,7 +16,7 @@ import { answerOnce, type IdempotencyStore } from './idempotency.js';
 import type { ApiLogger } from './logger.js';
 import { buildOpenApi } from './openapi.js';
 import { decodePathId, lowerCaseHeaders, readBody, readQuery } from './request.js';
-import type { Route, Services } from './route.js';
+import type { MediaReaders, Route, Services } from './route.js';
 import { ROUTES } from './routes.js';
 import type { WorkflowStarter } from './workflow-starter.js';
 
@@ -37,6 +37,8 @@ export interface ApiDeps {
   logger: ApiLogger;
   config: ApiConfig;
   now?: () => Date;
+  /** MediaLive and CloudWatch clients of the health and thumbnail routes. */
+  media?: MediaReaders | undefined;
 }
 
 export type ApiHandler = (
@@ -80,6 +82,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     logger,
     config,
     now: deps.now ?? (() => new Date()),
+    media: deps.media,
     openApi: () => {
       openApi ??= buildOpenApi();
       return openApi;
@@ -136,6 +139,14 @@ export function createApi(deps: ApiDeps): ApiHandler {
             statusCode: route.success,
             headers: { 'content-type': reply.text.contentType, ...reply.headers },
             body: reply.text.body,
+          };
+        }
+        if (reply.binary) {
+          return {
+            statusCode: route.success,
+            headers: { 'content-type': reply.binary.contentType, ...reply.headers },
+            body: reply.binary.data.toString('base64'),
+            isBase64Encoded: true,
           };
         }
         return json(route.success, reply.body, reply.headers);

@@ -1,8 +1,10 @@
 /**
  * Lambda wiring of the API: reads and checks the environment, builds clients once, hands them over.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -35,7 +37,10 @@ const logger = new JsonLogger('live-streaming-api');
 const bus = process.env.EVENT_BUS_NAME;
 const events = bus
   ? new EventBridgeStatusPublisher(observed(new EventBridgeClient({})), bus, (error, detail) =>
-      logger.error('could not publish a status event', { error: error, status: detail.status }),
+      logger.error('could not publish a status event', {
+        error: error,
+        status: 'status' in detail ? detail.status : detail.input,
+      }),
     )
   : undefined;
 const scheduleGroup = process.env.SCHEDULE_GROUP;
@@ -78,6 +83,7 @@ export const handler = createApi({
       )
     : undefined,
   idempotency: new DynamoIdempotencyStore(doc, tableName),
+  media: { medialive: observed(new MediaLiveClient({})), cloudwatch: observed(new CloudWatchClient({})) },
   logger,
   config: {
     cloudfront: requireEnv('CLOUDFRONT_ENABLED') === 'true',

@@ -15,6 +15,7 @@ import {
   StreamNotFound,
   VersionConflict,
 } from '../core/errors.js';
+import { ThumbnailNotAvailable } from '../core/stream-thumbnail.js';
 import type { ApiLogger } from './logger.js';
 
 export interface ApiErrorBody {
@@ -80,6 +81,8 @@ export function toHttpError(error: unknown): HttpError | undefined {
   }
   if (error instanceof VersionConflict) return new HttpError(409, 'VersionConflict', error.message);
   if (error instanceof FeatureNotConfigured) return new HttpError(409, 'FeatureNotConfigured', error.message);
+  if (error instanceof ThumbnailNotAvailable)
+    return new HttpError(404, 'ThumbnailNotAvailable', error.message);
   return undefined;
 }
 

@@ -254,10 +254,105 @@ function successSchema(route: Route): Json {
           },
         },
       };
+    case 'health':
+      return { $ref: '#/components/schemas/StreamHealth' };
+    case 'jpeg':
+      return { type: 'string', contentMediaType: 'image/jpeg' };
     default:
       return { type: 'object' };
   }
 }
+
+const alertSchema: Json = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    pipeline: { type: 'integer' },
+    type: { type: 'string', description: "MediaLive's alert type." },
+    message: { type: 'string' },
+    set_at: { type: 'string', format: 'date-time' },
+    cleared_at: { type: ['string', 'null'], format: 'date-time', description: 'Null while active.' },
+  },
+};
+
+const healthSchema: Json = {
+  type: 'object',
+  properties: {
+    stream_id: { type: 'string' },
+    status: { enum: [...STREAM_STATUSES] },
+    channel_state: nullable('string', "MediaLive's channel state."),
+    checked_at: { type: 'string', format: 'date-time' },
+    light: {
+      enum: ['green', 'amber', 'red', 'off'],
+      description:
+        'green: all well; amber: an alert, a pipeline without input, dropped frames or a failing destination; red: no input at all or output older than 3 segments; off: not running.',
+    },
+    output: {
+      type: 'object',
+      properties: {
+        newest_segment_at: { type: ['string', 'null'], format: 'date-time' },
+        newest_segment_age_seconds: nullable('number', 'Age of the end of the newest segment at the origin.'),
+        viewer_requests_last_minute: nullable('number', 'MediaPackage EgressRequestCount.'),
+      },
+    },
+    pipelines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          pipeline: { type: 'integer' },
+          input: {
+            type: 'object',
+            properties: {
+              connected: { type: ['boolean', 'null'] },
+              since: { type: ['string', 'null'], format: 'date-time' },
+              video: {
+                type: 'object',
+                properties: {
+                  frame_rate: { type: ['number', 'null'] },
+                  bitrate: nullable('integer', 'Bits per second received (MediaLive NetworkIn).'),
+                  resolution: nullable('string', 'MediaLive publishes no input-resolution metric: null.'),
+                },
+              },
+              audio: { type: 'object', properties: { detected: { type: ['boolean', 'null'] } } },
+            },
+          },
+          active_alerts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                type: { type: 'string' },
+                message: { type: 'string' },
+                since: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+          last_minute: {
+            type: 'object',
+            properties: {
+              dropped_frames: { type: ['number', 'null'] },
+              output_4xx_errors: { type: ['number', 'null'] },
+              output_5xx_errors: { type: ['number', 'null'] },
+            },
+          },
+          simulcast: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                state: { enum: ['ACTIVE', 'FAILING', 'IDLE'] },
+                message: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+    },
+    session_alerts: { type: 'array', items: alertSchema },
+  },
+};
 
 const errorResponse = (description: string) => ({
   description,
@@ -307,7 +402,11 @@ function operation(route: Route): Json {
         content:
           route.answers === 'playlist'
             ? { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } }
-            : { 'application/json': { schema: successSchema(route) } },
+            : {
+                [route.answers === 'jpeg' ? 'image/jpeg' : 'application/json']: {
+                  schema: successSchema(route),
+                },
+              },
       },
       '400': errorResponse('Invalid request: which field and why'),
       '403':
@@ -359,6 +458,7 @@ export function buildOpenApi(): Json {
         Clip: clipSchema,
         InstantUrls: instantSchema,
         Error: errorSchema,
+        StreamHealth: healthSchema,
       },
     },
   };

@@ -6,6 +6,8 @@
  * read that one table.
  */
 
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { MediaLiveClient } from '@aws-sdk/client-medialive';
 import type { ClipStore } from '../core/clip-store.js';
 import type { StreamSchedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
@@ -30,6 +32,8 @@ export type Answers =
   | 'clip'
   | 'clipPage'
   | 'playlist'
+  | 'health'
+  | 'jpeg'
   | 'none';
 
 /** What every handler works with: the deployment's clients and settings, built once per Lambda. */
@@ -47,14 +51,27 @@ export interface Services {
   now: () => Date;
   /** This API's OpenAPI document (built from the route table, which cannot import itself). */
   openApi: () => Record<string, unknown>;
+  /** What the health and thumbnail routes read: MediaLive, CloudWatch, the origin's playlists. */
+  media?: MediaReaders | undefined;
 }
 
-/** A handler's answer: sent as JSON with the route's success status, or as `text` of its own type. */
+export interface MediaReaders {
+  medialive: MediaLiveClient;
+  cloudwatch: CloudWatchClient;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A handler's answer: sent as JSON with the route's success status, as `text` of its own type, or
+ * as bytes (`binary`).
+ */
 export interface Reply {
   body: unknown;
   headers?: Record<string, string>;
   /** Sent as is instead of JSON (an HLS playlist). */
   text?: { contentType: string; body: string };
+  /** Sent as is with this content type (base64 to API Gateway, which must list it as binary). */
+  binary?: { contentType: string; data: Buffer };
 }
 
 /** A request to a route of the collection (`/streams`) or of the API itself. */

@@ -13,6 +13,7 @@ import { listExecutions } from './routes/executions.js';
 import { exportClip } from './routes/export.js';
 import { getStream } from './routes/get.js';
 import { goLive } from './routes/go-live.js';
+import { getHealth } from './routes/health.js';
 import { listStreams } from './routes/list.js';
 import { getOpenApi } from './routes/openapi-document.js';
 import { deleteSchedule, getSchedule, setSchedule } from './routes/schedule.js';
@@ -20,6 +21,7 @@ import { listSessions } from './routes/sessions.js';
 import { splitArchive } from './routes/split.js';
 import { startStream } from './routes/start.js';
 import { stopStream } from './routes/stop.js';
+import { getThumbnail } from './routes/thumbnail.js';
 import { updateStream } from './routes/update.js';
 import {
   clipsQuery,
@@ -32,6 +34,7 @@ import {
   scheduleBody,
   splitBody,
   startStreamBody,
+  thumbnailQuery,
   updateStreamBody,
 } from './schemas.js';
 
@@ -260,6 +263,30 @@ export const ROUTES: readonly Route[] = [
     answers: 'playlist',
     auth: 'signature',
     handler: clipPlaylist,
+  }),
+  streamRoute({
+    method: 'GET',
+    path: '/streams/{id}/health',
+    operationId: 'getHealth',
+    summary:
+      'Stream health per pipeline: input (connected since, frame rate, bitrate, audio), active MediaLive alerts, dropped frames and output errors of the last minute, simulcast destinations, and the age of the newest segment at the origin.',
+    body: noBody,
+    query: noQuery,
+    success: 200,
+    answers: 'health',
+    handler: getHealth,
+  }),
+  streamRoute({
+    method: 'GET',
+    path: '/streams/{id}/thumbnail',
+    operationId: 'getThumbnail',
+    summary:
+      "The newest picture of a running stream's pipeline, as image/jpeg (send Accept: image/jpeg through API Gateway). 404 ThumbnailNotAvailable while the stream does not run.",
+    body: noBody,
+    query: thumbnailQuery,
+    success: 200,
+    answers: 'jpeg',
+    handler: getThumbnail,
   }),
   route({
     method: 'GET',

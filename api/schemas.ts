@@ -3,7 +3,13 @@
  * drift apart. Limits carry their source.
  */
 import { MAX_ARCHIVE_PATH_LENGTH, pathProblem } from '../core/archive-naming.js';
-import { CHANNEL_CLASSES, type EditableField } from '../core/stream.js';
+import {
+  CHANNEL_CLASSES,
+  DESTINATION_RENDITIONS,
+  type EditableField,
+  INPUT_TYPES,
+  MAX_DESTINATIONS,
+} from '../core/stream.js';
 import {
   array,
   type Infer,
@@ -58,6 +64,59 @@ const inputLoss = number({
   description: 'Stop a running stream whose input has been lost this many seconds.',
 });
 
+/** An RTMP(S) ingest URL without credentials or white space: the stream key goes apart. */
+const RTMP_URL = /^rtmps?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[^\s@]*$/;
+const rtmpUrl = (description: string) =>
+  string({
+    max: 1024,
+    pattern: RTMP_URL,
+    patternReason:
+      'must be an rtmp:// or rtmps:// URL with a host and a path, without the stream key or a user',
+    description,
+  });
+const destination = (keyRequired: boolean) =>
+  object({
+    name: string({
+      pattern: /^[A-Za-z0-9][A-Za-z0-9 _-]{0,31}$/,
+      patternReason:
+        'must be 1–32 characters of A-Z, a-z, 0-9, space, _ and -, starting with a letter or digit',
+      description: 'Names the destination in health and in the channel (its RTMP output).',
+    }),
+    url: rtmpUrl("The platform's ingest URL, e.g. rtmp://a.rtmp.youtube.com/live2."),
+    backup_url: optional(
+      nullable(rtmpUrl('Where pipeline 2 of a STANDARD channel pushes (the platform backup ingest).')),
+    ),
+    stream_key: keyRequired
+      ? string({ pattern: /^\S{1,256}$/, patternReason: 'must be 1–256 characters without white space' })
+      : nullable(
+          string({ pattern: /^\S{1,256}$/, patternReason: 'must be 1–256 characters without white space' }),
+        ),
+    rendition: optional(oneOf(DESTINATION_RENDITIONS), 'The ladder rendition pushed. Default: 720p.'),
+  });
+const destinationList = (keyRequired: boolean) => {
+  const items = array(destination(keyRequired), { max: MAX_DESTINATIONS });
+  return {
+    ...items,
+    parse(
+      value: unknown,
+      path: Array<string | number>,
+      issues: Array<{ path: Array<string | number>; reason: string }>,
+    ) {
+      const parsed = items.parse(value, path, issues);
+      const names = parsed.map((d) => d.name?.toLowerCase());
+      names.forEach((name, i) => {
+        if (name !== undefined && names.indexOf(name) !== i)
+          issues.push({ path: [...path, i, 'name'], reason: 'is used by another destination' });
+      });
+      return parsed;
+    },
+    json: () => ({
+      ...items.json(),
+      description: `Platforms the channel pushes to (simulcast), at most ${MAX_DESTINATIONS}. Stream keys are secrets: null in listings.`,
+    }),
+  };
+};
+
 export const createStreamBody = object({
   name,
   description: optional(description),
@@ -70,6 +129,11 @@ export const createStreamBody = object({
   key_rotation_interval: optional(keyRotation),
   max_duration_seconds: optional(maxDuration),
   stop_after_input_loss_seconds: optional(inputLoss),
+  destinations: optional(destinationList(true)),
+  input_type: optional(
+    oneOf(INPUT_TYPES),
+    'RTMP_PUSH (default): push RTMP to rtmp1/rtmp2. SRT_LISTENER: an AES-encrypted SRT listener; call srt1/srt2 (passphrase included).',
+  ),
 });
 export type CreateStreamBody = Infer<typeof createStreamBody>;
 
@@ -99,6 +163,10 @@ export const READ_ONLY_FIELDS = [
   'created_at',
   'schedule',
   'auto_stopped',
+  'input_type',
+  'srt1',
+  'srt2',
+  'srt_secret_arn',
 ] as const;
 export type ReadOnlyField = (typeof READ_ONLY_FIELDS)[number];
 
@@ -115,6 +183,10 @@ export const updateStreamBody = object(
     key_rotation_interval: optional(nullable(keyRotation)),
     max_duration_seconds: optional(nullable(maxDuration)),
     stop_after_input_loss_seconds: optional(nullable(inputLoss)),
+    destinations: optional(
+      nullable(destinationList(false)),
+      'Replaces the destinations (only while IDLE: MediaLive changes outputs of idle channels only). A null stream_key keeps the key of the destination of that name.',
+    ),
   } satisfies Record<EditableField, Schema<unknown>>,
   { alsoAccepts: READ_ONLY_FIELDS, notAnObjectReason: 'must be a JSON object' },
 );
@@ -222,5 +294,17 @@ export const playlistQuery = object({
     pattern: /^[0-9a-f]{64}$/,
     patternReason: 'must be the 64 hex digits the API signed',
     description: 'HMAC-SHA256 the API made for this clip and expiry.',
+  }),
+});
+
+/** `GET /streams/{id}/thumbnail?pipeline=`: 0, or 1 on a STANDARD channel. */
+export const thumbnailQuery = object({
+  pipeline: number({
+    coerce: true,
+    integer: true,
+    min: 0,
+    max: 1,
+    default: 0,
+    description: 'The pipeline whose picture to get: 0, or 1 on a STANDARD channel.',
   }),
 });

@@ -17,6 +17,9 @@
  *    frame is at run start + the durations of segments 0..k-1, and from the join on (the
  *    `input <id>: encoding` line) that frame was pushed then. Segments with the pushed input count.
  *    Target ≤ 3 segment lengths.
+ * 4. Simulcast: the same push to a stream with one destination (its 1080p rendition) pushed to an
+ *    FFmpeg RTMP listener on loopback (`-listen 1`, reading and discarding). Target: no dropped
+ *    frame more than without simulcast. `BENCH_PHASES=simulcast` runs only this one.
  *
  * The load average is checked first: other work on the machine slows FFmpeg down, so the bench
  * waits (up to BENCH_MAX_WAIT_S, default 180 s) for a quieter machine and prints the load it got.
@@ -40,8 +43,28 @@ const QUIET_LOAD_PER_CORE = 0.75;
 const POLL_MS = 100;
 /** The local HLS segment length (MediaLive's MediaPackage output group: 6 s, core/encoder-profile.ts). */
 const SEGMENT_SECONDS = 6;
-const TARGETS = { startupMs: 10_000, speed: 1.0, dropFrames: 0, latencySegments: 3 };
-const FREE = { dynamodb: 0, s3: 0, sfn: 0, media: 0, rtmp: 0, origin: 0, cdn: 0 };
+const TARGETS = {
+  startupMs: 10_000,
+  speed: 1.0,
+  dropFrames: 0,
+  latencySegments: 3,
+  inputLossShownS: 5,
+  thumbnailAgeS: 10,
+};
+const FREE = {
+  dynamodb: 0,
+  s3: 0,
+  sfn: 0,
+  media: 0,
+  rtmp: 0,
+  origin: 0,
+  cdn: 0,
+  events: 0,
+  scheduler: 0,
+  cloudwatch: 0,
+  secretsmanager: 0,
+};
+const ONLY_SIMULCAST = process.env.BENCH_PHASES === 'simulcast';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) =>
@@ -302,9 +325,33 @@ interface StreamResult {
   /** When the encoder run began (its clock's 0) and when it joined the pushed input. */
   runAt: number;
   joinAt: number;
+  /** Thumbnail ages (s) seen while the push ran, polled every second through the API. */
+  thumbnailAges: number[];
+  /** When health first showed pipeline 1's input not connected after the push ended. */
+  lossShownAt: number;
 }
 
-async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResult> {
+/** An RTMP server on loopback that takes one publish and discards it (a platform stand-in). */
+async function rtmpSink(ffmpeg: string): Promise<{ url: string; received: () => number; stop: () => void }> {
+  const net = await import('node:net');
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const url = `rtmp://127.0.0.1:${port}/live`;
+  let frames = 0;
+  const child = spawn(ffmpeg, [
+    ...['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'],
+    ...['-listen', '1', '-i', `${url}/benchkey`, '-c', 'copy', '-f', 'null', '-'],
+  ]);
+  child.stdout.on('data', (chunk: Buffer) => {
+    const found = /frame=(\d+)/g;
+    for (const match of chunk.toString().matchAll(found)) frames = Number(match[1]);
+  });
+  return { url, received: () => frames, stop: () => child.kill('SIGKILL') };
+}
+
+async function streamBench(ffmpeg: string, pattern: string, simulcastUrl?: string): Promise<StreamResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-local-'));
   const encoderLog: string[] = [];
   const encoder: EncoderLine[] = [];
@@ -347,7 +394,13 @@ async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResul
     throw new Error(`stream ${id} never reached ${status}`);
   };
   try {
-    const id = String((await call('POST', '/streams', { name: 'bench' })).id);
+    const body = simulcastUrl
+      ? {
+          name: 'bench',
+          destinations: [{ name: 'sink', url: simulcastUrl, stream_key: 'benchkey', rendition: '1080p' }],
+        }
+      : { name: 'bench' };
+    const id = String((await call('POST', '/streams', body)).id);
     await waitFor(id, 'IDLE');
     await call('POST', `/streams/${id}/start`);
     const running = await waitFor(id, 'RUNNING');
@@ -356,6 +409,34 @@ async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResul
 
     const pusher = push(ffmpeg, pattern, String(running.rtmp1));
     const pushExit = new Promise<number | null>((resolve) => pusher.child.on('close', resolve));
+    // Health and thumbnails as the console reads them, once a second.
+    const thumbnailAges: number[] = [];
+    let lossShownAt = Number.NaN;
+    let pushing = true;
+    let watching = true;
+    const healthWatch = (async () => {
+      while (watching) {
+        const at = Date.now();
+        const auth = { authorization: `Bearer ${app.token}` };
+        const [health, thumbnail] = await Promise.all([
+          fetch(`${app.apiUrl}/streams/${id}/health`, { headers: auth })
+            .then((r) => r.json())
+            .catch(() => undefined),
+          fetch(`${app.apiUrl}/streams/${id}/thumbnail`, {
+            headers: { ...auth, accept: 'image/jpeg' },
+          }).catch(() => undefined),
+        ]);
+        const taken = Date.parse(thumbnail?.headers.get('x-thumbnail-time') ?? '');
+        if (pushing && thumbnail?.status === 200 && !Number.isNaN(taken))
+          thumbnailAges.push((at - taken) / 1000);
+        await thumbnail?.arrayBuffer().catch(() => undefined);
+        const connected = (
+          health as { pipelines?: Array<{ input: { connected: boolean | null } }> } | undefined
+        )?.pipelines?.[0]?.input.connected;
+        if (!pushing && connected === false && Number.isNaN(lossShownAt)) lossShownAt = Date.now();
+        await sleep(Math.max(0, 1000 - (Date.now() - at)));
+      }
+    })();
     // The rendition playlists exist once the encoder has written its first segment.
     let top: string | undefined;
     for (let i = 0; i < 300 && !top; i++) {
@@ -372,10 +453,13 @@ async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResul
     const watcher = watchPlaylist(top);
     const code = await pushExit;
     const pushEndedAt = Date.now();
+    pushing = false;
     // The encoder goes on (the slate): wait for it to notice, then for the last input segment.
     for (let i = 0; i < 300 && !inputGone; i++) await sleep(100);
     await sleep(SEGMENT_SECONDS * 1000 + 1500);
     await watcher.stop();
+    watching = false;
+    await healthWatch;
 
     await call('POST', `/streams/${id}/stop`);
     await waitFor(id, 'IDLE');
@@ -389,6 +473,8 @@ async function streamBench(ffmpeg: string, pattern: string): Promise<StreamResul
       encoderLog,
       runAt,
       joinAt,
+      thumbnailAges,
+      lossShownAt,
     };
   } finally {
     await app.close();
@@ -409,6 +495,11 @@ async function main(): Promise<void> {
   );
   console.log(`load average  ${load()} at start`);
   const checks: Array<[string, boolean]> = [];
+
+  if (ONLY_SIMULCAST) {
+    await simulcastPhase(ffmpeg, checks);
+    return report(checks);
+  }
 
   // 1. Start-up
   await waitForQuietMachine('start-up');
@@ -514,7 +605,55 @@ async function main(): Promise<void> {
     latencies.length > 0 && worst <= TARGETS.latencySegments * SEGMENT_SECONDS,
   ]);
   if (process.env.BENCH_VERBOSE) for (const line of result.encoderLog) console.log(`  ${line}`);
+  healthFigures(result, checks);
 
+  await simulcastPhase(ffmpeg, checks);
+  report(checks);
+}
+
+/** 4. The same push with one simulcast destination (1080p) to an RTMP sink on loopback. */
+async function simulcastPhase(ffmpeg: string, checks: Array<[string, boolean]>): Promise<void> {
+  const pattern = encodePattern(ffmpeg, PUSH_SECONDS);
+  const sink = await rtmpSink(ffmpeg);
+  await waitForQuietMachine('simulcast');
+  const loadBefore = load();
+  try {
+    const result = await streamBench(ffmpeg, pattern, sink.url);
+    const last = result.encoder.at(-1);
+    const duringPush = result.encoder.filter((l) => !l.exited && l.at <= result.pushEndedAt);
+    const dropDuring = (duringPush.at(-1)?.drop ?? 0) - (duringPush[0]?.drop ?? 0);
+    console.log(
+      `simulcast     one 1080p destination to an RTMP sink on loopback: speed=${last?.speed ?? '?'}x final, ` +
+        `frames ${last?.frame ?? '?'}, dup=${last?.dup ?? '?'} drop=${last?.drop ?? '?'} (${dropDuring} during the push), ` +
+        `cpu ${last?.cpu ?? '?'} cores at 1x; the sink received ${sink.received()} frames; load ${loadBefore} before, ${load()} after`,
+    );
+    checks.push(['no dropped frames with simulcast', last?.drop === TARGETS.dropFrames]);
+    checks.push(['the simulcast destination received the rendition', sink.received() > 0]);
+  } finally {
+    sink.stop();
+    rmSync(path.dirname(pattern), { recursive: true, force: true });
+  }
+}
+
+/** Health: the input loss shown after the push ended (its last frame), thumbnails' ages while pushed. */
+function healthFigures(result: StreamResult, checks: Array<[string, boolean]>): void {
+  const shownS = (result.lossShownAt - result.pushEndedAt) / 1000;
+  const ages = result.thumbnailAges;
+  console.log(
+    `health        input loss shown ${shownS.toFixed(1)} s after the publisher left (health polled every 1 s); ` +
+      `thumbnail age while pushed: median ${median(ages).toFixed(1)} s, worst ${Math.max(...ages).toFixed(1)} s over ${ages.length} reads`,
+  );
+  checks.push([
+    `input loss in health within ${TARGETS.inputLossShownS} s`,
+    shownS <= TARGETS.inputLossShownS,
+  ]);
+  checks.push([
+    `thumbnail at most ${TARGETS.thumbnailAgeS} s old`,
+    ages.length > 0 && Math.max(...ages) <= TARGETS.thumbnailAgeS,
+  ]);
+}
+
+function report(checks: Array<[string, boolean]>): void {
   console.log(`load average  ${load()} at end`);
   for (const [name, ok] of checks) console.log(`${verdict(ok).padEnd(14)} ${name}`);
   const passed = checks.filter(([, ok]) => ok).length;

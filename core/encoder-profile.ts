@@ -18,6 +18,7 @@ import type {
   InputSpecification,
   Output,
   OutputDestination,
+  OutputGroup,
   UpdateChannelCommandInput,
   VideoDescription,
 } from '@aws-sdk/client-medialive';
@@ -40,12 +41,35 @@ export interface ChannelSpec {
   /** Archive destination URLs (`archiveUrls()`), one per pipeline: 2 for STANDARD, 1 for SINGLE_PIPELINE. */
   archiveUrls: string[];
   tags?: Record<string, string>;
+  /** Platforms to push a rendition to (simulcast): one RTMP output group each. */
+  destinations?: SimulcastSpec[];
   /**
    * CreateChannel idempotency token: a retried create with the same id returns the same channel
    * instead of creating a second, billable one. Derive it from the workflow execution.
    */
   requestId?: string;
 }
+
+export interface SimulcastSpec {
+  name: string;
+  /** One RTMP(S) URL per pipeline, without the stream key. */
+  urls: string[];
+  streamKey: string;
+  /** Height of the ladder rendition pushed: 1080, 720, 540 or 360. */
+  height: number;
+}
+
+/**
+ * MediaLive's RTMP output: reconnect 2 s after a lost connection, 30 times, then the output group
+ * restarts after 15 s; a platform that stalls is disconnected (its cache of 30 s, the API model's
+ * minimum, full) rather than waited on for 5 minutes: the audience would see that stall as a
+ * frozen stream anyway.
+ */
+const RTMP_RETRY = { connectionRetryInterval: 2, numRetries: 30, restartDelay: 15, cacheLength: 30 } as const;
+
+export const simulcastDestinationId = (index: number) => `simulcast${index}`;
+/** The output's name: health matches alert messages that name it. */
+export const simulcastOutputName = (name: string) => `simulcast ${name}`;
 
 /** A ChannelSpec that cannot produce a valid channel: a bug in the caller, never user input. */
 export class InvalidChannelSpec extends DomainError {
@@ -205,7 +229,45 @@ function destinations(spec: ChannelSpec): OutputDestination[] {
     // ingest endpoints itself.
     { Id: DESTINATION_IDS.mediaPackage, MediaPackageSettings: [{ ChannelId: spec.packageChannelId }] },
     { Id: DESTINATION_IDS.archive, Settings: spec.archiveUrls.map((Url) => ({ Url })) },
+    // An RTMP destination: the URL without the key, the key as StreamName, one per pipeline.
+    ...(spec.destinations ?? []).map((d, i) => ({
+      Id: simulcastDestinationId(i),
+      Settings: d.urls.map((Url) => ({ Url, StreamName: d.streamKey })),
+    })),
   ];
+}
+
+function simulcastGroups(spec: ChannelSpec): OutputGroup[] {
+  return (spec.destinations ?? []).map((d, i) => {
+    const rendition = LADDER.find((r) => r.height === d.height) ?? LADDER[2];
+    return {
+      Name: simulcastDestinationId(i),
+      OutputGroupSettings: {
+        RtmpGroupSettings: {
+          InputLossAction: 'EMIT_OUTPUT',
+          CacheFullBehavior: 'DISCONNECT_IMMEDIATELY',
+          CacheLength: RTMP_RETRY.cacheLength,
+          RestartDelay: RTMP_RETRY.restartDelay,
+        },
+      },
+      Outputs: [
+        {
+          OutputName: simulcastOutputName(d.name),
+          // The ladder's own encode of that rendition, shared: a destination costs no encode.
+          VideoDescriptionName: `video${rendition?.nameModifier}`,
+          AudioDescriptionNames: [`audio${rendition?.nameModifier}`],
+          OutputSettings: {
+            RtmpOutputSettings: {
+              Destination: { DestinationRefId: simulcastDestinationId(i) },
+              ConnectionRetryInterval: RTMP_RETRY.connectionRetryInterval,
+              NumRetries: RTMP_RETRY.numRetries,
+              CertificateMode: 'VERIFY_AUTHENTICITY',
+            },
+          },
+        },
+      ],
+    };
+  });
 }
 
 function encoderSettings(spec: ChannelSpec): EncoderSettings {
@@ -241,6 +303,9 @@ function encoderSettings(spec: ChannelSpec): EncoderSettings {
   return {
     // RTMP carries no timecode; the system clock (UTC) also lets clips map wall time to files.
     TimecodeConfig: { Source: 'SYSTEMCLOCK' },
+    // The newest picture of each pipeline for DescribeThumbnails (the console's previews): AUTO
+    // turns the feature on (API model: ThumbnailConfiguration.State, AUTO | DISABLED).
+    ThumbnailConfiguration: { State: 'AUTO' },
     VideoDescriptions: videos,
     AudioDescriptions: audios,
     OutputGroups: [
@@ -274,6 +339,7 @@ function encoderSettings(spec: ChannelSpec): EncoderSettings {
           },
         ],
       },
+      ...simulcastGroups(spec),
     ],
   };
 }
@@ -378,6 +444,18 @@ function assertValid(spec: ChannelSpec): void {
       problems.push({ field: 'archiveUrls', reason: 'the pipelines must write to different destinations' });
     }
   }
+  (spec.destinations ?? []).forEach((d, i) => {
+    if (!Array.isArray(d.urls) || d.urls.length !== pipelines)
+      problems.push({
+        field: `destinations[${i}].urls`,
+        reason: `needs ${pipelines} URL(s), one per pipeline`,
+      });
+    if (!LADDER.some((r) => r.height === d.height))
+      problems.push({
+        field: `destinations[${i}].height`,
+        reason: 'must be the height of a ladder rendition',
+      });
+  });
   if (!Number.isInteger(spec.segmentLength) || spec.segmentLength < 1) {
     problems.push({ field: 'segmentLength', reason: 'must be an integer number of seconds ≥ 1' });
   }

@@ -8,6 +8,22 @@ import type { StreamRecord, StreamStatus } from './stream.js';
 
 export const EVENT_SOURCE = 'live-streaming';
 export const STATUS_CHANGED = 'Stream Status Changed';
+/** A running stream's input went away or came back (MediaLive's input-loss alert, SET or CLEARED). */
+export const INPUT_LOST = 'Stream Input Lost';
+export const INPUT_RESTORED = 'Stream Input Restored';
+
+export interface InputChangedDetail {
+  stream_id: string;
+  stream_name: string;
+  /** 0 or 1: the pipeline whose input changed. */
+  pipeline: number;
+  input: 'LOST' | 'RESTORED';
+  session_id: string | null;
+  /** MediaLive's alert type and message. */
+  alert_type: string;
+  message: string;
+  at: string;
+}
 
 export interface StatusChangedDetail {
   stream_id: string;
@@ -25,6 +41,7 @@ export interface StatusChangedDetail {
 
 export interface StatusEventPublisher {
   publish(detail: StatusChangedDetail): Promise<void>;
+  publishInput?(detail: InputChangedDetail): Promise<void>;
 }
 
 export function statusChanged(
@@ -51,10 +68,21 @@ export class EventBridgeStatusPublisher implements StatusEventPublisher {
   constructor(
     private readonly events: EventBridgeClient,
     private readonly busName: string,
-    private readonly onError: (error: unknown, detail: StatusChangedDetail) => void = () => undefined,
+    private readonly onError: (
+      error: unknown,
+      detail: StatusChangedDetail | InputChangedDetail,
+    ) => void = () => undefined,
   ) {}
 
-  async publish(detail: StatusChangedDetail): Promise<void> {
+  publish(detail: StatusChangedDetail): Promise<void> {
+    return this.put(STATUS_CHANGED, detail);
+  }
+
+  publishInput(detail: InputChangedDetail): Promise<void> {
+    return this.put(detail.input === 'LOST' ? INPUT_LOST : INPUT_RESTORED, detail);
+  }
+
+  private async put(detailType: string, detail: StatusChangedDetail | InputChangedDetail): Promise<void> {
     try {
       const out = await this.events.send(
         new PutEventsCommand({
@@ -62,7 +90,7 @@ export class EventBridgeStatusPublisher implements StatusEventPublisher {
             {
               EventBusName: this.busName,
               Source: EVENT_SOURCE,
-              DetailType: STATUS_CHANGED,
+              DetailType: detailType,
               Detail: JSON.stringify(detail),
               Resources: [],
               Time: new Date(detail.at),

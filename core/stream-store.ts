@@ -6,6 +6,7 @@
  * - session:     pk `STREAM#<id>`  sk `SESSION#<started_at>#<session id>` (sorted by start)
  * - idempotency: pk `IDEMPOTENCY#<hash>` sk `IDEMPOTENCY`, with TTL `expires_at`
  * - archive:     pk `ARCHIVE#<prefix>`  sk `ARCHIVE`: the session that owns an archive prefix
+ * - alert:       pk `STREAM#<id>`  sk `ALERT#<alarm id>`: a MediaLive channel alert, with TTL
  *
  * The listing queries the GSI `by-created` (partition `list_pk` = `STREAM`, sort
  * `<created_at>#<id>`) with `Limit` and `ExclusiveStartKey`: a bounded Query per page instead of
@@ -33,7 +34,7 @@ import {
   StreamNotFound,
   VersionConflict,
 } from './errors.js';
-import { type StatusEventPublisher, statusChanged } from './status-events.js';
+import { type InputChangedDetail, type StatusEventPublisher, statusChanged } from './status-events.js';
 import {
   canTransition,
   epochString,
@@ -41,6 +42,7 @@ import {
   type StreamExecution,
   type StreamRecord,
 } from './stream.js';
+import { ALERT_RETENTION_SECONDS, type AlertChange, type ChannelAlert } from './stream-alerts.js';
 
 export const LIST_INDEX = 'by-created';
 const LIST_PARTITION = 'STREAM';
@@ -324,6 +326,104 @@ export class StreamStore {
         ),
       );
     }
+  }
+
+  /**
+   * Records a MediaLive channel alert (SET or CLEARED). Events are best effort and may arrive out
+   * of order: an event older than the one the item already holds changes nothing. Returns the
+   * alert as recorded, and whether this event changed whether it is active.
+   */
+  async recordAlert(
+    streamId: string,
+    change: AlertChange,
+  ): Promise<{ alert: ChannelAlert; changed: boolean } | undefined> {
+    const key = { pk: `STREAM#${streamId}`, sk: `ALERT#${change.id}` };
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    const before = out.Item as (ChannelAlert & { event_at?: string }) | undefined;
+    if (before?.event_at && before.event_at > change.at) return undefined;
+    const wasActive = before !== undefined && before.cleared_at === null;
+    const alert: ChannelAlert = {
+      id: change.id,
+      pipeline: change.pipeline,
+      type: change.type,
+      message: change.message || (before?.message ?? ''),
+      // A SET of an alert already active keeps its start; a CLEARED keeps when it was set.
+      set_at:
+        change.state === 'SET' ? (wasActive ? before.set_at : change.at) : (before?.set_at ?? change.at),
+      cleared_at: change.state === 'SET' ? null : change.at,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            ...alert,
+            event_at: change.at,
+            expires_at: Math.floor(this.now().getTime() / 1000) + ALERT_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR event_at <= :at',
+          ExpressionAttributeValues: { ':at': change.at },
+        }),
+      );
+    } catch (error) {
+      // A newer event of the same alarm was recorded meanwhile: it wins.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+    return { alert, changed: wasActive !== (change.state === 'SET') };
+  }
+
+  /** The stream's alerts set or still active since `since` (ISO), newest first. */
+  async listAlerts(streamId: string, since: string | null): Promise<ChannelAlert[]> {
+    const alerts: ChannelAlert[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':a': 'ALERT#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const { id, pipeline, type, message, set_at, cleared_at } = item as ChannelAlert;
+        if (since && set_at < since && (cleared_at === null || cleared_at < since)) continue;
+        alerts.push({ id, pipeline, type, message, set_at, cleared_at: cleared_at ?? null });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return alerts.sort((a, b) => (a.set_at < b.set_at ? 1 : a.set_at > b.set_at ? -1 : 0));
+  }
+
+  /** Removes the stream's alert items. */
+  async deleteAlerts(streamId: string): Promise<void> {
+    for (;;) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':a': 'ALERT#' },
+          ProjectionExpression: 'pk, sk',
+          Limit: 25,
+        }),
+      );
+      const items = out.Items ?? [];
+      if (items.length === 0) return;
+      await Promise.all(
+        items.map((item) =>
+          this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } })),
+        ),
+      );
+    }
+  }
+
+  /** Puts "Stream Input Lost/Restored" on the bus (core/status-events.ts), when the store has one. */
+  async publishInputChange(detail: InputChangedDetail): Promise<void> {
+    await this.events?.publishInput?.(detail);
   }
 
   async listSessions(streamId: string, page: PageRequest): Promise<Page<RecordingSession>> {

@@ -18,6 +18,44 @@ export type StreamStatus = (typeof STREAM_STATUSES)[number];
 export const CHANNEL_CLASSES = ['STANDARD', 'SINGLE_PIPELINE'] as const;
 export type ChannelClass = (typeof CHANNEL_CLASSES)[number];
 
+/**
+ * How the stream's input is reached: RTMP push (the seed's, the default), or an SRT listener that
+ * the encoder calls (MediaLive's SRT_LISTENER input, AES-encrypted with a passphrase generated like
+ * a stream key and kept in Secrets Manager for MediaLive).
+ */
+export const INPUT_TYPES = ['RTMP_PUSH', 'SRT_LISTENER'] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
+
+/**
+ * At most 3 destinations: the platforms an event reaches at once (YouTube, Twitch and one more).
+ * Each is a full rendition pushed from the channel (up to 8 Mb/s of egress at 1080p, billed per
+ * destination), and locally one more process on a 2-core machine; more is a job for a restreaming
+ * service fed by one destination.
+ */
+export const MAX_DESTINATIONS = 3;
+
+/** Ladder renditions a simulcast destination can take (core/encoder-profile.ts LADDER). */
+export const DESTINATION_RENDITIONS = ['1080p', '720p', '540p', '360p'] as const;
+export type DestinationRendition = (typeof DESTINATION_RENDITIONS)[number];
+/** 4.7 Mb/s: under Twitch's 6 Mb/s ingest cap and YouTube's 720p range. */
+export const DEFAULT_DESTINATION_RENDITION: DestinationRendition = '720p';
+
+/** A platform the channel pushes to (YouTube, Twitch...): an RTMP output group of the channel. */
+export interface SimulcastDestination {
+  /** Shown in health and logs; also names the channel's output. */
+  name: string;
+  /** `rtmp://` or `rtmps://` URL of the platform's ingest, without the stream key. */
+  url: string;
+  /**
+   * Where pipeline 2 of a STANDARD channel pushes (the platform's backup ingest, e.g. YouTube's
+   * `rtmp://b.rtmp.youtube.com/live2?backup=1`); without it, both pipelines push to `url`.
+   */
+  backup_url?: string | null;
+  /** The platform's stream key: a secret, null in listings, never logged or put in events. */
+  stream_key: string | null;
+  rendition: DestinationRendition;
+}
+
 /** Lifecycle actions, each one a state machine (`core/workflows.ts`). */
 export type LifecycleAction = 'create' | 'start' | 'stop' | 'delete' | 'go-live' | 'end-live';
 
@@ -109,6 +147,18 @@ export interface StreamRecord {
   stop_after_input_loss_seconds: number | null;
   /** Set when the guard or the input-loss rule stopped the stream; cleared at the next start. */
   auto_stopped?: AutoStop | null;
+  /** Platforms the channel pushes to while it runs; absent on records older than simulcast. */
+  destinations?: SimulcastDestination[];
+  /** Absent on older records: RTMP_PUSH. */
+  input_type?: InputType;
+  /**
+   * SRT_LISTENER streams: the caller URLs with the passphrase (`srt://host:port?passphrase=…`),
+   * secrets like rtmp1/rtmp2, null in listings.
+   */
+  srt1?: string | null;
+  srt2?: string | null;
+  /** SRT_LISTENER streams: the Secrets Manager secret holding the passphrase (deleted with the stream). */
+  srt_secret_arn?: string | null;
 }
 
 /** Defaults of the seed's API documentation. */
@@ -174,12 +224,22 @@ export const EDITABLE_FIELDS = [
   'key_rotation_interval',
   'max_duration_seconds',
   'stop_after_input_loss_seconds',
+  'destinations',
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
-/** The stream as the listing shows it: without the stream keys. */
+/** The stream as the listing shows it: without the stream keys, SRT passphrases or destination keys. */
 export type StreamSummary = Omit<StreamRecord, 'rtmp1' | 'rtmp2'> & { rtmp1: null; rtmp2: null };
 
 export function toSummary(record: StreamRecord): StreamSummary {
-  return { ...record, rtmp1: null, rtmp2: null };
+  return {
+    ...record,
+    rtmp1: null,
+    rtmp2: null,
+    ...(record.srt1 !== undefined ? { srt1: null } : {}),
+    ...(record.srt2 !== undefined ? { srt2: null } : {}),
+    ...(record.destinations
+      ? { destinations: record.destinations.map((d) => ({ ...d, stream_key: null })) }
+      : {}),
+  };
 }

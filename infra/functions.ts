@@ -43,6 +43,8 @@ export type ResourceName =
   | 'mediaLiveRole'
   | 'schedulerRole'
   | 'spekeRole'
+  /** The SRT inputs' passphrase secrets (`<stack>/srt/*`). */
+  | 'srtSecrets'
   /**
    * Actions that support no resource type can only be allowed on "*" (Service Authorization
    * Reference: MediaPackage CreateChannel and CreateOriginEndpoint list no resource type).
@@ -62,6 +64,7 @@ export const ENVIRONMENT_NAMES = [
   'ARCHIVE_BUCKET',
   'MEDIALIVE_ROLE_ARN',
   'INPUT_SECURITY_GROUP_ID',
+  'SRT_SECRET_PREFIX',
   'LIVE_DISTRIBUTION_ID',
   'LIVE_BASE_URL',
   'LIVE_CACHE_POLICY_ID',
@@ -169,13 +172,16 @@ export const FUNCTIONS = {
   },
   'create-input': {
     entry: 'tasks/create/create-input.ts',
-    description: 'CreateStream: the RTMP push input',
+    description: 'CreateStream: the RTMP push or SRT listener input (and the SRT passphrase secret)',
     service: TASK,
-    environment: ['TABLE_NAME', 'INPUT_SECURITY_GROUP_ID'],
+    environment: ['TABLE_NAME', 'INPUT_SECURITY_GROUP_ID', 'SRT_SECRET_PREFIX', 'MEDIALIVE_ROLE_ARN'],
     permissions: [
       table('GetItem', 'UpdateItem'),
       { actions: ['medialive:CreateInput'], resources: ['inputs', 'inputSecurityGroup'] },
       { actions: ['medialive:DescribeInput'], resources: ['inputs'] },
+      { actions: ['secretsmanager:CreateSecret'], resources: ['srtSecrets'] },
+      // An SRT input reads its passphrase secret with the MediaLive role.
+      passMediaLiveRole,
     ],
   },
   'create-channel': {
@@ -278,12 +284,13 @@ export const FUNCTIONS = {
   },
   'delete-input': {
     entry: 'tasks/delete/delete-input.ts',
-    description: 'DeleteStream: the RTMP input, once detached',
+    description: 'DeleteStream: the input, once detached, and an SRT input passphrase secret',
     service: TASK,
-    environment: ['TABLE_NAME'],
+    environment: ['TABLE_NAME', 'SRT_SECRET_PREFIX'],
     permissions: [
       table('GetItem', 'UpdateItem'),
       { actions: ['medialive:DescribeInput', 'medialive:DeleteInput'], resources: ['inputs'] },
+      { actions: ['secretsmanager:DeleteSecret'], resources: ['srtSecrets'] },
       // ListInputs supports no resource type (Service Authorization Reference): "*" only.
       { actions: ['medialive:ListInputs'], resources: ['*'] },
     ],
@@ -434,6 +441,11 @@ export const FUNCTIONS = {
       { actions: ['s3:DeleteObject'], resources: ['clipPlaylists', 'clipExports'] },
       publishEvents,
       ...setSchedules,
+      // GET /streams/{id}/health and /thumbnail: the channel, its thumbnails.
+      { actions: ['medialive:DescribeChannel', 'medialive:DescribeThumbnails'], resources: ['channels'] },
+      // GetMetricData of classic metrics names no resource (Service Authorization Reference: its
+      // only resource type, an OTLP dataset, is optional): "*" only.
+      { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
     ],
     memorySize: 512,
     // API Gateway gives up on an integration after 29 s; running longer helps nobody.

@@ -15,6 +15,7 @@ import { observed } from '../core/aws-call-observer.js';
 import { EventBridgeClipPublisher } from '../core/clip-events.js';
 import { ClipStore } from '../core/clip-store.js';
 import { requireEnv } from '../core/env.js';
+import { SecretsManagerClient } from '../core/secrets-manager.js';
 import { EventBridgeStatusPublisher } from '../core/status-events.js';
 import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
@@ -31,6 +32,8 @@ function once<T>(build: () => T): () => T {
 export const medialive = /* @__PURE__ */ once(() => observed(new MediaLiveClient({})));
 export const mediapackage = /* @__PURE__ */ once(() => observed(new MediaPackageClient({})));
 export const cloudfront = /* @__PURE__ */ once(() => observed(new CloudFrontClient({})));
+/** Reports its calls to the AWS call observer itself (it is not an SDK client). */
+export const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient());
 // s3rver (local mode) stores streamed uploads with default checksums corrupted; AWS accepts both.
 export const s3 = /* @__PURE__ */ once(() =>
   observed(
@@ -49,7 +52,10 @@ export const store = /* @__PURE__ */ once(() => {
   const bus = process.env.EVENT_BUS_NAME;
   const events = bus
     ? new EventBridgeStatusPublisher(observed(new EventBridgeClient({})), bus, (error, detail) =>
-        logger.error('could not publish a status event', { error: error as Error, status: detail.status }),
+        logger.error('could not publish a status event', {
+          error: error as Error,
+          status: 'status' in detail ? detail.status : detail.input,
+        }),
       )
     : undefined;
   return new StreamStore(doc, requireEnv('TABLE_NAME'), undefined, events);

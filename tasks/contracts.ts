@@ -106,6 +106,7 @@ export interface MediaLiveEvent {
     state?: string;
     pipeline?: string;
     alarm_state?: string;
+    alarm_id?: string;
     alert_type?: string;
     message?: string;
   };

@@ -16,6 +16,8 @@ export const settings = {
   archiveBucket: () => requireEnv('ARCHIVE_BUCKET'),
   /** The role MediaConvert assumes for exports: reads the archive, writes the exports. */
   mediaConvertRoleArn: () => requireEnv('MEDIACONVERT_ROLE_ARN'),
+  /** Name prefix of the SRT inputs' passphrase secrets (`<stack>/srt/`): the IAM grants' scope. */
+  srtSecretPrefix: () => requireEnv('SRT_SECRET_PREFIX'),
   /** Unset when the deployment has no live distribution. */
   liveDistribution: (): { id: string; baseUrl: string; cachePolicyId: string } | undefined => {
     const id = process.env.LIVE_DISTRIBUTION_ID;

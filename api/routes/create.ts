@@ -1,6 +1,11 @@
 /** POST /streams: writes the CREATING record, then starts the CreateStream workflow. */
 import { randomBytes } from 'node:crypto';
-import { DEFAULTS, epochString, type StreamRecord } from '../../core/stream.js';
+import {
+  DEFAULT_DESTINATION_RENDITION,
+  DEFAULTS,
+  epochString,
+  type StreamRecord,
+} from '../../core/stream.js';
 import { executionName } from '../../core/workflows.js';
 import { requireEncryption } from '../deployment.js';
 import { HttpError } from '../http.js';
@@ -56,6 +61,14 @@ export async function createStream(
     schedule: null,
     max_duration_seconds: body.max_duration_seconds ?? config.defaultMaxDurationSeconds,
     stop_after_input_loss_seconds: body.stop_after_input_loss_seconds ?? null,
+    destinations: (body.destinations ?? []).map((d) => ({
+      name: d.name,
+      url: d.url,
+      backup_url: d.backup_url ?? null,
+      stream_key: d.stream_key,
+      rendition: d.rendition ?? DEFAULT_DESTINATION_RENDITION,
+    })),
+    input_type: body.input_type ?? 'RTMP_PUSH',
   };
   await store.create(record);
   try {
@@ -72,6 +85,6 @@ export async function createStream(
     );
   }
   await rememberExecution(services, id, record.execution);
-  logger.info('stream creation started', { execution: name });
+  logger.info('stream creation started', { execution: name, destinations: record.destinations?.length ?? 0 });
   return { body: record };
 }

@@ -3,10 +3,16 @@
  * Seed clients echo the whole record: read-only fields pass when unchanged and never change.
  */
 import { ActionNotAllowed, type FieldProblem, InvalidRequest } from '../../core/errors.js';
-import { EDITABLE_FIELDS, isAllowed, type StreamRecord } from '../../core/stream.js';
+import {
+  DEFAULT_DESTINATION_RENDITION,
+  EDITABLE_FIELDS,
+  isAllowed,
+  type SimulcastDestination,
+  type StreamRecord,
+} from '../../core/stream.js';
 import { requireEncryption } from '../deployment.js';
 import type { noQuery, Reply, Services, StreamRequest } from '../route.js';
-import { READ_ONLY_FIELDS, type updateStreamBody } from '../schemas.js';
+import { READ_ONLY_FIELDS, type UpdateStreamBody, type updateStreamBody } from '../schemas.js';
 
 // The body reader bounds the nesting depth, so this recursion is bounded too.
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -28,8 +34,17 @@ export async function updateStream(
   // refuses encoder changes, not the same segment_length sent back).
   const changes: Partial<StreamRecord> = {};
   for (const field of EDITABLE_FIELDS) {
-    const value = body[field];
-    if (value !== undefined && !same(value, current[field])) Object.assign(changes, { [field]: value });
+    const value = field === 'destinations' ? destinationsOf(body.destinations, current) : body[field];
+    const was = field === 'destinations' ? (current.destinations ?? []) : current[field];
+    if (value !== undefined && !same(value, was)) Object.assign(changes, { [field]: value });
+  }
+  if (changes.destinations !== undefined && current.status !== 'IDLE' && current.status !== 'FAILED') {
+    throw new ActionNotAllowed(
+      id,
+      'update',
+      current.status,
+      `destinations can change only while the stream is IDLE: MediaLive changes the outputs of idle channels only (UpdateChannel); stop the stream first (it is ${current.status})`,
+    );
   }
   requireEncryption(config, changes.key_rotation_interval);
   if (!isAllowed('update', current.status)) throw new ActionNotAllowed(id, 'update', current.status);
@@ -48,4 +63,31 @@ export async function updateStream(
   const updated = await store.update(current, changes);
   logger.info('stream updated', { fields: Object.keys(changes) });
   return { body: updated };
+}
+
+/**
+ * The destinations as the record will hold them: defaults filled in, and a null stream key (a
+ * listing echoed back) replaced by the key of the current destination of that name.
+ */
+function destinationsOf(
+  sent: UpdateStreamBody['destinations'],
+  current: StreamRecord,
+): SimulcastDestination[] | undefined {
+  if (sent === undefined) return undefined;
+  if (sent === null) return [];
+  const problems: FieldProblem[] = [];
+  const list = sent.map((d, i) => {
+    const key = d.stream_key ?? current.destinations?.find((c) => c.name === d.name)?.stream_key ?? null;
+    if (key === null)
+      problems.push({ field: `destinations[${i}].stream_key`, reason: 'is required for a new destination' });
+    return {
+      name: d.name,
+      url: d.url,
+      backup_url: d.backup_url ?? null,
+      stream_key: key,
+      rendition: d.rendition ?? DEFAULT_DESTINATION_RENDITION,
+    };
+  });
+  if (problems.length > 0) throw new InvalidRequest(problems);
+  return list;
 }

@@ -3,6 +3,9 @@
  * (`{"error":{"code","message","details"?,"status"?}}`) turned into `ApiError`.
  */
 import type { RecordingSession, StreamRecord, StreamSummary } from '../../core/stream.js';
+import type { StreamHealth } from '../../core/stream-health.js';
+
+export type { StreamHealth };
 
 export interface ErrorDetail {
   field: string;
@@ -252,6 +255,28 @@ export class ApiClient {
 
   async cancelSchedule(id: string): Promise<void> {
     await this.request<unknown>('DELETE', `/streams/${encodeURIComponent(id)}/schedule`);
+  }
+
+  async health(id: string): Promise<StreamHealth> {
+    return (await this.request<StreamHealth>('GET', `/streams/${id}/health`)).data;
+  }
+
+  /**
+   * The newest picture of a running stream as an object URL (revoke it when replaced), or null when
+   * there is none. `Accept: image/jpeg` makes API Gateway send the bytes (a binary media type).
+   */
+  async thumbnail(id: string, pipeline = 0): Promise<{ url: string; at: string | null } | null> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/streams/${id}/thumbnail?pipeline=${pipeline}`, {
+        headers: { authorization: this.authorization, accept: 'image/jpeg' },
+      });
+    } catch {
+      return null;
+    }
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) return null;
+    return { url: URL.createObjectURL(await response.blob()), at: response.headers.get('x-thumbnail-time') };
   }
 
   async listExecutions(id: string): Promise<unknown> {

@@ -8,6 +8,8 @@ export interface ApiFeatures {
   schedule: boolean;
   /** `GET /streams/{id}/executions`: the stream's workflow executions and their steps. */
   executions: boolean;
+  /** `GET /streams/{id}/health` and `/thumbnail`: the health light, panel and previews. */
+  health?: boolean;
 }
 
 export const NO_FEATURES: ApiFeatures = { schedule: false, executions: false };
@@ -24,8 +26,10 @@ function methodsOf(document: unknown, route: string): Set<string> {
 export function detectFeatures(openApi: unknown): ApiFeatures {
   const schedule = methodsOf(openApi, '/streams/{id}/schedule');
   const executions = methodsOf(openApi, '/streams/{id}/executions');
+  const health = methodsOf(openApi, '/streams/{id}/health').has('get');
   return {
     schedule: schedule.has('post') && schedule.has('delete'),
     executions: executions.has('get'),
+    ...(health && methodsOf(openApi, '/streams/{id}/thumbnail').has('get') ? { health: true } : {}),
   };
 }

@@ -369,7 +369,7 @@ export class ConsoleSite extends Construct {
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self'",
-      "img-src 'self' data:",
+      "img-src 'self' data: blob:",
       `connect-src 'self' ${this.api.origin} ${cognito} ${media.join(' ')}`,
       // hls.js feeds the video element through MediaSource (blob:) and may run a blob: worker.
       `media-src 'self' blob: ${media.join(' ')}`,

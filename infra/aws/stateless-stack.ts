@@ -11,7 +11,7 @@ import { TABLE_KEYS } from '../../core/table-schema.js';
 import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { AppFunction } from './app-function.js';
-import { executionArns, schedulesArn } from './arns.js';
+import { arnPrefix, executionArns, schedulesArn } from './arns.js';
 import type { DeploymentConfig } from './config.js';
 import {
   ConsoleSite,
@@ -121,6 +121,8 @@ export class StatelessStack extends Stack {
         archiveObjects: archive.arnForObjects('*'),
         clipPlaylists: archive.arnForObjects('*/index_*.m3u8'),
         clipExports: archive.arnForObjects(`${EXPORT_PREFIX}/*`),
+        // The health and thumbnail routes describe the stream's channel.
+        channels: `${arnPrefix(this, 'medialive', 'channel')}*`,
         ...(eventBus ? { eventBus: eventBus.eventBusArn } : {}),
         ...(schedules
           ? { schedules: schedulesArn(this, schedules.groupName), schedulerRole: schedules.role.roleArn }
@@ -143,6 +145,18 @@ export class StatelessStack extends Stack {
         actions: /^scheduler:(CreateSchedule|DeleteSchedule)$/,
         reason:
           "The API names each stream's start and stop schedules at run time (<stream id>-start, -stop); the grant is limited to the deployment's schedule group.",
+      },
+      {
+        resource: /^arn:(?:aws[a-z-]*|<AWS::Partition>):medialive:[a-z0-9-]+:\d{12}:channel:\*$/,
+        actions: /^medialive:(DescribeChannel|DescribeThumbnails)$/,
+        reason:
+          'MediaLive assigns channel ids at create time: the health and thumbnail routes read the channels of this account and region only, and only describe them.',
+      },
+      {
+        resource: /^\*$/,
+        actions: /^cloudwatch:GetMetricData$/,
+        reason:
+          'CloudWatch GetMetricData of classic metrics names no resource (Service Authorization Reference for Amazon CloudWatch: its only resource type, an OTLP dataset, is optional), so IAM evaluates it on "*". The health route reads metrics only.',
       },
     ]);
     if (eventBus) new CfnOutput(this, 'StatusEventBusName', { value: eventBus.eventBusName });

@@ -57,6 +57,11 @@ export class StreamRestApi extends Construct {
       description: 'Live-streaming workflow API',
       // Operators call it from a few places; an edge-optimized endpoint adds a CloudFront hop for nothing.
       endpointTypes: [EndpointType.REGIONAL],
+      // The thumbnail route answers a JPEG: with a Lambda proxy integration, API Gateway turns the
+      // function's base64 body into bytes only when the request's Accept names a binary media type
+      // of the API ("Return binary media from a Lambda proxy integration", API Gateway guide).
+      // Only image/jpeg: a wildcard would also hand JSON request bodies to the function as base64.
+      binaryMediaTypes: ['image/jpeg'],
       // API Gateway refuses a stage with logging ("CloudWatch Logs role ARN must be set in account
       // settings") in a region where the account has no logging role: create it unless told not to.
       cloudWatchRole: props.cloudWatchRole,

@@ -95,7 +95,11 @@ export class StreamWorkflows extends Construct {
     const arnOf = (service: string, resource: string, separator: ':' | '/' = ':') =>
       arnPrefix(this, service, resource, separator);
 
-    // MediaLive writes the archive and pushes to MediaPackage as this role; nothing else.
+    // The SRT inputs' passphrase secrets: named under the stack, so a grant reaches no other's.
+    const srtSecretPrefix = `${stack.stackName}/srt/`;
+    const srtSecrets = `${arnOf('secretsmanager', 'secret')}${srtSecretPrefix}*`;
+    // MediaLive writes the archive and pushes to MediaPackage as this role, and reads the SRT
+    // inputs' passphrases; nothing else.
     this.mediaLiveRole = new Role(this, 'MediaLiveRole', {
       assumedBy: new ServicePrincipal('medialive.amazonaws.com'),
       description: 'MediaLive channels of the live-streaming workflow: archive to S3, output to MediaPackage',
@@ -114,6 +118,12 @@ export class StreamWorkflows extends Construct {
             new PolicyStatement({
               actions: ['mediapackage:DescribeChannel'],
               resources: [`${arnOf('mediapackage', 'channels', '/')}*`],
+            }),
+            // An SRT_LISTENER input decrypts with the passphrase in its secret, read with the role
+            // it is given (MediaLive User Guide: SRT listener inputs, encryption).
+            new PolicyStatement({
+              actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              resources: [srtSecrets],
             }),
             new PolicyStatement({
               actions: [
@@ -250,6 +260,7 @@ export class StreamWorkflows extends Construct {
         exportMachine: this.exportMachine.stateMachineArn,
         mediaLiveRole: this.mediaLiveRole.roleArn,
         schedulerRole: schedulerRole.roleArn,
+        srtSecrets,
         ...(speke ? { spekeRole: speke.roleArn } : {}),
       },
       values: {
@@ -257,6 +268,7 @@ export class StreamWorkflows extends Construct {
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,
         MEDIALIVE_ROLE_ARN: this.mediaLiveRole.roleArn,
         INPUT_SECURITY_GROUP_ID: props.inputSecurityGroupId,
+        SRT_SECRET_PREFIX: srtSecretPrefix,
         LIVE_DISTRIBUTION_ID: live?.distributionId,
         LIVE_BASE_URL: live ? `https://${live.domainName}` : undefined,
         LIVE_CACHE_POLICY_ID: live?.cachePolicyId,

@@ -38,6 +38,13 @@ export function acknowledgeWorkflowFindings(workflows: IConstruct, props: Stream
         'MediaLive assigns channel and input ids in CreateChannel/CreateInput, so no ARN exists before the call; the grant is limited to this account and region and to that resource type.',
     },
     {
+      resource:
+        /^arn:(?:aws[a-z-]*|<AWS::Partition>):secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9-]+\/srt\/\*$/,
+      actions: /^secretsmanager:(CreateSecret|DeleteSecret|GetSecretValue|DescribeSecret)$/,
+      reason:
+        "Each SRT input's passphrase secret is named at create time (<stack>/srt/<stream id>) and Secrets Manager appends six random characters to its ARN; the grant is limited to this stack's SRT secrets.",
+    },
+    {
       resource: /^\*$/,
       actions: /^medialive:(ListChannels|ListInputs)$/,
       reason:

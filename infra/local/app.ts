@@ -117,7 +117,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
           ...(result.headers as Record<string, string>),
           'x-request-id': requestId,
         });
-        res.end(result.body);
+        // As API Gateway does for a binary media type: the function's base64 goes out as bytes.
+        res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
       } catch (error) {
         send(res, 500, { error: { code: 'InternalError', message: String((error as Error).message) } });
       }

@@ -197,7 +197,7 @@ export function contentSecurityPolicy(mediaOrigins: string[]): string {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    "img-src 'self' data: blob:",
     `connect-src 'self' ${media}`.trim(),
     `media-src 'self' blob: ${media}`.trim(),
     "worker-src 'self' blob:",

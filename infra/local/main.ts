@@ -60,6 +60,8 @@ Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(
   CloudFront     ${e.cloudfront}
   EventBridge    ${e.eventbridge}
   Scheduler      ${e.scheduler}
+  CloudWatch     ${e.cloudwatch}   (GetMetricData: the channels' metrics)
+  Secrets Mgr.   ${e.secretsmanager}   (the SRT inputs' passphrases)
   Status events  ${e.api}/events   (server-sent events, with the bearer token)
 
   Endpoints as JSON: ${path.join(dataDir, LOCAL_ENDPOINTS_FILE)} (with the key pair)

@@ -28,6 +28,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
 import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
+import { createLocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_ACCOUNT, LOCAL_MEDIACONVERT_ROLE_ARN, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
 import { findFfmpeg } from './ffmpeg.js';
@@ -37,6 +38,7 @@ import { createMediaControlPlane } from './media/control/control-plane.js';
 import { createMediaPlane } from './media/plane/media-plane.js';
 import { type LocalJobRecord, LocalMediaConvert } from './mediaconvert/local-mediaconvert.js';
 import { createLocalScheduler } from './scheduler/index.js';
+import { createLocalSecretsManager } from './secrets/local-secrets-manager.js';
 import { createLocalStepFunctions, type DescribedExecution } from './stepfunctions/index.js';
 
 export const DEFAULT_PORTS = {
@@ -46,6 +48,8 @@ export const DEFAULT_PORTS = {
   media: 4570,
   events: 4571,
   scheduler: 4572,
+  cloudwatch: 4573,
+  secretsmanager: 4574,
   rtmp: 1935,
   origin: 8080,
   cdn: 8081,
@@ -82,7 +86,9 @@ export type LocalEndpoints = Record<
   | 'mediapackage'
   | 'cloudfront'
   | 'eventbridge'
-  | 'scheduler',
+  | 'scheduler'
+  | 'cloudwatch'
+  | 'secretsmanager',
   string
 > & { rtmp: string; hls: string; cdn: string };
 
@@ -106,6 +112,8 @@ const USER_ENV: Readonly<Record<string, string | undefined>> = { ...process.env 
 export const LOCAL_EVENT_BUS = 'live-streams';
 export const LOCAL_SCHEDULE_GROUP = 'live-streams';
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALLIVE0001';
+/** The SRT passphrase secrets' name prefix (`<stack>/srt/` on AWS). */
+export const LOCAL_SRT_SECRET_PREFIX = 'live-streams/srt/';
 const TABLE_NAME = 'live-streams';
 
 export { LOCAL_MEDIACONVERT_ROLE_ARN } from './definitions.js';
@@ -192,6 +200,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     };
 
+    // CloudWatch: the metrics the media plane measures, for the health route's GetMetricData.
+    const cloudwatch = createLocalCloudWatch();
+    const cloudwatchUrl = await endpoint('CLOUDWATCH', () => serve(ports.cloudwatch, cloudwatch));
+    // Secrets Manager: the SRT inputs' passphrases, which the local MediaLive reads in process.
+    const secrets = createLocalSecretsManager({
+      dataDir: path.join(dataDir, 'secrets'),
+      region,
+      accountId: LOCAL_ACCOUNT,
+    });
+    const secretsUrl = await endpoint('SECRETS_MANAGER', () => serve(ports.secretsmanager, secrets));
+
     // Media plane first (its ports go into the control plane's URLs), with a view bound below.
     let view: ControlPlaneView | undefined;
     const plane = createMediaPlane({
@@ -203,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3,
       view: {
         findInputByStreamName: (app, name) => view?.findInputByStreamName(app, name),
+        getInput: (id) => view?.getInput?.(id),
         findRunningChannelForInput: (id) => view?.findRunningChannelForInput(id),
         getPackageChannel: (id) => view?.getPackageChannel(id),
         findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
@@ -219,6 +239,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           pipeline: String(pipeline),
           message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
         }),
+      onAlert: ({ channelArn, pipeline, type, set, message, subject }) =>
+        publishMediaLive('MediaLive Channel Alert', channelArn, {
+          alarm_state: set ? 'SET' : 'CLEARED',
+          alarm_id: `${channelArn}:${type}:${pipeline}${subject ? `:${subject}` : ''}`,
+          alert_type: type,
+          pipeline: String(pipeline),
+          message,
+        }),
+      onMetrics: (samples) => cloudwatch.put(samples),
     });
     const urls = await plane.listen();
     closers.push(() => plane.close());
@@ -232,6 +261,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       distribution: { id: LOCAL_DISTRIBUTION_ID, domainName: new URL(urls.cdnUrl).host },
       ...(options.timings ? { timings: options.timings } : {}),
       mediaPlane: plane,
+      readSecret: (arn) => secrets.read(arn),
       log: (message, details) => log(`[media-control] ${message} ${JSON.stringify(details)}`),
       // MediaLive's events, one per pipeline, as it sends them to EventBridge (best effort).
       onChannelStateChange: ({ channelArn, state, pipelines, at }) => {
@@ -262,6 +292,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_MEDIAPACKAGE: mediaUrls.mediapackage,
       AWS_ENDPOINT_URL_CLOUDFRONT: mediaUrls.cloudfront,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatchUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
       S3_FORCE_PATH_STYLE: 'true',
       // Lambda runs Node 22; the SDK's notice about Node 20 is about this machine, not the function.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -278,6 +310,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
       MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
       MEDIACONVERT_ROLE_ARN: LOCAL_MEDIACONVERT_ROLE_ARN,
+      SRT_SECRET_PREFIX: LOCAL_SRT_SECRET_PREFIX,
       LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
       LIVE_BASE_URL: urls.cdnUrl,
       LIVE_CACHE_POLICY_ID: 'local-mediapackage-cache-policy',
@@ -389,6 +422,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...endpoints,
         eventbridge: eventsUrl,
         scheduler: schedulerUrl,
+        cloudwatch: cloudwatchUrl,
+        secretsmanager: secretsUrl,
         rtmp: urls.rtmpUrl,
         hls: urls.originUrl,
         cdn: urls.cdnUrl,

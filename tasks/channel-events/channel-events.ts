@@ -9,8 +9,12 @@
  * - DELETED while the record is not DELETING: FAILED, the channel is gone.
  * - Input-loss alert SET on a running stream with `stop_after_input_loss_seconds`: a one-time stop
  *   schedule at that delay; CLEARED: that schedule is removed.
+ * - Every alert is recorded beside the stream (the health route reads them), and an input-loss
+ *   alert that changes whether the input is there puts "Stream Input Lost/Restored" on the bus.
  */
 import { DescribeChannelCommand, type MediaLiveClient, NotFoundException } from '@aws-sdk/client-medialive';
+import type { StreamRecord } from '../../core/stream.js';
+import { INPUT_LOSS_ALERT, isInputLoss } from '../../core/stream-alerts.js';
 import type { StreamSchedules } from '../../core/stream-schedules.js';
 import { recordStopped } from '../../core/stream-stopped.js';
 import type { StreamStore } from '../../core/stream-store.js';
@@ -18,9 +22,7 @@ import * as clients from '../clients.js';
 import type { DriftOutcome, MediaLiveEvent } from '../contracts.js';
 import { taskHandler } from '../runtime.js';
 
-/** MediaLive alert types that mean "no input" on an RTMP push input. */
-export const INPUT_LOSS_ALERT =
-  /not detected|no audio\/video|input (?:loss|lost)|stream not found|rtmp.*(?:lost|closed|not)/i;
+export { INPUT_LOSS_ALERT };
 
 export async function onChannelEvent(
   deps: {
@@ -45,6 +47,8 @@ export async function onChannelEvent(
   }
   const record = streamId ? await deps.store.find(streamId) : undefined;
   if (!record || record.live_channel_id !== channelId) return { outcome: 'ignored:not-ours' };
+  // Alerts are kept whatever the record's last change: each alarm orders its own events.
+  if (event['detail-type'] === 'MediaLive Channel Alert') await recordAlert(deps.store, record, event);
   if (Date.parse(event.time) < Number(record.last_update) * 1000) return { outcome: 'ignored:stale' };
   const now = deps.now?.() ?? new Date();
 
@@ -122,6 +126,39 @@ export async function onChannelEvent(
     return { outcome: 'recorded:deleted' };
   }
   return { outcome: 'ignored:no-change' };
+}
+
+/** Records the alert; an input-loss alert that changes the input's presence goes on the bus. */
+async function recordAlert(store: StreamStore, record: StreamRecord, event: MediaLiveEvent): Promise<void> {
+  const { detail } = event;
+  const state =
+    detail.alarm_state === 'CLEARED' ? 'CLEARED' : detail.alarm_state === 'SET' ? 'SET' : undefined;
+  if (!state) return;
+  const type = detail.alert_type ?? 'Unknown';
+  const pipeline = Number(detail.pipeline ?? '0') || 0;
+  const at = Number.isNaN(Date.parse(event.time))
+    ? new Date().toISOString()
+    : new Date(event.time).toISOString();
+  const recorded = await store.recordAlert(record.id, {
+    // Without an alarm id, one alarm per type and pipeline.
+    id: detail.alarm_id ?? `${type}:${pipeline}`,
+    pipeline,
+    type,
+    message: detail.message ?? '',
+    state,
+    at,
+  });
+  if (!recorded?.changed || !isInputLoss(recorded.alert)) return;
+  await store.publishInputChange({
+    stream_id: record.id,
+    stream_name: record.name,
+    pipeline,
+    input: state === 'SET' ? 'LOST' : 'RESTORED',
+    session_id: record.current_session_id,
+    alert_type: type,
+    message: detail.message ?? '',
+    at,
+  });
 }
 
 export const handler = taskHandler(

@@ -17,7 +17,7 @@ export async function recordCreated(
       'live_input_id',
       'package_channel_id',
       'package_endpoint_id',
-      'rtmp1',
+      record.input_type === 'SRT_LISTENER' ? 'srt1' : 'rtmp1',
       'viewer_endpoint',
     ] as const
   ).filter((field) => !record[field]);

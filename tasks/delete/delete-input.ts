@@ -1,6 +1,7 @@
 /**
  * Teardown step: DeleteInput once MediaLive has detached it from the deleted channel. While it is
- * still ATTACHED the task throws `InputNotDetached`, which the machine retries with backoff.
+ * still ATTACHED the task throws `InputNotDetached`, which the machine retries with backoff. An SRT
+ * input's passphrase secret goes with it (no recovery window: nothing may decrypt with it again).
  */
 import {
   ConflictException,
@@ -10,6 +11,8 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-medialive';
 import { InputNotDetached } from '../../core/errors.js';
+import type { SecretsManagerClient } from '../../core/secrets-manager.js';
+import type { StreamRecord } from '../../core/stream.js';
 import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
 import type { StreamTaskInput } from '../contracts.js';
@@ -17,25 +20,48 @@ import { taskHandler } from '../runtime.js';
 import { unrecordedInput } from './unrecorded.js';
 
 export async function deleteInput(
-  deps: { medialive: MediaLiveClient; store: StreamStore },
+  deps: { medialive: MediaLiveClient; store: StreamStore; secrets?: SecretsManagerClient },
   input: StreamTaskInput,
 ): Promise<{ state: string }> {
   let record = await deps.store.get(input.stream_id);
   if (!record.live_input_id) {
     const orphan = await unrecordedInput(deps.medialive, record.id);
-    if (!orphan?.Id) return { state: 'NONE' };
+    if (!orphan?.Id) {
+      await deleteSecret(deps, record);
+      return { state: 'NONE' };
+    }
     record = await deps.store.update(record, { live_input_id: orphan.Id });
   }
+  const state = await deleteMediaLiveInput(deps, record);
+  // DELETED or DELETING: the input is going, nothing will read its passphrase again.
+  await deleteSecret(deps, record);
+  return { state };
+}
+
+async function deleteSecret(deps: { secrets?: SecretsManagerClient }, record: StreamRecord): Promise<void> {
+  if (!record.srt_secret_arn || !deps.secrets) return;
+  try {
+    await deps.secrets.deleteSecret({ SecretId: record.srt_secret_arn, ForceDeleteWithoutRecovery: true });
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+}
+
+async function deleteMediaLiveInput(
+  deps: { medialive: MediaLiveClient },
+  record: StreamRecord,
+): Promise<string> {
   const inputId = record.live_input_id as string;
   try {
     const described = await deps.medialive.send(new DescribeInputCommand({ InputId: inputId }));
-    if (described.State === 'DELETED' || described.State === 'DELETING') return { state: described.State };
+    if (described.State === 'DELETED') return 'DELETED';
+    if (described.State === 'DELETING') return 'DELETING';
     if (described.State === 'ATTACHED')
       throw new InputNotDetached(`input ${inputId} is still attached to a channel`);
     await deps.medialive.send(new DeleteInputCommand({ InputId: inputId }));
-    return { state: 'DELETED' };
+    return 'DELETED';
   } catch (error) {
-    if (error instanceof NotFoundException) return { state: 'DELETED' };
+    if (error instanceof NotFoundException) return 'DELETED';
     if (error instanceof ConflictException)
       throw new InputNotDetached(`input ${inputId} is not deletable yet`);
     throw error;
@@ -43,5 +69,12 @@ export async function deleteInput(
 }
 
 export const handler = taskHandler('delete-input', (input: StreamTaskInput) =>
-  deleteInput({ medialive: clients.medialive(), store: clients.store() }, input),
+  deleteInput(
+    {
+      medialive: clients.medialive(),
+      store: clients.store(),
+      ...(process.env.SRT_SECRET_PREFIX ? { secrets: clients.secretsManager() } : {}),
+    },
+    input,
+  ),
 );

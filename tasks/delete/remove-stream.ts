@@ -15,6 +15,7 @@ export async function removeStream(
   const record = await deps.store.find(input.stream_id);
   if (!record) return { removed: false };
   await deps.store.deleteExecutions(record.id);
+  await deps.store.deleteAlerts(record.id);
   await deps.store.delete(record);
   return { removed: true };
 }

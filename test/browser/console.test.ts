@@ -340,6 +340,38 @@ describe('web console in Chromium, local mode', () => {
     await first.getByRole('button', { name: 'Confirm delete' }).click();
     await expect.poll(() => clips.count()).toBe(before - 1);
   });
+  it('shows the health panel refreshing by itself: the input connected, its rates, the newest picture, the light green', async () => {
+    const panel = page.locator('section.health');
+    await panel.waitFor();
+    const input = panel.locator('.health-pipeline[data-pipeline="0"] dd').first();
+    await expect.poll(() => input.textContent(), { timeout: 30_000 }).toMatch(/^connected since /);
+    await expect
+      .poll(() => panel.locator('.health-light').getAttribute('aria-label'), { timeout: 30_000 })
+      .toBe('Health: Healthy');
+    const picture = panel.locator('img.thumbnail');
+    await expect.poll(() => picture.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(
+      await picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
+    // It refreshes by itself: the time it was checked changes without any click.
+    const checked = await panel.locator('.health-summary').textContent();
+    await expect
+      .poll(() => panel.locator('.health-summary').textContent(), { timeout: 15_000 })
+      .not.toBe(checked);
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: path.join(SCREENSHOTS, '09-stream-health.png') });
+  }, 90_000);
+
+  it("shows the running stream's picture and health light on the streams list", async () => {
+    await page.getByRole('link', { name: 'Streams', exact: true }).click();
+    const row = page.locator(`li[data-stream-id="${streamId}"]`);
+    await row.waitFor();
+    await expect.poll(() => row.locator('img.thumbnail').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => row.locator('.health-light').getAttribute('aria-label')).toMatch(/^Health: /);
+    await shot('10-streams-running');
+    await row.getByRole('link').click();
+    await statusIs('RUNNING');
+  }, 60_000);
 
   it('stops the stream', async () => {
     pusher?.kill('SIGINT');

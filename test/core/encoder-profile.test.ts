@@ -307,3 +307,62 @@ describe('invalid channel specs', () => {
     expect(() => buildUpdateChannelInput('', spec())).toThrow(InvalidChannelSpec);
   });
 });
+
+describe('thumbnails', () => {
+  it('turns on MediaLive thumbnails (ThumbnailConfiguration AUTO) for DescribeThumbnails', () => {
+    expect(buildCreateChannelInput(spec()).EncoderSettings?.ThumbnailConfiguration).toEqual({
+      State: 'AUTO',
+    });
+  });
+});
+
+describe('simulcast destinations (RTMP output groups)', () => {
+  const youtube = {
+    name: 'youtube',
+    urls: ['rtmp://a.rtmp.youtube.com/live2', 'rtmp://b.rtmp.youtube.com/live2?backup=1'],
+    streamKey: 'abcd-efgh-ijkl',
+    height: 720,
+  };
+
+  it('adds one RTMP output group per destination that CreateChannel and UpdateChannel accept', () => {
+    const input = buildCreateChannelInput(
+      spec({ destinations: [youtube, { ...youtube, name: 'twitch', height: 1080 }] }),
+    );
+    expect(formatProblems(validateInput('medialive', 'CreateChannel', input))).toBe('');
+    const update = buildUpdateChannelInput('1234567', spec({ destinations: [youtube] }));
+    expect(formatProblems(validateInput('medialive', 'UpdateChannel', update))).toBe('');
+    const rtmp = group(input, 'simulcast0');
+    expect(rtmp.OutputGroupSettings?.RtmpGroupSettings).toMatchObject({
+      CacheFullBehavior: 'DISCONNECT_IMMEDIATELY',
+    });
+    expect(rtmp.Outputs?.[0]).toMatchObject({
+      OutputName: 'simulcast youtube',
+      VideoDescriptionName: 'video_720p4700k',
+      AudioDescriptionNames: ['audio_720p4700k'],
+      OutputSettings: { RtmpOutputSettings: { Destination: { DestinationRefId: 'simulcast0' } } },
+    });
+    expect(group(input, 'simulcast1').Outputs?.[0]?.VideoDescriptionName).toBe('video_1080p8000k');
+  });
+
+  it('shares the ladder encode: a destination adds no video description', () => {
+    const without = buildCreateChannelInput(spec());
+    const withOne = buildCreateChannelInput(spec({ destinations: [youtube] }));
+    expect(settings(withOne).VideoDescriptions).toHaveLength(
+      settings(without).VideoDescriptions?.length ?? 0,
+    );
+  });
+
+  it('puts the key in StreamName, one setting per pipeline, never in the URL', () => {
+    const input = buildCreateChannelInput(spec({ destinations: [youtube] }));
+    expect(input.Destinations?.find((d) => d.Id === 'simulcast0')?.Settings).toEqual([
+      { Url: 'rtmp://a.rtmp.youtube.com/live2', StreamName: 'abcd-efgh-ijkl' },
+      { Url: 'rtmp://b.rtmp.youtube.com/live2?backup=1', StreamName: 'abcd-efgh-ijkl' },
+    ]);
+  });
+
+  it('refuses a destination without one URL per pipeline', () => {
+    expect(() =>
+      buildCreateChannelInput(spec({ destinations: [{ ...youtube, urls: ['rtmp://x/y'] }] })),
+    ).toThrow(/destinations\[0\]\.urls/);
+  });
+});

@@ -54,6 +54,12 @@ export const ACKNOWLEDGED_GRANTS: AcknowledgedGrant[] = [
     reason:
       'MediaLive requires List, Get, Put and Delete on the destination bucket of an Archive output group in the role it assumes (MediaLive User Guide: access requirements for the trusted entity, Amazon S3); local mode only writes.',
   })),
+  ...['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].map((action) => ({
+    principal: 'MediaLiveRole',
+    action,
+    reason:
+      "MediaLive reads an SRT_LISTENER input's passphrase from its secret with the role (MediaLive User Guide: SRT listener inputs); the local MediaLive reads the local Secrets Manager in process, not over its API.",
+  })),
   ...[
     'logs:CreateLogGroup',
     'logs:CreateLogStream',

@@ -27,6 +27,8 @@ const SERVICE_OF_CLIENT: Record<string, string> = {
   EventBridgeClient: 'events',
   SchedulerClient: 'scheduler',
   SFNClient: 'states',
+  CloudWatchClient: 'cloudwatch',
+  SecretsManagerClient: 'secretsmanager',
 };
 
 /** Where an SDK operation's name and its IAM action's name differ. */
@@ -92,6 +94,12 @@ const VARIABLES: Record<string, (variable: string, call: AwsCall, input: Input, 
     return undefined;
   },
   cloudfront: (variable, _call, input) => (variable === 'DistributionId' ? (input.Id as string) : undefined),
+  secretsmanager: (variable, call, input) => {
+    if (variable !== 'SecretId') return undefined;
+    // A new secret's ARN ends with six random characters after its name.
+    if (call.command === 'CreateSecretCommand') return `${String(input.Name)}-AbCdEf`;
+    return String(input.SecretId).split(':secret:').pop();
+  },
   dynamodb: (variable, _call, input) => {
     if (variable === 'TableName')
       return (input.TableName as string | undefined) ?? Object.keys((input.RequestItems as Input) ?? {});
@@ -211,7 +219,12 @@ export async function iamRequestsFor(call: AwsCall): Promise<IamRequest[]> {
       }
       mapped++;
     }
-    if (mapped === 0) throw new Error(`cannot name the resource of ${described} (${action}) from its input`);
+    // Resource types that are all optional (CloudWatch GetMetricData's OTLP dataset) name nothing
+    // for a call that uses none: IAM evaluates such a call on "*".
+    if (mapped === 0 && types.every((t) => !t.required))
+      requests.push({ action, resource: '*', context, call: described });
+    else if (mapped === 0)
+      throw new Error(`cannot name the resource of ${described} (${action}) from its input`);
   }
 
   for (const { role, to } of passedRoles(service, input)) {

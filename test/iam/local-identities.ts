@@ -9,6 +9,7 @@ import {
   LOCAL_EVENT_BUS,
   LOCAL_MEDIACONVERT_ROLE_ARN,
   LOCAL_SCHEDULE_GROUP,
+  LOCAL_SRT_SECRET_PREFIX,
 } from '../../infra/local/stack.js';
 import { ARCHIVE_BUCKET, LIVE_DISTRIBUTION_ID } from '../support/workflow-harness.js';
 
@@ -31,4 +32,5 @@ export const LOCAL_IDENTITIES = {
    * deployment has is its own, so every recorded id stands for it.
    */
   inputSecurityGroup: 'the-deployments-input-security-group',
+  srtSecretPrefix: LOCAL_SRT_SECRET_PREFIX,
 };

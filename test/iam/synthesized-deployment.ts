@@ -81,6 +81,7 @@ function readDeployment(templates: Record<string, CfnTemplate>, prefix: string):
   const resolver = new Resolver(templates, `${prefix}-Stateless`, {
     // Names the templates hold as literals, and their local-mode counterparts.
     [`${prefix}-Stateless-streams`]: LOCAL_IDENTITIES.eventBus,
+    [`${prefix}-Stateless/srt/`]: LOCAL_IDENTITIES.srtSecretPrefix,
   });
   const roles = new Map<string, SynthesizedRole>();
   const roleOf = (logicalId: string, principal: string): SynthesizedRole => {

@@ -15,6 +15,8 @@ export const FREE_PORTS = {
   cdn: 0,
   events: 0,
   scheduler: 0,
+  cloudwatch: 0,
+  secretsmanager: 0,
 };
 
 /** Ports of a running app, to restart it on the same ones (clients built once keep their endpoints). */
@@ -32,6 +34,8 @@ export function portsOf(app: LocalApp): typeof FREE_PORTS & { api: number } {
     cdn: port(e.cdn),
     events: port(e.eventbridge),
     scheduler: port(e.scheduler),
+    cloudwatch: port(e.cloudwatch),
+    secretsmanager: port(e.secretsmanager),
   };
 }
 

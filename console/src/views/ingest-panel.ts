@@ -89,12 +89,64 @@ export function ingestPanel(): Panel {
     );
   }
 
+  /** An SRT caller URL: one field for OBS's Server, hidden like a key (it holds the passphrase). */
+  function srtDestination(label: string, url: string | null | undefined) {
+    if (!url?.startsWith('srt://')) return null;
+    const id = uniqueId('srt-url');
+    const input = h('input', {
+      id,
+      attrs: { type: 'password', readonly: true, value: url, autocomplete: 'off', spellcheck: 'false' },
+    });
+    const reveal = h('button', {
+      attrs: { type: 'button', 'aria-pressed': 'false', 'aria-controls': id },
+      text: 'Reveal URL',
+    });
+    reveal.addEventListener('click', () => {
+      const hidden = input.type === 'password';
+      input.type = hidden ? 'text' : 'password';
+      reveal.setAttribute('aria-pressed', String(hidden));
+      reveal.textContent = hidden ? 'Hide URL' : 'Reveal URL';
+    });
+    const copy = h('button', { attrs: { type: 'button' }, text: 'Copy URL' });
+    copy.addEventListener('click', async () => {
+      const copied = await copyText(url, input);
+      setText(
+        announce,
+        copied ? `${label} SRT URL copied.` : `${label} SRT URL selected: press Ctrl+C to copy it.`,
+      );
+    });
+    return h(
+      'fieldset',
+      { class: 'destination' },
+      h('legend', { text: `${label} (SRT)` }),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { attrs: { for: id }, text: 'Server (with the passphrase; leave the stream key empty)' }),
+        h('div', { class: 'input-row' }, input, reveal, copy),
+      ),
+    );
+  }
+
   return {
     element,
     update(record: StreamRecord) {
-      const now = `${record.rtmp1 ?? ''}|${record.rtmp2 ?? ''}`;
+      const now = `${record.rtmp1 ?? ''}|${record.rtmp2 ?? ''}|${record.srt1 ?? ''}|${record.srt2 ?? ''}`;
       if (now === shown) return;
       shown = now;
+      if (record.input_type === 'SRT_LISTENER') {
+        const srt = [
+          srtDestination('Destination 1', record.srt1),
+          srtDestination('Destination 2', record.srt2),
+        ];
+        replaceChildren(
+          body,
+          ...(srt.some((d) => d !== null)
+            ? srt
+            : [h('p', { text: 'The SRT input is being created; its URL appears here.' })]),
+        );
+        return;
+      }
       const destinations = [
         destination('Destination 1', record.rtmp1),
         destination('Destination 2', record.rtmp2),

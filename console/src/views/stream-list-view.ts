@@ -8,9 +8,12 @@ import { hrefOf } from '../routes.js';
 import { statusBadge, updateStatusBadge } from '../status-badge.js';
 import { workflowProgress } from '../stream-actions.js';
 import { epochToIso, formatDateTime } from '../time-format.js';
+import { healthLight, updateHealthLight } from './health-panel.js';
 
 const PAGE_SIZE = 25;
 const POLL_MS = 2000;
+/** Pictures and health lights of running streams: a few requests each, every 4 s is plenty. */
+const PREVIEW_MS = 4000;
 
 interface Row {
   item: HTMLLIElement;
@@ -18,9 +21,13 @@ interface Row {
   badge: HTMLSpanElement;
   meta: HTMLParagraphElement;
   activity: HTMLParagraphElement;
+  light: HTMLSpanElement;
+  picture: HTMLImageElement;
+  pictureUrl?: string | undefined;
+  running: boolean;
 }
 
-export const mountStreamList: Page = (main, { api }) => {
+export const mountStreamList: Page = (main, { api, features }) => {
   const list = h('ul', { class: 'stream-list', attrs: { 'aria-labelledby': 'streams-title' } });
   const empty = h(
     'p',
@@ -53,6 +60,30 @@ export const mountStreamList: Page = (main, { api }) => {
     }
   };
   const poller = poll(refresh, POLL_MS);
+  const previews = features.health
+    ? poll(async () => {
+        await Promise.all([...rows.entries()].map(([id, row]) => preview(id, row)));
+      }, PREVIEW_MS)
+    : undefined;
+
+  /** A running stream's health light and newest picture; neither for the others. */
+  async function preview(id: string, row: Row) {
+    if (!row.running) {
+      row.light.hidden = true;
+      row.picture.hidden = true;
+      return;
+    }
+    const [health, thumbnail] = await Promise.all([
+      api.health(id).catch(() => undefined),
+      api.thumbnail(id).catch(() => null),
+    ]);
+    if (health) updateHealthLight(row.light, health.light);
+    row.light.hidden = !health;
+    if (row.pictureUrl) URL.revokeObjectURL(row.pictureUrl);
+    row.pictureUrl = thumbnail?.url;
+    if (thumbnail) row.picture.src = thumbnail.url;
+    row.picture.hidden = !thumbnail;
+  }
   next.addEventListener('click', () => {
     if (!nextToken) return;
     tokens.push(nextToken);
@@ -79,6 +110,7 @@ export const mountStreamList: Page = (main, { api }) => {
     for (const [id, row] of rows) {
       if (!seen.has(id)) {
         row.item.remove();
+        if (row.pictureUrl) URL.revokeObjectURL(row.pictureUrl);
         rows.delete(id);
       }
     }
@@ -94,17 +126,27 @@ export const mountStreamList: Page = (main, { api }) => {
     const badge = statusBadge(stream.status);
     const meta = h('p', { class: 'meta' });
     const activity = h('p', { class: 'activity' });
+    const light = healthLight('off');
+    light.hidden = true;
+    const picture = h('img', {
+      class: 'thumbnail',
+      attrs: { alt: `Newest picture of ${stream.name}`, hidden: true, width: 160, height: 90 },
+    });
     const item = h(
       'li',
       { class: 'stream-card', attrs: { 'data-stream-id': stream.id } },
-      h('div', { class: 'stream-card-head' }, link, badge),
+      picture,
+      h('div', { class: 'stream-card-head' }, light, link, badge),
       meta,
       activity,
     );
-    return { item, link, badge, meta, activity };
+    return { item, link, badge, meta, activity, light, picture, running: false };
   }
 
   function updateRow(row: Row, stream: StreamSummary) {
+    const wasRunning = row.running;
+    row.running = stream.status === 'RUNNING';
+    if (row.running !== wasRunning) void preview(stream.id, row);
     setText(row.link, stream.name);
     updateStatusBadge(row.badge, stream.status);
     const started = epochToIso(stream.last_started);
@@ -137,5 +179,9 @@ export const mountStreamList: Page = (main, { api }) => {
     h('div', { class: 'pager' }, previous, next),
     updated,
   );
-  return () => poller.stop();
+  return () => {
+    poller.stop();
+    previews?.stop();
+    for (const row of rows.values()) if (row.pictureUrl) URL.revokeObjectURL(row.pictureUrl);
+  };
 };

@@ -18,6 +18,7 @@ import {
 import { formatDateTime } from '../time-format.js';
 import { clipPanel } from './clip-panel.js';
 import { executionsPanel } from './executions-panel.js';
+import { healthPanel } from './health-panel.js';
 import { ingestPanel } from './ingest-panel.js';
 import type { Panel } from './panel.js';
 import { playerPanel } from './player-panel.js';
@@ -96,6 +97,8 @@ export function mountStream(main: HTMLElement, context: ConsoleContext, id: stri
   const clips = clipPanel({ api, streamId: id, player });
   const sessions = sessionsPanel((sessionId) => clips.selectSession(sessionId));
   const panels: Panel[] = [ingest, player, clips];
+  // Health first on the page: during an event it is what the operator looks at.
+  if (features.health) panels.unshift(healthPanel(api, id));
   let refreshNow: () => void = () => undefined;
   if (features.schedule) panels.push(schedulePanel(api, id, () => refreshNow()));
   if (features.executions) panels.push(executionsPanel(api, id));

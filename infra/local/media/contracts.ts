@@ -27,11 +27,18 @@ export interface LocalChannel {
   inputIds: string[];
 }
 
-/** A MediaLive RTMP_PUSH input, as the media plane sees it. */
+/** A MediaLive RTMP_PUSH or SRT_LISTENER input, as the media plane sees it. */
 export interface LocalInput {
   id: string;
-  /** "app/key" pairs this input accepts, one per destination (rtmp1, rtmp2). */
+  /**
+   * "app/key" pairs this input accepts, one per destination (rtmp1, rtmp2); an SRT input's are
+   * `srt/<input id>-<pipeline>`, the names of its listeners' publications (never RTMP-publishable).
+   */
   streamNames: string[];
+  /** @default 'RTMP_PUSH' */
+  type?: 'RTMP_PUSH' | 'SRT_LISTENER';
+  /** SRT_LISTENER: one UDP port per pipeline, the passphrase read from its secret, AES key bytes. */
+  srt?: { ports: number[]; passphrase: string; latencyMs: number; keyLength: 16 | 24 | 32 };
 }
 
 /** A MediaPackage v1 channel with its HLS origin endpoints. */
@@ -43,6 +50,8 @@ export interface LocalPackageChannel {
 export interface ControlPlaneView {
   /** The input that owns this RTMP app/stream name, or undefined (then the publish is refused). */
   findInputByStreamName(app: string, streamName: string): LocalInput | undefined;
+  /** The input of this id (its SRT listener settings, for a starting channel). */
+  getInput?(id: string): LocalInput | undefined;
   /** The running channel attached to this input, if any. */
   findRunningChannelForInput(inputId: string): LocalChannel | undefined;
   getPackageChannel(id: string): LocalPackageChannel | undefined;
@@ -69,4 +78,9 @@ export interface MediaPlane {
   stopChannel(channelId: string): Promise<void>;
   /** Stop everything (process shutdown). */
   close(): Promise<void>;
+  /**
+   * The newest JPEG of a running channel that asks for thumbnails (MediaLive's DescribeThumbnails:
+   * one picture per pipeline; locally one encoder stands for both).
+   */
+  latestThumbnail?(channelId: string): Promise<{ body: Buffer; at: Date } | undefined>;
 }

@@ -40,6 +40,10 @@ describe('StatelessStack with IAM auth (the default)', () => {
     template = Template.fromStack(fixture.stateless);
   });
 
+  it('lists image/jpeg as the API binary media type, and only it, so the thumbnail route answers bytes', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['image/jpeg'] });
+  });
+
   it('creates one API Gateway method per route of api/routes.ts', () => {
     const methods = fixture.stateless.restApi.methods;
     expect([...methods.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());

@@ -154,3 +154,85 @@ describe('onChannelEvent (drift)', () => {
     expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
   });
 });
+
+describe('onChannelEvent (alerts kept for health)', () => {
+  const alert = (state: 'SET' | 'CLEARED', time: string, type = 'Video Not Detected'): MediaLiveEvent => ({
+    'detail-type': 'MediaLive Channel Alert',
+    time,
+    resources: [CHANNEL_ARN],
+    detail: {
+      channel_arn: CHANNEL_ARN,
+      alarm_state: state,
+      alarm_id: `alarm-${type}`,
+      alert_type: type,
+      pipeline: '1',
+      message: state === 'SET' ? 'no video' : 'video back',
+    },
+  });
+
+  it('records a SET alert as active on its pipeline, then its CLEARED, whatever the record last changed', async () => {
+    const stream = await fx.seed(
+      anIdleStream({ status: 'RUNNING', started: true, last_update: '1795999999' }),
+    );
+    channelIs('RUNNING', stream.id);
+    await handle(alert('SET', '2026-11-23T14:59:00Z'));
+    expect(await fx.store.listAlerts(stream.id, null)).toEqual([
+      {
+        id: 'alarm-Video Not Detected',
+        pipeline: 1,
+        type: 'Video Not Detected',
+        message: 'no video',
+        set_at: '2026-11-23T14:59:00.000Z',
+        cleared_at: null,
+      },
+    ]);
+    await handle(alert('CLEARED', '2026-11-23T14:59:30Z'));
+    const [cleared] = await fx.store.listAlerts(stream.id, null);
+    expect(cleared?.set_at).toBe('2026-11-23T14:59:00.000Z');
+    expect(cleared?.cleared_at).toBe('2026-11-23T14:59:30.000Z');
+  });
+
+  it('ignores an alert event older than the one recorded (events arrive out of order)', async () => {
+    const stream = await fx.seed(
+      anIdleStream({ status: 'RUNNING', started: true, last_update: '1795000000' }),
+    );
+    channelIs('RUNNING', stream.id);
+    await handle(alert('CLEARED', '2026-11-23T14:59:30Z', 'RTMP Output Failure'));
+    await handle(alert('SET', '2026-11-23T14:59:00Z', 'RTMP Output Failure'));
+    const [only] = await fx.store.listAlerts(stream.id, null);
+    expect(only?.cleared_at).toBe('2026-11-23T14:59:30.000Z');
+  });
+
+  it('keeps only the alerts of the session when asked for those since its start', async () => {
+    const stream = await fx.seed(
+      anIdleStream({ status: 'RUNNING', started: true, last_update: '1795000000' }),
+    );
+    channelIs('RUNNING', stream.id);
+    await handle(alert('SET', '2026-11-23T10:00:00Z', 'Old Alert'));
+    await handle(alert('CLEARED', '2026-11-23T10:05:00Z', 'Old Alert'));
+    await handle(alert('SET', '2026-11-23T14:00:00Z', 'New Alert'));
+    const alerts = await fx.store.listAlerts(stream.id, '2026-11-23T12:00:00.000Z');
+    expect(alerts.map((a) => a.type)).toEqual(['New Alert']);
+  });
+});
+
+describe('onChannelEvent (an input without audio is still there)', () => {
+  it('leaves the input-loss stop alone on an Audio Not Detected alert', async () => {
+    const stream = await fx.seed(
+      anIdleStream({
+        status: 'RUNNING',
+        started: true,
+        last_update: '1795000000',
+        stop_after_input_loss_seconds: 60,
+      }),
+    );
+    channelIs('RUNNING', stream.id);
+    const audio = (state: 'SET' | 'CLEARED'): MediaLiveEvent => ({
+      ...alertEvent(state),
+      detail: { ...alertEvent(state).detail, alert_type: 'Audio Not Detected' },
+    });
+    expect(await handle(audio('SET'))).toEqual({ outcome: 'ignored:no-change' });
+    expect(await handle(audio('CLEARED'))).toEqual({ outcome: 'ignored:no-change' });
+    expect(scheduler.commandCalls(DeleteScheduleCommand)).toHaveLength(0);
+  });
+});

@@ -11,12 +11,18 @@
 import { AwsError, type Reply } from '../../aws-server/aws-error.js';
 import { type Route, route } from '../../aws-server/protocols.js';
 import type { AwsApi } from '../../aws-server/server.js';
-import type { ControlPlaneView, MediaPlane } from '../contracts.js';
+import type { ControlPlaneView, LocalInput, MediaPlane } from '../contracts.js';
 import { ChannelLifecycle, type ChannelTimings, type ControlLog } from './channel-lifecycle.js';
 import { cloudFrontRoutes, defaultConfig, items } from './cloudfront.js';
 import { mediaLiveRoutes, pipelinesOf } from './medialive.js';
 import { endpointUrl, mediaPackageRoutes } from './mediapackage.js';
-import { type ChannelRecord, type ControlState, type OriginEndpointRecord, StateFile } from './state.js';
+import {
+  type ChannelRecord,
+  type ControlState,
+  type InputRecord,
+  type OriginEndpointRecord,
+  StateFile,
+} from './state.js';
 import { attachedInputIds, newETag, toLocalChannel } from './wire.js';
 
 export interface ControlPlaneOptions {
@@ -35,6 +41,8 @@ export interface ControlPlaneOptions {
   /** How long MediaLive transitions take; see `DEFAULT_TIMINGS`. */
   timings?: Partial<ChannelTimings>;
   mediaPlane: MediaPlane;
+  /** Reads a secret of the local Secrets Manager (an SRT input's passphrase). */
+  readSecret?: (arn: string) => string | undefined;
   /**
    * Tests only: sees every call before it is served, and may answer it with an AWS error instead
    * (`before`) or change the answer (`after`), so that the functions meet MediaLive's faults and
@@ -181,7 +189,16 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   const routes: Record<string, Route[]> = {
     medialive: withFaults(
       'medialive',
-      mediaLiveRoutes({ state, save, lifecycle, arn: arn('medialive', ':'), rtmpHost, rtmpPort }),
+      mediaLiveRoutes({
+        state,
+        save,
+        lifecycle,
+        arn: arn('medialive', ':'),
+        rtmpHost,
+        rtmpPort,
+        thumbnail: async (id) => options.mediaPlane.latestThumbnail?.(id),
+        ...(options.readSecret ? { readSecret: options.readSecret } : {}),
+      }),
       faults,
     ),
     mediapackage: withFaults(
@@ -198,12 +215,29 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     startoverWindowSeconds,
     manifestName,
   });
+  const localInput = (found: InputRecord): LocalInput => {
+    const passphrase = found.srt ? options.readSecret?.(found.srt.passphraseSecretArn) : undefined;
+    const keyLength =
+      ({ AES128: 16, AES192: 24, AES256: 32 } as const)[found.srt?.algorithm as 'AES128'] ?? 16;
+    return {
+      id: found.id,
+      streamNames: [...found.streamNames],
+      type: found.type ?? 'RTMP_PUSH',
+      ...(found.srt && passphrase !== undefined
+        ? { srt: { ports: [...found.srt.ports], passphrase, latencyMs: found.srt.latencyMs, keyLength } }
+        : {}),
+    };
+  };
   const view: ControlPlaneView = {
     findInputByStreamName(app, streamName) {
       const found = Object.values(inputs).find(
         (i) => i.state === 'DETACHED' && i.streamNames.includes(`${app}/${streamName}`),
       );
-      return found && { id: found.id, streamNames: [...found.streamNames] };
+      return found && localInput(found);
+    },
+    getInput(id) {
+      const found = inputs[id];
+      return found && found.state !== 'DELETED' ? localInput(found) : undefined;
     },
     findRunningChannelForInput(inputId) {
       // STARTING counts once the media plane has been asked to encode: it may ask while starting.

@@ -3,6 +3,7 @@
  * inputs, channels, and ListInputs/ListChannels to find what a crashed create left unrecorded), also
  * ListChannels for the AWS CLI. Paths, status codes and member names are the botocore model's.
  */
+import { createSocket } from 'node:dgram';
 import { AwsError, found } from '../../aws-server/aws-error.js';
 import { Fields, isObject, isString } from '../../aws-server/fields.js';
 import { paginate } from '../../aws-server/paginate.js';
@@ -14,6 +15,18 @@ import { attachedInputIds, newMediaLiveId } from './wire.js';
 /** A STANDARD channel runs two pipelines, a SINGLE_PIPELINE channel one. */
 export const pipelinesOf = (settings: ChannelSettings): number =>
   settings.channelClass === 'STANDARD' ? 2 : 1;
+
+/** A UDP port of this machine no one uses now (the OS picks it): an SRT listener's. */
+async function freeUdpPort(host: string): Promise<number> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, host, resolve);
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
 
 /** MediaLive RTMP push stream names are "application/instance". */
 const STREAM_NAME = /^[A-Za-z0-9_.~-]+\/[A-Za-z0-9_.~-]+$/;
@@ -31,6 +44,10 @@ export function mediaLiveRoutes(ctx: {
   arn(kind: string, id: string): string;
   rtmpHost: string;
   rtmpPort: number;
+  /** The media plane's newest thumbnail of a running channel. */
+  thumbnail?: (channelId: string) => Promise<{ body: Buffer; at: Date } | undefined>;
+  /** Reads a secret (the local Secrets Manager), as MediaLive reads an SRT input's passphrase. */
+  readSecret?: (arn: string) => string | undefined;
 }): Route[] {
   const { channels, inputs, securityGroups } = ctx.state.medialive;
   const body = (req: RouteRequest) => new Fields(parseJson(req.body, badRequest), badRequest);
@@ -59,20 +76,36 @@ export function mediaLiveRoutes(ctx: {
     return { ...group, inputs: using.map((i) => i.id), state: using.length > 0 ? 'IN_USE' : 'IDLE' };
   };
 
-  const describeInput = ({ requestId: _, deletedAt: __, streamNames, state, ...record }: InputRecord) => {
+  const describeInput = ({
+    requestId: _,
+    deletedAt: __,
+    streamNames,
+    state,
+    srt,
+    type,
+    ...record
+  }: InputRecord) => {
     const attached = attachedChannels(record.id);
     const { rtmpHost: ip, rtmpPort: port } = ctx;
     return {
       ...record,
       attachedChannels: attached,
-      destinations: streamNames.map((name) => ({
-        ip,
-        port: String(port),
-        url: `rtmp://${ip}:${port}/${name}`,
-      })),
+      destinations: srt
+        ? srt.ports.map((srtPort) => ({ ip, port: String(srtPort), url: `srt://${ip}:${srtPort}` }))
+        : streamNames.map((name) => ({ ip, port: String(port), url: `rtmp://${ip}:${port}/${name}` })),
       inputSourceType: 'STATIC',
       state: state === 'DETACHED' && attached.length > 0 ? 'ATTACHED' : state,
-      type: 'RTMP_PUSH',
+      type: type ?? 'RTMP_PUSH',
+      ...(srt
+        ? {
+            srtSettings: {
+              srtListenerSettings: {
+                minimumLatency: srt.latencyMs,
+                decryption: { algorithm: srt.algorithm, passphraseSecretArn: srt.passphraseSecretArn },
+              },
+            },
+          }
+        : {}),
     };
   };
 
@@ -182,6 +215,59 @@ export function mediaLiveRoutes(ctx: {
     };
   };
 
+  /** The input security group check every push input gets. */
+  const securityGroupsOf = (fields: Fields) => {
+    const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
+    if (groups.length !== 1 || !securityGroups[groups[0] ?? ''])
+      throw badRequest('A push input needs exactly one existing input security group.');
+    return groups;
+  };
+
+  /**
+   * SRT_LISTENER: one listener per destination asked for (1 or 2), each on a UDP port of this
+   * machine; the passphrase is read from its secret now, as MediaLive checks it can.
+   */
+  const createSrtInput = async (fields: Fields, requestId: string | undefined) => {
+    const listener = fields.object('srtSettings', true).object('srtListenerSettings', true);
+    const latencyMs = listener.integer('minimumLatency', 120, 15_000);
+    if (latencyMs === undefined)
+      throw badRequest('srtSettings.srtListenerSettings.minimumLatency is required.');
+    const decryption = listener.object('decryption', true);
+    const algorithm = decryption.string('algorithm', {
+      required: true,
+      oneOf: ['AES128', 'AES192', 'AES256'],
+    });
+    const secretArn = decryption.string('passphraseSecretArn', { required: true });
+    const passphrase = ctx.readSecret?.(secretArn);
+    if (passphrase === undefined) throw badRequest(`MediaLive cannot read the secret ${secretArn}.`);
+    // SRT's own limit on passphrases (libsrt: 10 to 79 characters).
+    if (passphrase.length < 10 || passphrase.length > 79)
+      throw badRequest('An SRT passphrase must have 10 to 79 characters.');
+    const destinations = (fields.list('destinations', isObject, 'destinations') ?? []).length || 1;
+    if (destinations > 2) throw badRequest('An SRT_LISTENER input has 1 or 2 destinations.');
+    const groups = securityGroupsOf(fields);
+    const id = newId();
+    const ports = await Promise.all(Array.from({ length: destinations }, () => freeUdpPort(ctx.rtmpHost)));
+    const name = fields.string('name');
+    const roleArn = fields.string('roleArn');
+    inputs[id] = {
+      id,
+      arn: ctx.arn('input', id),
+      state: 'DETACHED',
+      inputClass: destinations === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
+      streamNames: ports.map((_, i) => `srt/${id}-${i}`),
+      type: 'SRT_LISTENER',
+      srt: { ports, latencyMs, algorithm, passphraseSecretArn: secretArn },
+      securityGroups: groups,
+      tags: tagsOf(fields),
+      ...(name !== undefined && { name }),
+      ...(roleArn !== undefined && { roleArn }),
+      ...(requestId && { requestId }),
+    };
+    ctx.save();
+    return jsonReply(201, { input: describeInput(inputs[id]) });
+  };
+
   const act = (action: (channel: ChannelRecord) => void) => (req: RouteRequest) => {
     const record = channel(req);
     action(record);
@@ -209,13 +295,15 @@ export function mediaLiveRoutes(ctx: {
     on('GET', '/prod/inputSecurityGroups', (req) =>
       list(req, 'inputSecurityGroups', Object.values(securityGroups).map(describeGroup)),
     ),
-    on('POST', '/prod/inputs', (req) => {
+    on('POST', '/prod/inputs', async (req) => {
       const fields = body(req);
       const requestId = fields.string('requestId');
       const existing = requestId && Object.values(inputs).find((i) => i.requestId === requestId);
       if (existing) return jsonReply(201, { input: describeInput(existing) });
-      if (fields.string('type') !== 'RTMP_PUSH')
-        throw badRequest('The local media service supports RTMP_PUSH inputs only.');
+      const type = fields.string('type');
+      if (type === 'SRT_LISTENER') return createSrtInput(fields, requestId);
+      if (type !== 'RTMP_PUSH')
+        throw badRequest('The local media service supports RTMP_PUSH and SRT_LISTENER inputs only.');
       // One destination per pipeline: 2 for inputs of STANDARD channels, 1 for SINGLE_PIPELINE ones.
       const streamNames = (fields.list('destinations', isObject, 'destinations') ?? []).map(
         (d) => d.streamName,
@@ -298,6 +386,32 @@ export function mediaLiveRoutes(ctx: {
       ),
     ),
     on('GET', '/prod/channels/{channelId}', (req) => jsonReply(200, describeChannel(channel(req)))),
+    on('GET', '/prod/channels/{channelId}/thumbnails', async (req) => {
+      const record = channel(req);
+      const query = new Fields(Object.fromEntries(req.query), badRequest);
+      const pipelineId = query.string('pipelineId', { required: true, oneOf: ['0', '1'] });
+      query.string('thumbnailType', { required: true, oneOf: ['UNSPECIFIED', 'CURRENT_ACTIVE'] });
+      if (Number(pipelineId) >= pipelinesOf(record.settings))
+        throw badRequest(`Channel ${record.id} has no pipeline ${pipelineId}.`);
+      const thumbnail = record.state === 'RUNNING' ? await ctx.thumbnail?.(record.id) : undefined;
+      // The model's NotFoundException: "There are no thumbnails for this channel."
+      if (!thumbnail) throw notFound(`Thumbnails of channel ${record.id}`)();
+      return jsonReply(200, {
+        thumbnailDetails: [
+          {
+            pipelineId,
+            thumbnails: [
+              {
+                body: thumbnail.body.toString('base64'),
+                contentType: 'image/jpeg',
+                thumbnailType: 'CURRENT_ACTIVE',
+                timeStamp: thumbnail.at.toISOString(),
+              },
+            ],
+          },
+        ],
+      });
+    }),
     on('PUT', '/prod/channels/{channelId}', (req) => {
       const record = channel(req);
       if (record.state !== 'IDLE')

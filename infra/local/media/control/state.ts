@@ -51,8 +51,13 @@ export interface InputRecord {
   state: 'DETACHED' | 'DELETING' | 'DELETED';
   name?: string;
   inputClass: 'STANDARD' | 'SINGLE_PIPELINE';
-  /** "app/key", one per destination. */
+  /** "app/key", one per destination (`srt/<id>-<pipeline>` for SRT_LISTENER). */
   streamNames: string[];
+  /** Absent on inputs of earlier versions: RTMP_PUSH. */
+  type?: 'RTMP_PUSH' | 'SRT_LISTENER';
+  /** SRT_LISTENER: the UDP port of each pipeline's listener and the decryption settings. */
+  srt?: { ports: number[]; latencyMs: number; algorithm: string; passphraseSecretArn: string };
+  roleArn?: string;
   securityGroups: string[];
   tags: Tags;
   requestId?: string;

@@ -17,12 +17,13 @@ import path from 'node:path';
 import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
 import { encoderArgs, FFMPEG_PLAYLIST } from './encoder-command.js';
 import type { EncoderPlan } from './encoder-plan.js';
-import { EncoderProcess } from './encoder-process.js';
+import { EncoderProcess, type EncoderProgress } from './encoder-process.js';
 import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
 import { InputRelay, type RelayFeed } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
 import type { Publication } from './rtmp-ingest.js';
+import { type PusherState, SimulcastPusher } from './simulcast-pusher.js';
 import type { Slate } from './slate.js';
 
 export interface ChannelEncoderDeps {
@@ -39,6 +40,8 @@ export interface ChannelEncoderDeps {
   /** Seconds of HLS the package channel's endpoints can rewind (largest startover window). */
   startoverSeconds(): number;
   logger: (line: string) => void;
+  /** A simulcast destination's push started (ACTIVE) or failed (FAILING, with the reason). */
+  onSimulcast?: (name: string, state: PusherState, message: string) => void;
   /** How often FFmpeg's output folders are read for closed segments and files. */
   pollMs?: number;
   progressLogMs?: number;
@@ -59,6 +62,9 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
+/** The channel's thumbnail, relative to the media folder. */
+export const thumbnailFile = (channelId: string): string => `thumbnails/${channelId}.jpg`;
+
 /** A run that fails this fast is a crash loop, not a hiccup: back off, then give up. */
 const QUICK_FAILURE_MS = 10_000;
 const MAX_QUICK_FAILURES = 3;
@@ -78,10 +84,23 @@ export class ChannelEncoder {
   /** After repeated quick failures, no run until a publisher offers itself again. */
   #gaveUp = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  readonly #pushers: SimulcastPusher[];
 
   constructor(plan: EncoderPlan, deps: ChannelEncoderDeps) {
     this.#plan = plan;
     this.#deps = deps;
+    this.#pushers = plan.simulcast.map(
+      (output) =>
+        new SimulcastPusher({
+          ffmpeg: deps.ffmpeg,
+          name: output.name,
+          url: output.url,
+          secret: output.secret,
+          logger: deps.logger,
+          retryMs: output.retrySeconds * 1000,
+          onState: (state, message) => deps.onSimulcast?.(output.name, state, message),
+        }),
+    );
     deps.index.setLadder(
       plan.renditions.map((r) => ({
         name: r.name,
@@ -101,6 +120,16 @@ export class ChannelEncoder {
   /** What the encoder is being fed now. */
   get showing(): 'slate' | 'input' | 'nothing' {
     return this.#run?.relay.showing ?? 'nothing';
+  }
+
+  /** FFmpeg's progress of the current run (its dropped frames count from the run's start). */
+  get progress(): EncoderProgress | undefined {
+    return this.#run?.encoder.progress;
+  }
+
+  /** Where FFmpeg keeps the newest thumbnail (absolute), when the channel asks for thumbnails. */
+  get thumbnailPath(): string | undefined {
+    return this.#plan.thumbnail ? path.join(this.#deps.mediaDir, thumbnailFile(this.channelId)) : undefined;
   }
 
   /** Starts encoding (the slate until a publisher comes); resolves once FFmpeg runs. */
@@ -139,8 +168,17 @@ export class ChannelEncoder {
       await run.encoder.stop();
       await run.done;
     }
+    await Promise.all(this.#pushers.map((pusher) => pusher.stop()));
     await this.#deps.archive.flushed();
     await this.#deps.index.flush();
+  }
+
+  /** The simulcast destinations and how their pushes do. */
+  get simulcast(): Array<{ name: string; state: PusherState }> {
+    return this.#plan.simulcast.map((output, i) => ({
+      name: output.name,
+      state: this.#pushers[i]?.state ?? 'CONNECTING',
+    }));
   }
 
   readonly #logFailure = (error: unknown): void => {
@@ -181,7 +219,14 @@ export class ChannelEncoder {
     );
     await this.#prepareFolders(hlsDir, archive);
     if (this.#stopped) return;
-    const args = encoderArgs({ plan, preset: this.#deps.preset, hlsDir, runId, archives: archive.targets });
+    const args = encoderArgs({
+      plan,
+      preset: this.#deps.preset,
+      hlsDir,
+      runId,
+      archives: archive.targets,
+      ...(plan.thumbnail ? { thumbnailFile: thumbnailFile(plan.channelId) } : {}),
+    });
     const label = `encoder ${plan.channelId}`;
     this.#deps.logger(
       `${label}: run ${runId} (${plan.renditions.length} renditions, ${plan.archives.length} archive outputs, ` +
@@ -193,7 +238,11 @@ export class ChannelEncoder {
       cwd: this.#deps.mediaDir,
       label,
       logger: this.#deps.logger,
+      outputPipes: plan.simulcast.length,
       ...(this.#deps.progressLogMs ? { progressLogMs: this.#deps.progressLogMs } : {}),
+    });
+    encoder.outputs.forEach((output, i) => {
+      this.#pushers[i]?.feed(output);
     });
     const relay = new InputRelay({
       slate: this.#deps.slate,
@@ -224,6 +273,7 @@ export class ChannelEncoder {
       await mkdir(path.join(base, hlsDir, rendition.name), { recursive: true });
     }
     await archive.prepare();
+    if (this.#plan.thumbnail) await mkdir(path.join(base, 'thumbnails'), { recursive: true });
     // A master playlist over FFmpeg's own rendition playlists, so the folder plays in VLC as is.
     const master = renderMasterPlaylist(this.#deps.index.renditions, (i) => {
       const rendition = this.#plan.renditions[i];

@@ -27,7 +27,12 @@ export interface EncoderCommand {
   runId: string;
   /** One per `plan.archives` entry. */
   archives: ArchiveTarget[];
+  /** Relative path of the JPEG FFmpeg keeps replacing with the newest thumbnail (plan.thumbnail). */
+  thumbnailFile?: string;
 }
+
+/** The first of the pipes (file descriptors) the simulcast outputs are written to, one each. */
+export const FIRST_OUTPUT_FD = 4;
 
 /** Rendition playlist FFmpeg maintains in each rendition folder (the origin builds its own). */
 export const FFMPEG_PLAYLIST = 'live.m3u8';
@@ -56,7 +61,7 @@ function kbps(bits: number): string {
   return `${Math.round(bits / 1000)}k`;
 }
 
-function videoFilters(plan: EncoderPlan): string {
+function videoFilters(plan: EncoderPlan, thumbnails: boolean): string {
   const branches = plan.videos.map((video, i) => {
     const chain = [
       ...(video.frameRate ? [`fps=${video.frameRate.numerator}/${video.frameRate.denominator}`] : []),
@@ -66,10 +71,15 @@ function videoFilters(plan: EncoderPlan): string {
     ].join(',');
     return `[src${i}]${chain}[v${i}]`;
   });
-  const split =
-    plan.videos.length === 1
-      ? '[0:v]null[src0]'
-      : `[0:v]split=${plan.videos.length}${plan.videos.map((_, i) => `[src${i}]`).join('')}`;
+  const sources = plan.videos.map((_, i) => `[src${i}]`);
+  if (thumbnails && plan.thumbnail) {
+    sources.push('[thumbsrc]');
+    // The frames are chosen first, so only one frame every few seconds is scaled.
+    branches.push(
+      `[thumbsrc]fps=1/${plan.thumbnail.everySeconds},scale=-2:${plan.thumbnail.height}:flags=bilinear,format=yuvj420p[thumb]`,
+    );
+  }
+  const split = sources.length === 1 ? '[0:v]null[src0]' : `[0:v]split=${sources.length}${sources.join('')}`;
   return [split, ...branches].join(';');
 }
 
@@ -82,7 +92,8 @@ export function encoderArgs(command: EncoderCommand): string[] {
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
   // The relay sends both sequence headers and a key frame first: a short analysis is enough.
   args.push('-f', 'flv', '-analyzeduration', '500000', '-i', `pipe:${RELAY_FD}`);
-  args.push('-filter_complex', videoFilters(plan));
+  const thumbnails = command.thumbnailFile !== undefined && plan.thumbnail !== undefined;
+  args.push('-filter_complex', videoFilters(plan, thumbnails));
   plan.videos.forEach((_, i) => {
     args.push('-map', `[v${i}]`);
   });
@@ -138,6 +149,19 @@ export function encoderArgs(command: EncoderCommand): string[] {
     ];
     slaves.push(`[${options.join(':')}]${checkPath(archiveFilePattern(target))}`);
   });
+  // Simulcast: FLV on a pipe per destination (simulcast-pusher.ts pushes it); a pipe that fails
+  // must not stop the channel's other outputs.
+  plan.simulcast.forEach((output, i) => {
+    slaves.push(
+      `[f=flv:select=${select(output.video, output.audio)}:onfail=ignore]pipe\\:${FIRST_OUTPUT_FD + i}`,
+    );
+  });
   args.push('-f', 'tee', slaves.join('|'));
+  if (thumbnails && command.thumbnailFile) {
+    // A second output file: its own encoder (JPEG), one file replaced atomically, so a reader
+    // never gets half a picture.
+    args.push('-map', '[thumb]', '-an', '-c:v', 'mjpeg', '-q:v', '5');
+    args.push('-f', 'image2', '-update', '1', '-atomic_writing', '1', checkPath(command.thumbnailFile));
+  }
   return args;
 }

@@ -86,7 +86,41 @@ export interface EncoderPlan {
   archives: ArchiveOutput[];
   /** What is encoded while no input feeds the channel: the top rendition's size and rate. */
   slate: SlateSpec;
+  /** JPEG thumbnails of the encoded picture, when the channel's ThumbnailConfiguration is AUTO. */
+  thumbnail?: ThumbnailPlan;
+  /** RTMP output groups: renditions pushed to other platforms. */
+  simulcast: SimulcastOutput[];
 }
+
+export interface SimulcastOutput {
+  /** The output's name (MediaLive OutputName). */
+  name: string;
+  video: number;
+  audio?: number;
+  /**
+   * Pipeline 1's URL with the stream key appended (`<Url>/<StreamName>`): one encoder stands for
+   * both pipelines locally, so one push per destination.
+   */
+  url: string;
+  /** The stream key, to mask in logs. */
+  secret: string;
+  /** ConnectionRetryInterval, seconds. */
+  retrySeconds: number;
+}
+
+export interface ThumbnailPlan {
+  /** Pixels; the width follows the picture's aspect ratio. */
+  height: number;
+  /** One new JPEG this often (seconds). */
+  everySeconds: number;
+}
+
+/**
+ * Thumbnails: small (a list of streams shows several at once) and refreshed every 2 s, well within
+ * the 10 s a console may take to show a new one; choosing the frames before scaling costs the
+ * encoder one small scale every 2 s.
+ */
+export const LOCAL_THUMBNAIL: ThumbnailPlan = Object.freeze({ height: 270, everySeconds: 2 });
 
 /** MediaPackage v1's default HLS segment duration (HlsPackage.SegmentDurationSeconds). */
 const DEFAULT_SEGMENT_SECONDS = 6;
@@ -315,6 +349,29 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
     });
   }
 
+  const simulcast: SimulcastOutput[] = [];
+  for (const group of groups) {
+    if (!group.OutputGroupSettings?.RtmpGroupSettings) continue;
+    for (const [i, output] of (group.Outputs ?? []).entries()) {
+      const rtmp = output.OutputSettings?.RtmpOutputSettings;
+      const description = builder.videoDescription(output.VideoDescriptionName);
+      if (!rtmp || !description)
+        builder.fail(`RTMP output ${output.OutputName ?? i} needs RtmpOutputSettings and video`);
+      const setting = channel.destinations.find((d) => d.Id === rtmp.Destination?.DestinationRefId)
+        ?.Settings?.[0];
+      if (!setting?.Url) builder.fail(`RTMP destination ${rtmp.Destination?.DestinationRefId} has no URL`);
+      const audio = builder.addAudio(output.AudioDescriptionNames);
+      simulcast.push({
+        name: output.OutputName ?? `rtmp${i + 1}`,
+        video: builder.addVideo(builder.video(description)),
+        ...(audio === undefined ? {} : { audio }),
+        url: setting.StreamName ? `${setting.Url.replace(/\/+$/, '')}/${setting.StreamName}` : setting.Url,
+        secret: setting.StreamName ?? setting.Url,
+        retrySeconds: rtmp.ConnectionRetryInterval ?? 2,
+      });
+    }
+  }
+
   const top = builder.videos.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
   const inputLoss = settings.GlobalConfiguration?.InputLossBehavior;
   // MediaLive's input-loss image is a solid colour, black (000000) unless InputLossImageColor says
@@ -334,7 +391,9 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
   const segment = segmentSeconds(groups);
   const keyframeSeconds =
     archives.length > 0 && Number.isInteger(segment) ? gcd(segment, rolloverSeconds) : segment;
+  const thumbnails = settings.ThumbnailConfiguration?.State === 'AUTO';
   return {
+    ...(thumbnails ? { thumbnail: LOCAL_THUMBNAIL } : {}),
     channelId: channel.id,
     packageChannelId,
     segmentSeconds: segment,
@@ -345,5 +404,6 @@ export function planEncoding(channel: LocalChannel): EncoderPlan {
     renditions,
     archives,
     slate,
+    simulcast,
   };
 }

@@ -98,6 +98,8 @@ export interface EncoderProcessOptions {
   progressLogMs?: number;
   /** stderr lines that are expected (kept for diagnostics, not logged). */
   expectedLines?: RegExp[];
+  /** Extra pipes FFmpeg writes to (file descriptors 4, 5...), read through `outputs`. */
+  outputPipes?: number;
   /** Bounds of a graceful stop (tests shorten them). */
   sigintAfterMs?: number;
   sigkillAfterMs?: number;
@@ -119,6 +121,8 @@ export class EncoderProcess {
   progress: EncoderProgress = {};
   /** What FFmpeg reads as `pipe:3`. */
   readonly media: Writable;
+  /** What FFmpeg writes as `pipe:4`, `pipe:5`... (`outputPipes`). */
+  readonly outputs: Readable[];
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly #errors: string[] = [];
   #stopping: Promise<EncoderExit> | undefined;
@@ -131,9 +135,19 @@ export class EncoderProcess {
     this.#sigkillAfterMs = options.sigkillAfterMs ?? SIGKILL_AFTER_MS;
     this.#child = spawn(options.ffmpeg, options.args, {
       cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: [
+        'pipe',
+        'pipe',
+        'pipe',
+        'pipe',
+        ...Array.from({ length: options.outputPipes ?? 0 }, () => 'pipe' as const),
+      ],
     }) as ChildProcessByStdio<Writable, Readable, Readable>;
     this.media = this.#child.stdio[MEDIA_FD] as Writable;
+    this.outputs = Array.from(
+      { length: options.outputPipes ?? 0 },
+      (_, i) => this.#child.stdio[MEDIA_FD + 1 + i] as Readable,
+    );
     // A write after FFmpeg has gone (EPIPE) must not crash the service; its exit is reported.
     this.media.on('error', () => {});
     let lastLog = 0;

@@ -10,6 +10,7 @@
  * restarted service uploads what a killed one left: archive-recovery.ts).
  */
 import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,11 +21,13 @@ import { ArchiveRecorder } from './archive-recorder.js';
 import { recoverArchives } from './archive-recovery.js';
 import { ArchiveUploader } from './archive-upload.js';
 import { ChannelEncoder } from './channel-encoder.js';
+import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
 import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
 import { slateFor } from './slate.js';
+import { SrtListener } from './srt-ingest.js';
 import { maskStreamPath } from './stream-key.js';
 
 export interface MediaPlaneOptions {
@@ -52,6 +55,22 @@ export interface MediaPlaneOptions {
     pipeline: number;
     lost: boolean;
   }) => void;
+  /**
+   * Any other channel alert MediaLive would raise (its alert type, SET or CLEARED): "Audio Not
+   * Detected" for an input without audio.
+   */
+  onAlert?: (alert: {
+    channelId: string;
+    channelArn: string;
+    pipeline: number;
+    type: string;
+    set: boolean;
+    message: string;
+    /** What the alert is about when a channel may have several (an output's name). */
+    subject?: string;
+  }) => void;
+  /** The channels' MediaLive and MediaPackage metrics, every second (the local CloudWatch keeps them). */
+  onMetrics?: (samples: MetricSample[]) => void;
 }
 
 export interface MediaPlaneUrls {
@@ -131,7 +150,26 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
   function reportInput(publication: Publication, lost: boolean): void {
     for (const { channel, pipeline } of channelsFed(publication)) {
       opts.onInputChange?.({ channelId: channel.id, channelArn: channel.arn, pipeline, lost });
+      // An input that goes away takes its audio alert with it: the input-loss alert says it all.
+      const silent = !lost && !publication.hasAudio;
+      const audio = { channelId: channel.id, channelArn: channel.arn, pipeline, type: 'Audio Not Detected' };
+      opts.onAlert?.({
+        ...audio,
+        set: silent,
+        message: silent ? 'The input has no AAC audio track' : 'Audio detected, or input gone',
+      });
     }
+  }
+
+  /** Which pipeline of which channel each live publication feeds, for the metrics. */
+  function feeds(): Array<{ channelId: string; pipeline: number; publication: Publication }> {
+    return [...ingest.publications(), ...srtPublications()].flatMap((publication) =>
+      channelsFed(publication).map(({ channel, pipeline }) => ({
+        channelId: channel.id,
+        pipeline,
+        publication,
+      })),
+    );
   }
 
   function offerToChannels(publication: Publication): void {
@@ -143,11 +181,20 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     reportInput(publication, false);
   }
 
+  /** The SRT listeners of each running channel's SRT inputs. */
+  const srtListeners = new Map<string, SrtListener[]>();
+  const srtPublications = () =>
+    [...srtListeners.values()].flat().flatMap((l) => (l.publication ? [l.publication] : []));
+
   const ingest = new RtmpIngestServer({
     host,
     port: opts.rtmpPort,
-    admitPublish: (app, name) =>
-      opts.view.findInputByStreamName(app, name) ? undefined : 'unknown stream key',
+    admitPublish: (app, name) => {
+      const input = opts.view.findInputByStreamName(app, name);
+      if (!input) return 'unknown stream key';
+      // An SRT input's publication names are not RTMP stream keys.
+      return input.type === 'SRT_LISTENER' ? 'unknown stream key' : undefined;
+    },
     onReady: offerToChannels,
     onUnpublish: (publication) => {
       for (const { encoder } of channels.values()) encoder.withdraw(publication);
@@ -162,12 +209,72 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     now: () => Date.now(),
   };
   const origin = http.createServer(originRequestHandler(source));
+  // MediaPackage's EgressRequestCount: every request a viewer makes of an endpoint.
+  const egressRequests = new Map<string, number>();
+  origin.on('request', (request: http.IncomingMessage) => {
+    const hash = /^\/out\/v1\/([0-9a-f]{32})\//.exec(request.url ?? '')?.[1];
+    const channelId = hash && opts.view.findEndpointByHash(hash)?.channelId;
+    if (channelId) egressRequests.set(channelId, (egressRequests.get(channelId) ?? 0) + 1);
+  });
   const cdn = http.createServer(originRequestHandler(source, (hash) => opts.view.cdnServes(hash)));
+
+  const metrics = new ChannelMetrics({
+    channels: () =>
+      [...channels.values()].map(({ channel, encoder }) => ({
+        id: channel.id,
+        pipelines: channel.channelClass === 'STANDARD' ? 2 : 1,
+        droppedFrames: encoder.progress?.dropFrames,
+      })),
+    feeds,
+    egressRequests: () => {
+      const counts = [...egressRequests.entries()];
+      egressRequests.clear();
+      return counts;
+    },
+    publish: (samples) => opts.onMetrics?.(samples),
+  });
+
+  /** Starts a listener per pipeline of each SRT input of the channel. */
+  function listenSrt(channel: LocalChannel): void {
+    const listeners: SrtListener[] = [];
+    for (const inputId of channel.inputIds) {
+      const input = opts.view.getInput?.(inputId);
+      if (input?.type !== 'SRT_LISTENER' || !input.srt) continue;
+      const { srt } = input;
+      binaries ??= findFfmpeg();
+      const { ffmpeg } = binaries;
+      srt.ports.forEach((port, pipeline) => {
+        const [app = 'srt', name = `${inputId}-${pipeline}`] = (input.streamNames[pipeline] ?? '').split('/');
+        const listener = new SrtListener({
+          ffmpeg,
+          host,
+          port,
+          passphrase: srt.passphrase,
+          keyLength: srt.keyLength,
+          latencyMs: srt.latencyMs,
+          app,
+          name,
+          logger,
+          onReady: offerToChannels,
+          onUnpublish: (publication) => {
+            for (const { encoder } of channels.values()) encoder.withdraw(publication);
+            reportInput(publication, true);
+          },
+        });
+        listener.start();
+        listeners.push(listener);
+      });
+    }
+    if (listeners.length > 0) srtListeners.set(channel.id, listeners);
+  }
 
   async function stopChannel(channelId: string): Promise<void> {
     const running = channels.get(channelId);
     if (!running) return;
+    // Out of the map first: callers cut off by the stop are no input loss to report.
     channels.delete(channelId);
+    await Promise.all((srtListeners.get(channelId) ?? []).map((l) => l.stop()));
+    srtListeners.delete(channelId);
     await running.encoder.stop();
     logger(`channel ${channelId}: stopped, archive flushed`);
   }
@@ -185,6 +292,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       const rtmpPort = await ingest.listen();
       const originPort = await listenHttp(origin, opts.originPort, host);
       const cdnPort = await listenHttp(cdn, opts.cdnPort, host);
+      if (opts.onMetrics) metrics.start();
       const shown = urlHost(host);
       return {
         rtmpUrl: `rtmp://${shown}:${rtmpPort}`,
@@ -213,8 +321,24 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         slate,
         feed: (publication) => ({
           label: maskStreamPath(publication.app, publication.name),
-          subscribe: (listener) => ingest.subscribe(publication, listener),
+          subscribe: (listener) => {
+            const srt = srtPublications().find((p) => p.id === publication.id);
+            return srt ? srt.subscribe(listener) : ingest.subscribe(publication, listener);
+          },
         }),
+        // MediaLive's RTMP output alert, SET while a destination's push fails.
+        onSimulcast: (name, state, message) => {
+          if (state === 'CONNECTING') return;
+          opts.onAlert?.({
+            channelId: channel.id,
+            channelArn: channel.arn,
+            pipeline: 0,
+            type: 'RTMP Output Failure',
+            subject: name,
+            set: state === 'FAILING',
+            message: `Output ${name}: ${state === 'FAILING' ? message : 'connected'}`,
+          });
+        },
         startoverSeconds: () =>
           Math.max(
             0,
@@ -239,11 +363,24 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       for (const publication of ingest.publications()) {
         if (publication.ready) offerToChannels(publication);
       }
+      listenSrt(channel);
     },
 
     stopChannel,
 
+    async latestThumbnail(channelId) {
+      const file = channels.get(channelId)?.encoder.thumbnailPath;
+      if (!file) return undefined;
+      try {
+        const [body, info] = await Promise.all([readFile(file), stat(file)]);
+        return { body, at: info.mtime };
+      } catch {
+        return undefined; // the first one is not written yet
+      }
+    },
+
     async close() {
+      metrics.stop();
       await Promise.all([...channels.keys()].map((id) => stopChannel(id)));
       await ingest.close();
       await Promise.all([closeHttp(origin), closeHttp(cdn)]);

@@ -28,6 +28,15 @@ export interface Publication {
   readonly ready: boolean;
   /** An audio sequence header (or audio frame) arrived before the stream became ready. */
   readonly hasAudio: boolean;
+  /** What arrived so far (for the channel's input metrics). */
+  readonly stats: PublicationStats;
+}
+
+export interface PublicationStats {
+  /** Bytes of audio and video payload. */
+  bytes: number;
+  /** Video frames (sequence headers excepted). */
+  videoFrames: number;
 }
 
 export interface RtmpIngestOptions {
@@ -88,6 +97,7 @@ class LivePublication implements Publication {
   readonly id = randomBytes(6).toString('hex');
   ready = false;
   hasAudio = false;
+  readonly stats: PublicationStats = { bytes: 0, videoFrames: 0 };
   /** The latest sequence headers, for a subscriber that joins later. */
   audioHeader: RelayPacket | undefined;
   videoHeader: RelayPacket | undefined;
@@ -113,6 +123,8 @@ class LivePublication implements Publication {
       dts: avPacket.dts,
       data: Buffer.from(avPacket.data.subarray(0, avPacket.size)),
     };
+    this.stats.bytes += packet.data.length;
+    if (packet.type === 9 && packet.flags !== VIDEO_HEADER) this.stats.videoFrames += 1;
     if (packet.type === 8 && packet.flags === AUDIO_HEADER) {
       this.audioHeader = packet;
       this.hasAudio = true;

@@ -84,6 +84,7 @@ describe('ControlPlaneView', () => {
     expect(h.controlPlane.view.findInputByStreamName('live', 'key-b')).toEqual({
       id: inputId,
       streamNames: ['live/key-a', 'live/key-b'],
+      type: 'RTMP_PUSH',
     });
     expect(h.controlPlane.view.findInputByStreamName('live', 'unknown')).toBeUndefined();
     expect(h.controlPlane.view.findInputByStreamName('other', 'key-a')).toBeUndefined();

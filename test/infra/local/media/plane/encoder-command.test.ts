@@ -71,3 +71,28 @@ describe('encoderArgs', () => {
     expect(() => encoderArgs(command({ hlsDir: 'hls/a:b' }))).toThrow(/unsafe path/);
   });
 });
+
+describe('encoderArgs with thumbnails (ThumbnailConfiguration AUTO)', () => {
+  const withThumbnails = () => {
+    const plan = planEncoding(aChannel({ segmentSeconds: 2, rolloverSeconds: 4 }));
+    return command({
+      plan: { ...plan, thumbnail: { height: 270, everySeconds: 2 } },
+      thumbnailFile: 'thumbnails/1234567.jpg',
+    });
+  };
+
+  it('adds a branch that picks one frame every 2 s before scaling it, and one JPEG file FFmpeg replaces atomically', () => {
+    const args = encoderArgs(withThumbnails());
+    const filters = flagValue(args, '-filter_complex') ?? '';
+    expect(filters).toContain('[thumbsrc]fps=1/2,scale=-2:270:flags=bilinear,format=yuvj420p[thumb]');
+    expect(filters).toMatch(/split=5/);
+    expect(args.slice(-14)).toEqual([
+      ...['-map', '[thumb]', '-an', '-c:v', 'mjpeg', '-q:v', '5'],
+      ...['-f', 'image2', '-update', '1', '-atomic_writing', '1', 'thumbnails/1234567.jpg'],
+    ]);
+  });
+
+  it('makes no thumbnail when the channel does not ask for them', () => {
+    expect(encoderArgs(command())).not.toContain('mjpeg');
+  });
+});

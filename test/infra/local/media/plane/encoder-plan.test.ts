@@ -124,3 +124,41 @@ describe('planEncoding', () => {
     expect(() => planEncoding(channel)).toThrow(EncoderSettingsUnsupported);
   });
 });
+
+describe('planEncoding of RTMP output groups (simulcast)', () => {
+  it("pushes the ladder's own encode of the rendition to pipeline 1's URL with the key appended", async () => {
+    const { buildCreateChannelInput } = await import('../../../../../core/encoder-profile.js');
+    const input = buildCreateChannelInput({
+      name: 'live-x',
+      channelClass: 'SINGLE_PIPELINE',
+      inputId: '1234567',
+      roleArn: 'arn:aws:iam::123456789012:role/ml',
+      packageChannelId: 'pkg1',
+      segmentLength: 10,
+      archiveUrls: ['s3ssl://bucket/p/x_1'],
+      destinations: [{ name: 'mirror', urls: ['rtmp://127.0.0.1:1936/live'], streamKey: 'k3y', height: 360 }],
+    });
+    const plan = planEncoding({
+      id: '1234567',
+      arn: 'arn:aws:medialive:us-east-1:000000000000:channel:1234567',
+      name: 'live-x',
+      channelClass: 'SINGLE_PIPELINE',
+      encoderSettings: input.EncoderSettings as NonNullable<typeof input.EncoderSettings>,
+      destinations: input.Destinations ?? [],
+      inputIds: ['1234567'],
+    });
+    const lowest = plan.renditions[0];
+    expect(plan.simulcast).toEqual([
+      {
+        name: 'simulcast mirror',
+        video: lowest?.video,
+        audio: lowest?.audio,
+        url: 'rtmp://127.0.0.1:1936/live/k3y',
+        secret: 'k3y',
+        retrySeconds: 2,
+      },
+    ]);
+    expect(plan.videos).toHaveLength(4);
+    expect(plan.thumbnail).toEqual({ height: 270, everySeconds: 2 });
+  });
+});
