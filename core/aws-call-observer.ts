@@ -19,14 +19,6 @@ export interface ObservedCall {
 
 type Observer = (call: ObservedCall) => void;
 
-/**
- * Hands a call to the registered observer, for a client that is not an SDK client (so has no
- * middleware stack): core/secrets-manager.ts.
- */
-export function reportAwsCall(call: ObservedCall): void {
-  (globalThis as { [AWS_CALL_OBSERVER]?: Observer })[AWS_CALL_OBSERVER]?.(call);
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: any client's middleware stack
 export function observed<C extends { middlewareStack: MiddlewareStack<any, any> }>(client: C): C {
   client.middlewareStack.add(

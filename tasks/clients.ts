@@ -10,12 +10,12 @@ import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { observed } from '../core/aws-call-observer.js';
 import { EventBridgeClipPublisher } from '../core/clip-events.js';
 import { ClipStore } from '../core/clip-store.js';
 import { requireEnv } from '../core/env.js';
-import { SecretsManagerClient } from '../core/secrets-manager.js';
 import { EventBridgeStatusPublisher } from '../core/status-events.js';
 import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
@@ -32,8 +32,7 @@ function once<T>(build: () => T): () => T {
 export const medialive = /* @__PURE__ */ once(() => observed(new MediaLiveClient({})));
 export const mediapackage = /* @__PURE__ */ once(() => observed(new MediaPackageClient({})));
 export const cloudfront = /* @__PURE__ */ once(() => observed(new CloudFrontClient({})));
-/** Reports its calls to the AWS call observer itself (it is not an SDK client). */
-export const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient());
+export const secretsManager = /* @__PURE__ */ once(() => observed(new SecretsManagerClient({})));
 // s3rver (local mode) stores streamed uploads with default checksums corrupted; AWS accepts both.
 export const s3 = /* @__PURE__ */ once(() =>
   observed(

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CreateInputCommand, DescribeInputCommand, type MediaLiveClient } from '@aws-sdk/client-medialive';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pipelinesOf } from '../../core/archive-naming.js';
-import type { SecretsManagerClient } from '../../core/secrets-manager.js';
 import type { StreamRecord } from '../../core/stream.js';
 import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
@@ -83,12 +83,14 @@ async function createSrtInput(
   const pending = /passphrase=([0-9a-f]{32})/.exec(record.srt1 ?? '')?.[1];
   const passphrase = pending ?? (deps.newKey ?? newStreamKey)();
   if (!pending) record = await deps.store.update(record, { srt1: `pending?passphrase=${passphrase}` });
-  const secret = await deps.srt.secrets.createSecret({
-    Name: `${deps.srt.secretPrefix}${record.id}`,
-    SecretString: passphrase,
-    ClientRequestToken: `${record.id}-srt-passphrase-0000000000`.slice(0, 64).padEnd(32, '0'),
-    Description: `SRT passphrase of live stream ${record.id}`,
-  });
+  const secret = await deps.srt.secrets.send(
+    new CreateSecretCommand({
+      Name: `${deps.srt.secretPrefix}${record.id}`,
+      SecretString: passphrase,
+      ClientRequestToken: `${record.id}-srt-passphrase-0000000000`.slice(0, 64).padEnd(32, '0'),
+      Description: `SRT passphrase of live stream ${record.id}`,
+    }),
+  );
   if (!secret.ARN) throw new Error('Secrets Manager CreateSecret answered without an ARN');
   const pipelines = pipelinesOf(record.channel_class);
   const out = await deps.medialive.send(

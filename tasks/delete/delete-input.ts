@@ -10,8 +10,8 @@ import {
   type MediaLiveClient,
   NotFoundException,
 } from '@aws-sdk/client-medialive';
+import { DeleteSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InputNotDetached } from '../../core/errors.js';
-import type { SecretsManagerClient } from '../../core/secrets-manager.js';
 import type { StreamRecord } from '../../core/stream.js';
 import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
@@ -41,7 +41,9 @@ export async function deleteInput(
 async function deleteSecret(deps: { secrets?: SecretsManagerClient }, record: StreamRecord): Promise<void> {
   if (!record.srt_secret_arn || !deps.secrets) return;
   try {
-    await deps.secrets.deleteSecret({ SecretId: record.srt_secret_arn, ForceDeleteWithoutRecovery: true });
+    await deps.secrets.send(
+      new DeleteSecretCommand({ SecretId: record.srt_secret_arn, ForceDeleteWithoutRecovery: true }),
+    );
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }

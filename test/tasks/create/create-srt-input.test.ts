@@ -2,9 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateInputCommand, DeleteInputCommand, DescribeInputCommand } from '@aws-sdk/client-medialive';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerClient } from '../../../core/secrets-manager.js';
 import { newCredentials } from '../../../infra/local/aws-server/credentials.js';
 import { type Served, serveAws } from '../../../infra/local/aws-server/server.js';
 import {
@@ -125,21 +129,25 @@ describe('createInput for SRT_LISTENER', () => {
   });
 });
 
-describe('the Secrets Manager client, against the model', () => {
-  it('sends requests the model accepts and names errors by their AWS code', async () => {
+describe('the local Secrets Manager, with the SDK', () => {
+  it('takes requests the model accepts and answers errors by their AWS code', async () => {
     const input = {
       Name: `${PREFIX}model-check`,
       SecretString: 'abcdefghijklmnop',
       ClientRequestToken: 'x'.repeat(32),
     };
     expect(modelProblems('secretsmanager', 'CreateSecret', input)).toBe('');
-    const created = await secrets.createSecret(input);
-    await expect(secrets.createSecret({ ...input, SecretString: 'another-value-1' })).rejects.toMatchObject({
+    const created = await secrets.send(new CreateSecretCommand(input));
+    await expect(
+      secrets.send(new CreateSecretCommand({ ...input, SecretString: 'another-value-1' })),
+    ).rejects.toMatchObject({
       name: 'ResourceExistsException',
     });
     const remove = { SecretId: created.ARN ?? '', ForceDeleteWithoutRecovery: true };
     expect(modelProblems('secretsmanager', 'DeleteSecret', remove)).toBe('');
-    await secrets.deleteSecret(remove);
-    await expect(secrets.deleteSecret(remove)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await secrets.send(new DeleteSecretCommand(remove));
+    await expect(secrets.send(new DeleteSecretCommand(remove))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });
