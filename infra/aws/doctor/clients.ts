@@ -9,6 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -25,6 +26,7 @@ export interface RegionalClients {
   apigateway: APIGatewayClient;
   medialive: MediaLiveClient;
   mediapackage: MediaPackageClient;
+  mediaconvert: MediaConvertClient;
   serviceQuotas: ServiceQuotasClient;
   s3: S3Client;
   cognito: CognitoIdentityProviderClient;
@@ -81,6 +83,7 @@ export function createClients(region: string, profile: string | null): ClosableC
       apigateway: keep(new APIGatewayClient(at(region))),
       medialive: keep(new MediaLiveClient(at(region))),
       mediapackage: keep(new MediaPackageClient(at(region))),
+      mediaconvert: keep(new MediaConvertClient(at(region))),
       serviceQuotas: keep(new ServiceQuotasClient(at(region))),
       // HeadBucket on a bucket of another region answers 301; following it tells its region.
       s3: keep(new S3Client({ ...at(region), followRegionRedirects: true })),

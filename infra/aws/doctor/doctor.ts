@@ -48,7 +48,7 @@ import {
   readStackState,
   type StackState,
 } from './resources.js';
-import { checkCloudFront, checkMediaLive, checkMediaPackage } from './services.js';
+import { checkCloudFront, checkMediaConvert, checkMediaLive, checkMediaPackage } from './services.js';
 
 export interface DoctorInput {
   region: string;
@@ -87,33 +87,42 @@ export async function runDoctor(clients: DoctorClients, input: DoctorInput): Pro
       readStackState(clients.usEast1.cloudformation, `${prefix}-LiveCertificate`, CERTIFICATE_REGION),
     );
 
-  const [bootstrap, bootstrapUsEast1, stacks, cloudWatchRole, medialive, mediapackage, cloudfront] =
-    await Promise.all([
-      checkBootstrap(
-        clients.regional,
-        { ...target, region },
-        { id: 'bootstrap', title: `CDK bootstrap (${region})` },
-      ),
-      createsCertificateInUsEast1
-        ? checkBootstrap(
-            clients.usEast1,
-            { ...target, region: CERTIFICATE_REGION },
-            { id: 'bootstrap-us-east-1', title: `CDK bootstrap (${CERTIFICATE_REGION}, live certificate)` },
-          )
-        : null,
-      Promise.all(stackReads).then(
-        (states) => ({ states }),
-        (error: unknown) => ({ error }),
-      ),
-      checkApiGatewayCloudWatchRole(
-        { apigateway: clients.regional.apigateway, iam: clients.iam },
-        region,
-        deployCreatesCloudWatchRole(settings.context),
-      ),
-      checkMediaLive(clients.regional.medialive, region),
-      checkMediaPackage(clients.regional.mediapackage, region),
-      cdn ? checkCloudFront(clients.usEast1.cloudfront) : null,
-    ]);
+  const [
+    bootstrap,
+    bootstrapUsEast1,
+    stacks,
+    cloudWatchRole,
+    medialive,
+    mediapackage,
+    mediaconvert,
+    cloudfront,
+  ] = await Promise.all([
+    checkBootstrap(
+      clients.regional,
+      { ...target, region },
+      { id: 'bootstrap', title: `CDK bootstrap (${region})` },
+    ),
+    createsCertificateInUsEast1
+      ? checkBootstrap(
+          clients.usEast1,
+          { ...target, region: CERTIFICATE_REGION },
+          { id: 'bootstrap-us-east-1', title: `CDK bootstrap (${CERTIFICATE_REGION}, live certificate)` },
+        )
+      : null,
+    Promise.all(stackReads).then(
+      (states) => ({ states }),
+      (error: unknown) => ({ error }),
+    ),
+    checkApiGatewayCloudWatchRole(
+      { apigateway: clients.regional.apigateway, iam: clients.iam },
+      region,
+      deployCreatesCloudWatchRole(settings.context),
+    ),
+    checkMediaLive(clients.regional.medialive, region),
+    checkMediaPackage(clients.regional.mediapackage, region),
+    checkMediaConvert(clients.regional.mediaconvert, region),
+    cdn ? checkCloudFront(clients.usEast1.cloudfront) : null,
+  ]);
 
   const states = 'states' in stacks ? stacks.states : null;
   const stackResult =
@@ -122,7 +131,7 @@ export async function runDoctor(clients: DoctorClients, input: DoctorInput): Pro
       : cannotCheck('app-stacks', 'App stacks', 'cloudformation:DescribeStacks', stacks.error);
   results.push(bootstrap);
   if (bootstrapUsEast1) results.push(bootstrapUsEast1);
-  results.push(stackResult, cloudWatchRole, medialive, mediapackage);
+  results.push(stackResult, cloudWatchRole, medialive, mediapackage, mediaconvert);
   if (cloudfront) results.push(cloudfront);
 
   // A stack whose first create rolled back holds nothing (its input security group is gone too).

@@ -4,13 +4,14 @@
  * does not recognise the caller.
  */
 import { type CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { ListJobsCommand, type MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { ListChannelsCommand as ListLiveChannels, type MediaLiveClient } from '@aws-sdk/client-medialive';
 import {
   ListChannelsCommand as ListPackageChannels,
   type MediaPackageClient,
 } from '@aws-sdk/client-mediapackage';
 import { cannotCheck, isServiceMissing } from './aws-errors.js';
-import { type CheckResult, fail, ok } from './report.js';
+import { type CheckResult, fail, ok, warn } from './report.js';
 
 // Regions that have both MediaLive and MediaPackage (v1), from "AWS Elemental MediaLive endpoints
 // and quotas" and "AWS Elemental MediaPackage endpoints and quotas" (AWS General Reference).
@@ -58,6 +59,28 @@ export function checkMediaPackage(mediapackage: MediaPackageClient, region: stri
     () => mediapackage.send(new ListPackageChannels({ MaxResults: 1 })),
     () =>
       fail('mediapackage', title, `MediaPackage (v1) is not offered in ${region}`, regionFix('MediaPackage')),
+    'available',
+  );
+}
+
+/**
+ * MediaConvert runs the clips' MP4 exports (the ExportClip workflow). The deploy does not need it,
+ * so a region without it is a warning: everything but exports works there.
+ */
+export function checkMediaConvert(mediaconvert: MediaConvertClient, region: string): Promise<CheckResult> {
+  const title = `MediaConvert (${region}, MP4 exports)`;
+  return probe(
+    'mediaconvert',
+    title,
+    'mediaconvert:ListJobs',
+    () => mediaconvert.send(new ListJobsCommand({ MaxResults: 1 })),
+    () =>
+      warn(
+        'mediaconvert',
+        title,
+        `MediaConvert is not offered in ${region}: clip exports to MP4 would fail (everything else works)`,
+        regionFix('MediaConvert'),
+      ),
     'available',
   );
 }

@@ -8,6 +8,7 @@ import { CloudFormationClient, CloudFormationServiceException } from '@aws-sdk/c
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaPackageClient } from '@aws-sdk/client-mediapackage';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -75,6 +76,7 @@ export interface MockedClients {
   apigateway: Stub;
   medialive: Stub;
   mediapackage: Stub;
+  mediaconvert: Stub;
   serviceQuotas: Stub;
   s3: Stub;
   cognito: Stub;
@@ -97,6 +99,7 @@ export function mockedClients(region = REGION): MockedClients {
     apigateway: new APIGatewayClient(at(region)),
     medialive: new MediaLiveClient(at(region)),
     mediapackage: new MediaPackageClient(at(region)),
+    mediaconvert: new MediaConvertClient(at(region)),
     serviceQuotas: new ServiceQuotasClient(at(region)),
     s3: new S3Client(at(region)),
     cognito: new CognitoIdentityProviderClient(at(region)),
@@ -131,6 +134,7 @@ export function mockedClients(region = REGION): MockedClients {
     apigateway: mockClient(regional.apigateway),
     medialive: mockClient(regional.medialive),
     mediapackage: mockClient(regional.mediapackage),
+    mediaconvert: mockClient(regional.mediaconvert),
     serviceQuotas: mockClient(regional.serviceQuotas),
     s3: mockClient(regional.s3),
     cognito: mockClient(regional.cognito),

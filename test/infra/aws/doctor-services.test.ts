@@ -1,4 +1,5 @@
 import { ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { ForbiddenException as ConvertForbidden, ListJobsCommand } from '@aws-sdk/client-mediaconvert';
 import { ForbiddenException, ListChannelsCommand as ListLiveChannels } from '@aws-sdk/client-medialive';
 import {
   ListChannelsCommand as ListPackageChannels,
@@ -6,7 +7,12 @@ import {
 } from '@aws-sdk/client-mediapackage';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { checkCloudFront, checkMediaLive, checkMediaPackage } from '../../../infra/aws/doctor/services.js';
+import {
+  checkCloudFront,
+  checkMediaConvert,
+  checkMediaLive,
+  checkMediaPackage,
+} from '../../../infra/aws/doctor/services.js';
 import { accessDeniedMessage, dnsFailure, mockedClients } from './doctor-harness.js';
 
 let m: ReturnType<typeof mockedClients>;
@@ -83,6 +89,41 @@ describe('checkMediaPackage', () => {
       );
     expect((await checkMediaPackage(m.clients.regional.mediapackage, 'eu-west-1')).detail).toBe(
       'could not check: mediapackage:ListChannels was denied (ForbiddenException)',
+    );
+  });
+});
+
+describe('checkMediaConvert', () => {
+  it('is ok when MediaConvert answers a one-job list', async () => {
+    m.mediaconvert.on(ListJobsCommand).resolves({ Jobs: [] });
+    expect(await checkMediaConvert(m.clients.regional.mediaconvert, 'eu-west-1')).toEqual({
+      id: 'mediaconvert',
+      title: 'MediaConvert (eu-west-1, MP4 exports)',
+      verdict: 'ok',
+      detail: 'available',
+    });
+    expect(m.mediaconvert).toHaveReceivedCommandWith(ListJobsCommand, { MaxResults: 1 });
+  });
+
+  it('warns, not fails, where MediaConvert has no endpoint: only exports need it', async () => {
+    m.mediaconvert.on(ListJobsCommand).rejects(dnsFailure('mediaconvert.xx-east-9.amazonaws.com'));
+    const result = await checkMediaConvert(m.clients.regional.mediaconvert, 'xx-east-9');
+    expect(result).toMatchObject({
+      verdict: 'warn',
+      detail:
+        'MediaConvert is not offered in xx-east-9: clip exports to MP4 would fail (everything else works)',
+    });
+    expect(result.fix).toContain('deploy in a region that offers MediaConvert');
+  });
+
+  it('warns naming the action when denied', async () => {
+    m.mediaconvert
+      .on(ListJobsCommand)
+      .rejects(
+        new ConvertForbidden({ message: accessDeniedMessage('mediaconvert:ListJobs'), $metadata: {} }),
+      );
+    expect((await checkMediaConvert(m.clients.regional.mediaconvert, 'eu-west-1')).detail).toBe(
+      'could not check: mediaconvert:ListJobs was denied (ForbiddenException)',
     );
   });
 });

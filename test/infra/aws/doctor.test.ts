@@ -8,6 +8,7 @@ import {
   DescribeUserPoolDomainCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { ListJobsCommand } from '@aws-sdk/client-mediaconvert';
 import {
   ForbiddenException,
   ListChannelsCommand,
@@ -78,6 +79,7 @@ function healthyAccount(m: MockedClients): void {
   m.medialive.on(ListInputsCommand).resolves({ Inputs: [{ Type: 'RTMP_PUSH' }] });
   m.medialive.on(ListInputSecurityGroupsCommand).resolves({ InputSecurityGroups: [{ Id: '1' }] });
   m.mediapackage.on(ListPackageChannels).resolves({ Channels: [{ Id: 'a' }] });
+  m.mediaconvert.on(ListJobsCommand).resolves({ Jobs: [] });
   m.serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'medialive' }).resolves({
     Quotas: [
       quota('L-T1', 'Channels', 5),
@@ -124,6 +126,7 @@ describe('runDoctor', () => {
       ['apigateway-cloudwatch-role', 'ok'],
       ['medialive', 'ok'],
       ['mediapackage', 'ok'],
+      ['mediaconvert', 'ok'],
       ['quota-medialive-channels', 'ok'],
       ['quota-medialive-push-inputs', 'ok'],
       ['quota-medialive-input-security-groups', 'ok'],
