@@ -359,7 +359,7 @@ describe('web console in Chromium, local mode', () => {
       .poll(() => panel.locator('.health-summary').textContent(), { timeout: 15_000 })
       .not.toBe(checked);
     await panel.scrollIntoViewIfNeeded();
-    await panel.screenshot({ path: path.join(SCREENSHOTS, '09-stream-health.png') });
+    await panel.screenshot({ path: path.join(SCREENSHOTS, '11-stream-health.png') });
   }, 90_000);
 
   it("shows the running stream's picture and health light on the streams list", async () => {

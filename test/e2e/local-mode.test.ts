@@ -235,6 +235,32 @@ describe('local mode, end to end', () => {
       body: JSON.stringify({ stateMachineArn: machine.replace('CreateStream', 'DeleteStream'), input: '{}' }),
     });
     expect(start.status).toBe(403);
+
+    // Every AWS-compatible endpoint, unsigned: refused, whatever the service.
+    const aws = [
+      'dynamodb',
+      's3',
+      'stepfunctions',
+      'medialive',
+      'mediapackage',
+      'cloudfront',
+      'eventbridge',
+      'scheduler',
+      'cloudwatch',
+      'secretsmanager',
+    ];
+    for (const service of aws) {
+      const url = endpoints[service];
+      expect(url, service).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+      const unsigned = await fetch(`${url}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: '{}',
+      });
+      expect([service, unsigned.status]).toEqual([service, 403]);
+      const anonymousGet = await fetch(`${url}/`);
+      expect([service, anonymousGet.status]).toEqual([service, 403]);
+    }
   }, 120_000);
 
   it('finds every stream again after a restart', async () => {
