@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ClipStore } from '../core/clip-store.js';
-import type { StreamSchedules } from '../core/stream-schedules.js';
+import type { Schedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
-import type { ArchiveAccess } from './archive-access.js';
+import type { Archive } from './archive-access.js';
 import type { ApiConfig } from './deployment.js';
 import { errorAnswer, errorBody, HttpError, json } from './http.js';
 import { answerOnce, type IdempotencyStore } from './idempotency.js';
+import { once } from './lazy.js';
 import type { ApiLogger } from './logger.js';
-import { buildOpenApi } from './openapi.js';
 import { decodePathId, lowerCaseHeaders, readBody, readQuery } from './request.js';
 import type { MediaReaders, Route, Services } from './route.js';
 import { ROUTES } from './routes.js';
@@ -29,16 +29,16 @@ export interface ApiDeps {
   store: StreamStore;
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
-  schedules?: StreamSchedules | undefined;
+  schedules?: Schedules | undefined;
   clips: ClipStore;
   /** The archive bucket (clip playlists, MP4 downloads); undefined where the API has none. */
-  archive?: ArchiveAccess | undefined;
+  archive?: Archive | undefined;
   idempotency: IdempotencyStore;
   logger: ApiLogger;
   config: ApiConfig;
   now?: () => Date;
-  /** MediaLive and CloudWatch clients of the health and thumbnail routes. */
-  media?: MediaReaders | undefined;
+  /** MediaLive and CloudWatch clients of the health and thumbnail routes, built on first use. */
+  media?: (() => Promise<MediaReaders>) | undefined;
 }
 
 export type ApiHandler = (
@@ -71,8 +71,6 @@ function match(
 
 export function createApi(deps: ApiDeps): ApiHandler {
   const { logger, config } = deps;
-  // Built on first request: converting every schema costs cold-start time most invocations never use.
-  let openApi: Record<string, unknown> | undefined;
   const services: Services = {
     store: deps.store,
     workflows: deps.workflows,
@@ -83,10 +81,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
     config,
     now: deps.now ?? (() => new Date()),
     media: deps.media,
-    openApi: () => {
-      openApi ??= buildOpenApi();
-      return openApi;
-    },
+    // Loaded and built on first request: most invocations never need it (api/lazy.ts).
+    openApi: once(async () => (await import('./openapi.js')).buildOpenApi()),
   };
 
   return async function handle(event, context) {

@@ -34,6 +34,12 @@ class Captured extends Error {
   }
 }
 
+/** What the routes use of the archive: ArchiveAccess, or one loaded on first use (api/lazy.ts). */
+export type Archive = Pick<
+  ArchiveAccess,
+  'bucket' | 'holdsObjects' | 'readText' | 'delete' | 'lifetime' | 'presignGet'
+>;
+
 export class ArchiveAccess {
   constructor(
     private readonly s3: S3Client,

@@ -20,7 +20,7 @@ import {
   toClipView,
 } from '../core/clip.js';
 import type { StreamRecord } from '../core/stream.js';
-import type { ArchiveAccess } from './archive-access.js';
+import type { Archive } from './archive-access.js';
 
 /** A playback link lasts a week: shared in a chat or a ticket, it still plays days later. */
 export const PLAYBACK_LINK_SECONDS = 7 * 86_400;
@@ -98,7 +98,7 @@ export async function clipAnswer(
   context: {
     baseUrl: string;
     stream: StreamRecord | undefined;
-    archive: ArchiveAccess | undefined;
+    archive: Archive | undefined;
     now: Date;
   },
 ): Promise<ClipAnswer> {
@@ -134,7 +134,7 @@ export async function clipAnswer(
 export async function signedPlaylist(
   playlist: string,
   playlistKey: string,
-  archive: ArchiveAccess,
+  archive: Archive,
 ): Promise<string> {
   const dir = playlistKey.includes('/') ? playlistKey.slice(0, playlistKey.lastIndexOf('/') + 1) : '';
   const seconds = await archive.lifetime(SEGMENT_URL_SECONDS);

@@ -3,7 +3,7 @@
  * routes that need what it lacks.
  */
 import { FeatureNotConfigured, InvalidRequest } from '../core/errors.js';
-import type { StreamSchedules } from '../core/stream-schedules.js';
+import type { Schedules } from '../core/stream-schedules.js';
 
 export interface ApiConfig {
   /** A live CloudFront distribution is deployed (`/live` routes work). */
@@ -34,7 +34,7 @@ export function requireCloudFront(config: ApiConfig): void {
   }
 }
 
-export function requireSchedules(schedules: StreamSchedules | undefined): StreamSchedules {
+export function requireSchedules(schedules: Schedules | undefined): Schedules {
   if (!schedules) {
     throw new FeatureNotConfigured(
       'schedules',

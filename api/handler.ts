@@ -1,12 +1,8 @@
 /**
  * Lambda wiring of the API: reads and checks the environment, builds clients once, hands them over.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { MediaLiveClient } from '@aws-sdk/client-medialive';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { observed } from '../core/aws-call-observer.js';
@@ -15,12 +11,11 @@ import { ClipStore } from '../core/clip-store.js';
 import { requireEnv } from '../core/env.js';
 import { EventBridgeStatusPublisher } from '../core/status-events.js';
 import type { LifecycleAction } from '../core/stream.js';
-import { StreamSchedules } from '../core/stream-schedules.js';
 import { StreamStore } from '../core/stream-store.js';
 import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../core/workflows.js';
 import { createApi } from './app.js';
-import { ArchiveAccess } from './archive-access.js';
 import { DynamoIdempotencyStore } from './idempotency.js';
+import { lazyArchive, lazySchedules, once } from './lazy.js';
 import { JsonLogger } from './logger.js';
 import { SfnWorkflowStarter } from './workflow-starter.js';
 
@@ -54,12 +49,14 @@ const archiveBucket = process.env.ARCHIVE_BUCKET;
 export const handler = createApi({
   store: new StreamStore(doc, tableName, undefined, events),
   schedules: scheduleGroup
-    ? new StreamSchedules(observed(new SchedulerClient({})), {
-        groupName: scheduleGroup,
-        roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-        startStateMachineArn: machines.start,
-        stopStateMachineArn: machines.stop,
-      })
+    ? lazySchedules(async () =>
+        (await import('./schedules-client.js')).streamSchedules({
+          groupName: scheduleGroup,
+          roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+          startStateMachineArn: machines.start,
+          stopStateMachineArn: machines.stop,
+        }),
+      )
     : undefined,
   workflows: new SfnWorkflowStarter(
     // StartSyncExecution goes to the `sync-states` host; with a custom endpoint (local mode, another
@@ -71,19 +68,12 @@ export const handler = createApi({
   ),
   clips: new ClipStore(doc, tableName, undefined, clipEvents),
   archive: archiveBucket
-    ? new ArchiveAccess(
-        // s3rver (local mode) needs path-style requests, as the tasks' client does.
-        observed(
-          new S3Client({
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-          }),
-        ),
-        archiveBucket,
+    ? lazyArchive(archiveBucket, async () =>
+        (await import('./archive-client.js')).archiveAccess(archiveBucket),
       )
     : undefined,
   idempotency: new DynamoIdempotencyStore(doc, tableName),
-  media: { medialive: observed(new MediaLiveClient({})), cloudwatch: observed(new CloudWatchClient({})) },
+  media: once(async () => (await import('./media-readers.js')).mediaReaders()),
   logger,
   config: {
     cloudfront: requireEnv('CLOUDFRONT_ENABLED') === 'true',

@@ -13,9 +13,9 @@ import {
   InvalidTransition,
   SessionNotFound,
   StreamNotFound,
+  ThumbnailNotAvailable,
   VersionConflict,
 } from '../core/errors.js';
-import { ThumbnailNotAvailable } from '../core/stream-thumbnail.js';
 import type { ApiLogger } from './logger.js';
 
 export interface ApiErrorBody {

@@ -9,9 +9,9 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { MediaLiveClient } from '@aws-sdk/client-medialive';
 import type { ClipStore } from '../core/clip-store.js';
-import type { StreamSchedules } from '../core/stream-schedules.js';
+import type { Schedules } from '../core/stream-schedules.js';
 import type { StreamStore } from '../core/stream-store.js';
-import type { ArchiveAccess } from './archive-access.js';
+import type { Archive } from './archive-access.js';
 import type { ApiConfig } from './deployment.js';
 import { HttpError } from './http.js';
 import type { ApiLogger } from './logger.js';
@@ -41,18 +41,21 @@ export interface Services {
   store: StreamStore;
   workflows: WorkflowStarter;
   /** EventBridge Scheduler schedules of streams; undefined when the deployment has none. */
-  schedules: StreamSchedules | undefined;
+  schedules: Schedules | undefined;
   /** The clip records (core/clip-store.ts). */
   clips: ClipStore;
   /** Reads and signs archive objects (clip playlists, exports); undefined without an archive bucket. */
-  archive: ArchiveAccess | undefined;
+  archive: Archive | undefined;
   logger: ApiLogger;
   config: ApiConfig;
   now: () => Date;
   /** This API's OpenAPI document (built from the route table, which cannot import itself). */
-  openApi: () => Record<string, unknown>;
-  /** What the health and thumbnail routes read: MediaLive, CloudWatch, the origin's playlists. */
-  media?: MediaReaders | undefined;
+  openApi: () => Promise<Record<string, unknown>>;
+  /**
+   * What the health and thumbnail routes read: MediaLive, CloudWatch, the origin's playlists. A
+   * loader: the Lambda builds these clients on the first such request (api/handler.ts).
+   */
+  media?: (() => Promise<MediaReaders>) | undefined;
 }
 
 export interface MediaReaders {

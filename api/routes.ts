@@ -4,24 +4,15 @@
  * is built from it, and the CDK app creates one API Gateway method per entry (each with auth), so a
  * route cannot exist in one place and not the others.
  */
+import { lazyHandler } from './lazy.js';
 import { clipRoute, noBody, noQuery, type Route, route, streamRoute } from './route.js';
-import { clipPlaylist, deleteClip, getClip, listClips } from './routes/clips.js';
 import { createStream } from './routes/create.js';
 import { deleteStream } from './routes/delete.js';
-import { endLive } from './routes/end-live.js';
-import { listExecutions } from './routes/executions.js';
-import { exportClip } from './routes/export.js';
 import { getStream } from './routes/get.js';
-import { goLive } from './routes/go-live.js';
-import { getHealth } from './routes/health.js';
 import { listStreams } from './routes/list.js';
 import { getOpenApi } from './routes/openapi-document.js';
-import { deleteSchedule, getSchedule, setSchedule } from './routes/schedule.js';
-import { listSessions } from './routes/sessions.js';
-import { splitArchive } from './routes/split.js';
 import { startStream } from './routes/start.js';
 import { stopStream } from './routes/stop.js';
-import { getThumbnail } from './routes/thumbnail.js';
 import { updateStream } from './routes/update.js';
 import {
   clipsQuery,
@@ -40,6 +31,8 @@ import {
 
 export type { Method, Route } from './route.js';
 
+// Routes most requests do not take load their handler on first use (api/lazy.ts), with what only
+// they import: the API's cold start stays small.
 export const ROUTES: readonly Route[] = [
   route({
     method: 'GET',
@@ -128,7 +121,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 202,
     answers: 'stream',
-    handler: goLive,
+    handler: lazyHandler(async () => (await import('./routes/go-live.js')).goLive),
   }),
   streamRoute({
     method: 'DELETE',
@@ -139,7 +132,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 202,
     answers: 'stream',
-    handler: endLive,
+    handler: lazyHandler(async () => (await import('./routes/end-live.js')).endLive),
   }),
   streamRoute({
     method: 'POST',
@@ -150,7 +143,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'split',
-    handler: splitArchive,
+    handler: lazyHandler(async () => (await import('./routes/split.js')).splitArchive),
   }),
   streamRoute({
     method: 'GET',
@@ -161,7 +154,7 @@ export const ROUTES: readonly Route[] = [
     query: listQuery,
     success: 200,
     answers: 'sessionPage',
-    handler: listSessions,
+    handler: lazyHandler(async () => (await import('./routes/sessions.js')).listSessions),
   }),
   streamRoute({
     method: 'GET',
@@ -172,7 +165,7 @@ export const ROUTES: readonly Route[] = [
     query: executionsQuery,
     success: 200,
     answers: 'executions',
-    handler: listExecutions,
+    handler: lazyHandler(async () => (await import('./routes/executions.js')).listExecutions),
   }),
   streamRoute({
     method: 'POST',
@@ -183,7 +176,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'stream',
-    handler: setSchedule,
+    handler: lazyHandler(async () => (await import('./routes/schedule.js')).setSchedule),
   }),
   streamRoute({
     method: 'GET',
@@ -194,7 +187,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'schedule',
-    handler: getSchedule,
+    handler: lazyHandler(async () => (await import('./routes/schedule.js')).getSchedule),
   }),
   streamRoute({
     method: 'DELETE',
@@ -205,7 +198,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'stream',
-    handler: deleteSchedule,
+    handler: lazyHandler(async () => (await import('./routes/schedule.js')).deleteSchedule),
   }),
   streamRoute({
     method: 'GET',
@@ -216,7 +209,7 @@ export const ROUTES: readonly Route[] = [
     query: clipsQuery,
     success: 200,
     answers: 'clipPage',
-    handler: listClips,
+    handler: lazyHandler(async () => (await import('./routes/clips.js')).listClips),
   }),
   clipRoute({
     method: 'GET',
@@ -227,7 +220,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'clip',
-    handler: getClip,
+    handler: lazyHandler(async () => (await import('./routes/clips.js')).getClip),
   }),
   clipRoute({
     method: 'DELETE',
@@ -238,7 +231,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'none',
-    handler: deleteClip,
+    handler: lazyHandler(async () => (await import('./routes/clips.js')).deleteClip),
   }),
   clipRoute({
     method: 'POST',
@@ -249,7 +242,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 202,
     answers: 'clip',
-    handler: exportClip,
+    handler: lazyHandler(async () => (await import('./routes/export.js')).exportClip),
   }),
   clipRoute({
     method: 'GET',
@@ -262,7 +255,7 @@ export const ROUTES: readonly Route[] = [
     success: 200,
     answers: 'playlist',
     auth: 'signature',
-    handler: clipPlaylist,
+    handler: lazyHandler(async () => (await import('./routes/clips.js')).clipPlaylist),
   }),
   streamRoute({
     method: 'GET',
@@ -274,7 +267,7 @@ export const ROUTES: readonly Route[] = [
     query: noQuery,
     success: 200,
     answers: 'health',
-    handler: getHealth,
+    handler: lazyHandler(async () => (await import('./routes/health.js')).getHealth),
   }),
   streamRoute({
     method: 'GET',
@@ -286,7 +279,7 @@ export const ROUTES: readonly Route[] = [
     query: thumbnailQuery,
     success: 200,
     answers: 'jpeg',
-    handler: getThumbnail,
+    handler: lazyHandler(async () => (await import('./routes/thumbnail.js')).getThumbnail),
   }),
   route({
     method: 'GET',

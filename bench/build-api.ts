@@ -9,7 +9,7 @@
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
-import { bundleFunction } from '../infra/bundling/bundle.js';
+import { bundleFunction, coldStartBytes, coldStartOutputs } from '../infra/bundling/bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,8 +17,13 @@ export const API_BUNDLE_DIR = `${root}dist/api`;
 
 export interface ApiBundle {
   file: string;
+  /** What a cold start loads: the entry and the chunks it imports statically. */
   bytes: number;
-  /** Bytes of output per package, largest first. */
+  /** The entry alone. */
+  entryBytes: number;
+  /** Everything deployed: the entry and every chunk (some loaded by a route's first request). */
+  totalBytes: number;
+  /** Bytes of the cold start's output per package, largest first. */
   packages: Array<{ name: string; bytes: number }>;
   /** Bytes of output per module, largest first. */
   modules: Array<{ name: string; bytes: number }>;
@@ -26,20 +31,29 @@ export interface ApiBundle {
 
 export async function buildApiBundle(outdir = API_BUNDLE_DIR): Promise<ApiBundle> {
   const bundle = await bundleFunction('api', outdir);
+  const cold = new Set(coldStartOutputs(bundle.metafile, bundle.file));
   return {
     file: bundle.file,
-    bytes: bundle.bytes,
-    packages: bytesPer(bundle.metafile, (input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]),
-    modules: bytesPer(bundle.metafile, (input) => input.replace(/^.*node_modules\//, '')),
+    bytes: coldStartBytes(bundle.metafile, bundle.file),
+    entryBytes: bundle.bytes,
+    totalBytes: bundle.totalBytes,
+    packages: bytesPer(
+      bundle.metafile,
+      cold,
+      (input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1],
+    ),
+    modules: bytesPer(bundle.metafile, cold, (input) => input.replace(/^.*node_modules\//, '')),
   };
 }
 
 function bytesPer(
   metafile: Metafile,
+  outputs: Set<string>,
   key: (input: string) => string | undefined,
 ): Array<{ name: string; bytes: number }> {
   const totals = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
+  for (const [out, output] of Object.entries(metafile.outputs)) {
+    if (!outputs.has(out)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const name = key(input) ?? '(this project)';
       totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
@@ -52,7 +66,9 @@ export const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const bundle = await buildApiBundle();
-  console.log(`${relative(root, bundle.file)}: ${kb(bundle.bytes)} KB (${bundle.bytes} bytes, minified)`);
+  console.log(
+    `${relative(root, bundle.file)}: cold start loads ${kb(bundle.bytes)} KB (${bundle.bytes} bytes, minified; entry ${kb(bundle.entryBytes)} KB); deployed with its chunks ${kb(bundle.totalBytes)} KB`,
+  );
   for (const p of bundle.packages.slice(0, 10))
     console.log(`  ${p.name.padEnd(40)} ${kb(p.bytes).padStart(7)} KB`);
   if (process.argv.includes('--modules')) {

@@ -175,3 +175,8 @@ export class ClipHasGaps extends DomainError {
     );
   }
 }
+
+/** No picture now: the channel does not run, or has not made its first thumbnail yet (HTTP 404). */
+export class ThumbnailNotAvailable extends DomainError {
+  static override readonly errorName: string = 'ThumbnailNotAvailable';
+}

@@ -19,6 +19,9 @@ export interface ScheduleTargets {
   stopStateMachineArn: string;
 }
 
+/** What the API uses of the schedules: StreamSchedules, or one loaded on first use (api/lazy.ts). */
+export type Schedules = Pick<StreamSchedules, 'set' | 'remove' | 'removeAll'>;
+
 export class StreamSchedules {
   constructor(
     private readonly scheduler: SchedulerClient,

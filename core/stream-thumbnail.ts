@@ -8,13 +8,8 @@ import {
   type MediaLiveClient,
   NotFoundException,
 } from '@aws-sdk/client-medialive';
-import { DomainError } from './errors.js';
+import { ThumbnailNotAvailable } from './errors.js';
 import type { StreamRecord } from './stream.js';
-
-/** No picture now: the channel does not run, or has not made its first thumbnail yet. */
-export class ThumbnailNotAvailable extends DomainError {
-  static override readonly errorName: string = 'ThumbnailNotAvailable';
-}
 
 export interface Thumbnail {
   body: Buffer;

@@ -96,6 +96,13 @@ export interface FunctionSpec {
   service: 'live-streaming-tasks' | 'live-streaming-api';
   environment: readonly EnvironmentName[];
   permissions: readonly Permission[];
+  /**
+   * Modules the handler loads with `import()` that are bundled on their own (`<name>.mjs` beside the
+   * entry) rather than split into shared chunks: a chunk the entry shares with them would carry
+   * code only they use into the cold start (infra/bundling/bundle.ts). They must not throw classes
+   * the entry tests with `instanceof`: a class in them is a copy.
+   */
+  isolated?: readonly string[];
   /** @default 256 */
   memorySize?: number;
   /** @default 60: a wait task polls for 20 s per invocation. */
@@ -404,6 +411,8 @@ export const FUNCTIONS = {
   },
   api: {
     entry: 'api/handler.ts',
+    // S3's XML protocol and checksums, Scheduler's REST-JSON protocol: only these clients use them.
+    isolated: ['api/archive-client.ts', 'api/schedules-client.ts'],
     description: 'The API: validates, records the transitional status, starts the workflows',
     service: 'live-streaming-api',
     environment: [

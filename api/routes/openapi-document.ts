@@ -5,5 +5,5 @@ export async function getOpenApi(
   _: Request<typeof noBody, typeof noQuery>,
   { openApi }: Services,
 ): Promise<Reply> {
-  return { body: openApi() };
+  return { body: await openApi() };
 }

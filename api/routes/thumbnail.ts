@@ -11,7 +11,7 @@ export async function getThumbnail(
   { id, query }: StreamRequest<typeof noBody, typeof thumbnailQuery>,
   { store, media }: Services,
 ): Promise<Reply> {
-  const { medialive } = requireMedia(media);
+  const { medialive } = await requireMedia(media);
   const record = await store.get(id);
   if (query.pipeline >= pipelinesOf(record.channel_class)) {
     throw new InvalidRequest([

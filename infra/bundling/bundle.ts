@@ -3,18 +3,29 @@
  * bundles (infra/aws/app-function.ts calls `bundleFunctionSync` as its local bundler), local mode runs
  * them, and the workflow tests run them: what is tested is what is deployed.
  *
- * One ESM file per function (`index.mjs`, handler `index.handler`), minified, every dependency inside
+ * One ESM entry per function (`index.mjs`, handler `index.handler`), minified, every dependency inside
  * (the AWS SDK too: the version we test is the version that runs, and the runtime's copy is not
- * pinned). A Lambda error reaches Step Functions by its `name`: every error class sets it as a
+ * pinned). A module the function imports with `import()` goes into a chunk of its own beside the
+ * entry (`chunks/`), loaded when first imported: the API keeps the SDK clients only some routes use
+ * out of its cold start (api/lazy.ts); the task functions have one file. A Lambda error reaches Step Functions by its `name`: every error class sets it as a
  * string, since the minifier renames classes.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../functions.js';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type FunctionSpec } from '../functions.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUNDLE_FILE = 'index.mjs';
@@ -65,12 +76,71 @@ export const VERSION_ONLY_PACKAGE_JSON: Plugin = {
   },
 };
 
+/** A function's output folder: `index.mjs`, its chunks under `chunks/`, its isolated modules. */
+const SPLIT_OUTPUT = {
+  splitting: true,
+  entryNames: 'index',
+  chunkNames: 'chunks/[name]-[hash]',
+  // ESM everywhere: Lambda reads a .js file as CommonJS unless a package.json says otherwise.
+  outExtension: { '.js': '.mjs' },
+} as const satisfies BuildOptions;
+
+/** The text of a bundle's every file (entry, chunks, isolated modules), for checks of what it holds. */
+export function bundleText(bundle: Pick<FunctionBundle, 'dir'>): string {
+  const chunks = path.join(bundle.dir, 'chunks');
+  return [
+    ...readdirSync(bundle.dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => path.join(bundle.dir, f)),
+    ...(existsSync(chunks) ? readdirSync(chunks).map((f) => path.join(chunks, f)) : []),
+  ]
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+}
+
+/** The file an isolated module is bundled to, beside the entry. */
+const isolatedFile = (module: string) => `${path.basename(module, '.ts')}.mjs`;
+
+/**
+ * Leaves an isolated module's `import()` to run as is, pointing at its own bundle: its code and what
+ * only it imports stay out of the entry and its chunks.
+ */
+function isolatedModules(modules: readonly string[]): Plugin {
+  const targets = new Map(modules.map((m) => [path.join(ROOT, m), isolatedFile(m)]));
+  return {
+    name: 'isolated-modules',
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const target = targets.get(path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts'));
+        return target ? { path: `./${target}`, external: true } : undefined;
+      });
+    },
+  };
+}
+
 function optionsFor(name: FunctionName, outdir: string): BuildOptions {
+  const spec: FunctionSpec = FUNCTIONS[name];
   return {
     ...BUNDLE_OPTIONS,
+    ...SPLIT_OUTPUT,
+    plugins: [VERSION_ONLY_PACKAGE_JSON, isolatedModules(spec.isolated ?? [])],
+    entryPoints: [path.join(ROOT, spec.entry)],
+    outdir,
+    absWorkingDir: ROOT,
+    metafile: true,
+  };
+}
+
+/** One isolated module's own bundle: everything it imports inside, no chunk. */
+function isolatedOptions(module: string, outdir: string): BuildOptions {
+  return {
+    ...BUNDLE_OPTIONS,
+    outExtension: SPLIT_OUTPUT.outExtension,
     plugins: [VERSION_ONLY_PACKAGE_JSON],
-    entryPoints: [path.join(ROOT, FUNCTIONS[name].entry)],
-    outfile: path.join(outdir, BUNDLE_FILE),
+    entryPoints: [path.join(ROOT, module)],
+    outdir,
+    entryNames: path.basename(isolatedFile(module), '.mjs'),
     absWorkingDir: ROOT,
     metafile: true,
   };
@@ -101,17 +171,78 @@ export interface FunctionBundle {
   /** Folder holding `index.mjs`. */
   dir: string;
   file: string;
+  /** The entry's bytes: what every cold start loads. */
   bytes: number;
+  /** The entry's and its chunks' bytes: what is deployed. */
+  totalBytes: number;
+}
+
+/**
+ * Bytes a cold start loads: the entry and the chunks it imports statically, transitively (esbuild's
+ * metafile: `import-statement` edges; `dynamic-import` ones load on first use).
+ */
+export function coldStartBytes(metafile: Metafile, entryFile: string): number {
+  return coldStartOutputs(metafile, entryFile).reduce(
+    (sum, out) => sum + (metafile.outputs[out]?.bytes ?? 0),
+    0,
+  );
+}
+
+/** The outputs (paths as the metafile names them) a cold start loads. */
+export function coldStartOutputs(metafile: Metafile, entryFile: string): string[] {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((out) => path.resolve(ROOT, out) === path.resolve(entryFile));
+  if (!entry) throw new Error(`${entryFile} is not an output of this build`);
+  const seen = new Set<string>();
+  const visit = (out: string) => {
+    if (seen.has(out)) return;
+    seen.add(out);
+    for (const i of outputs[out]?.imports ?? [])
+      if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(entry);
+  return [...seen];
+}
+
+/** Bytes of the entry, its chunks and its isolated modules' bundles. */
+function totalBytesIn(dir: string): number {
+  const chunks = path.join(dir, 'chunks');
+  const files = [
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => path.join(dir, f)),
+    ...(existsSync(chunks) ? readdirSync(chunks).map((f) => path.join(chunks, f)) : []),
+  ];
+  return files.reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
+function mergeMetafiles(metafiles: Metafile[]): Metafile {
+  return {
+    inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)),
+    outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
+  };
 }
 
 export async function bundleFunction(
   name: FunctionName,
   outdir: string,
 ): Promise<FunctionBundle & { metafile: Metafile }> {
+  // Chunks are named by their content: an earlier build's would stay beside the new ones.
+  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build(optionsFor(name, outdir));
+  const isolated = await Promise.all(
+    (FUNCTIONS[name] as FunctionSpec).isolated?.map((m) => build(isolatedOptions(m, outdir))) ?? [],
+  );
   const file = path.join(outdir, BUNDLE_FILE);
-  return { name, dir: outdir, file, bytes: statSync(file).size, metafile: result.metafile as Metafile };
+  return {
+    name,
+    dir: outdir,
+    file,
+    bytes: statSync(file).size,
+    totalBytes: totalBytesIn(outdir),
+    metafile: mergeMetafiles([result.metafile as Metafile, ...isolated.map((r) => r.metafile as Metafile)]),
+  };
 }
 
 /**
@@ -140,7 +271,10 @@ export async function bundleAll(root = DEFAULT_ROOT): Promise<Record<FunctionNam
 
 function contentHash(inputs: string[]): string {
   // This file too: its plugin and options shape every bundle.
-  const hash = createHash('sha256').update(JSON.stringify(BUNDLE_OPTIONS)).update(readFileSync(THIS_FILE));
+  const hash = createHash('sha256')
+    .update(JSON.stringify(BUNDLE_OPTIONS))
+    .update(JSON.stringify(FUNCTIONS))
+    .update(readFileSync(THIS_FILE));
   for (const input of inputs) {
     hash.update(input);
     const file = path.resolve(ROOT, input);
@@ -163,11 +297,12 @@ function readCached(root: string, manifest: string): Record<FunctionName, Functi
   }
 }
 
-function bundlesIn(dir: string): Record<FunctionName, FunctionBundle> {
+function bundlesIn(root: string): Record<FunctionName, FunctionBundle> {
   return Object.fromEntries(
     FUNCTION_NAMES.map((name) => {
-      const file = path.join(dir, name, BUNDLE_FILE);
-      return [name, { name, dir: path.dirname(file), file, bytes: statSync(file).size }];
+      const dir = path.join(root, name);
+      const file = path.join(dir, BUNDLE_FILE);
+      return [name, { name, dir, file, bytes: statSync(file).size, totalBytes: totalBytesIn(dir) }];
     }),
   ) as Record<FunctionName, FunctionBundle>;
 }

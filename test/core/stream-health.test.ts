@@ -6,8 +6,9 @@ import {
 } from '@aws-sdk/client-medialive';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ThumbnailNotAvailable } from '../../core/errors.js';
 import { newestSegment, streamHealth } from '../../core/stream-health.js';
-import { latestThumbnail, ThumbnailNotAvailable } from '../../core/stream-thumbnail.js';
+import { latestThumbnail } from '../../core/stream-thumbnail.js';
 import { anIdleStream } from '../support/builders.js';
 import { TEST_CREDENTIALS } from '../support/dynalite.js';
 import {

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as archiveNaming from '../../core/archive-naming.js';
 import * as encoderProfile from '../../core/encoder-profile.js';
 import * as errors from '../../core/errors.js';
-import { BUNDLE_OPTIONS, bundleAll, type FunctionBundle, ROOT } from '../../infra/bundling/bundle.js';
+import {
+  BUNDLE_OPTIONS,
+  bundleAll,
+  bundleText,
+  type FunctionBundle,
+  ROOT,
+} from '../../infra/bundling/bundle.js';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../../infra/functions.js';
 import { localFunctionArn, localMachines } from '../../infra/local/definitions.js';
 import { TRANSIENT_ERRORS } from '../../state-machines/task-step.js';
@@ -87,7 +93,7 @@ describe('the deployed bundles', () => {
         const named = handlers
           .flatMap((h) => h.ErrorEquals)
           .filter((name) => DOMAIN_NAMES.has(name) && !TRANSIENT_ERRORS.includes(name));
-        const text = readFileSync(bundles[fn as FunctionName].file, 'utf8');
+        const text = bundleText(bundles[fn as FunctionName]);
         for (const name of named) {
           expect(text.includes(`"${name}"`), `${fn} (${machine.name}: ${stateName}) must keep ${name}`).toBe(
             true,
@@ -110,13 +116,13 @@ describe('the deployed bundles', () => {
     );
     expect(storeUsers.length).toBeGreaterThan(15);
     for (const name of storeUsers) {
-      const text = readFileSync(bundles[name].file, 'utf8');
+      const text = bundleText(bundles[name]);
       expect(text.includes('"VersionConflict"'), name).toBe(true);
     }
   });
 
   it('hold, in the split bundle, the names of the errors the API turns into 4xx', () => {
-    const text = readFileSync(bundles['split-archive'].file, 'utf8');
+    const text = bundleText(bundles['split-archive']);
     for (const name of ['InvalidRequest', 'InvalidArchivePath'])
       expect(text.includes(`"${name}"`), name).toBe(true);
   });

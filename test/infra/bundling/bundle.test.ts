@@ -9,6 +9,8 @@ import {
   bundleAll,
   bundleAllSync,
   bundleFunction,
+  bundleText,
+  coldStartOutputs,
   ROOT,
   VERSION_ONLY_PACKAGE_JSON,
 } from '../../../infra/bundling/bundle.js';
@@ -37,11 +39,36 @@ describe('the function bundles', () => {
       /@aws-sdk\/client-[^/]+\/package\.json$/.test(input),
     );
     expect(clients.length).toBeGreaterThanOrEqual(4);
-    const code = readFileSync(bundle.file, 'utf8');
+    const code = bundleText(bundle);
     for (const input of clients) {
       const { version, description } = JSON.parse(readFileSync(path.join(ROOT, input), 'utf8'));
       expect(code).toContain(`{version:"${version}"}`);
       expect(code).not.toContain(description);
+    }
+  }, 60_000);
+
+  it("leave out of the API's cold start the clients only some routes use, and load them when asked", async () => {
+    const bundle = await bundleFunction('api', path.join(work, 'cold-start'));
+    const cold = new Set(coldStartOutputs(bundle.metafile, bundle.file));
+    const coldInputs = Object.entries(bundle.metafile.outputs)
+      .filter(([out]) => cold.has(out))
+      .flatMap(([, output]) => Object.keys(output.inputs));
+    expect(coldInputs.some((input) => input.includes('@aws-sdk/client-dynamodb/'))).toBe(true);
+    for (const lazy of [
+      'client-s3',
+      'client-medialive',
+      'client-cloudwatch',
+      'client-scheduler',
+      'xml-builder',
+    ])
+      expect(
+        coldInputs.filter((input) => input.includes(`/${lazy}/`)),
+        lazy,
+      ).toEqual([]);
+    // The isolated modules are bundles of their own beside the entry, and import as they are.
+    for (const module of ['archive-client', 'schedules-client']) {
+      const loaded = (await import(pathToFileURL(path.join(bundle.dir, `${module}.mjs`)).href)) as object;
+      expect(Object.keys(loaded).length, module).toBe(1);
     }
   }, 60_000);
 
