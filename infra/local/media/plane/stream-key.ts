@@ -1,5 +1,5 @@
 /**
- * Stream keys are secrets (DESIGN.md §4): logs show enough of one to tell streams apart, never the
+ * Stream keys are secrets, like passwords: logs show enough of one to tell streams apart, never the
  * whole key.
  */
 export function maskStreamKey(key: string): string {
