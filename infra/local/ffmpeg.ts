@@ -85,7 +85,8 @@ export function findFfmpeg(
 
 /**
  * The x264 preset for the local encoder. `ultrafast` by default: on 2 cores the 4-rung ladder plus
- * the archive from a 1080p30 input keeps real time with it, not with `veryfast` (0.72x measured on a 2-core machine).
+ * the archive from a 1080p30 input keeps real time with it, not with `veryfast` (0.72x, measured on
+ * a 2-core machine).
  */
 export function x264Preset(env: NodeJS.ProcessEnv = process.env): string {
   return env.X264_PRESET?.trim() || 'ultrafast';
