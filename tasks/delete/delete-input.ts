@@ -2,6 +2,8 @@
  * Teardown step: DeleteInput once MediaLive has detached it from the deleted channel. While it is
  * still ATTACHED the task throws `InputNotDetached`, which the machine retries with backoff. An SRT
  * input's passphrase secret goes with it (no recovery window: nothing may decrypt with it again).
+ * A create cut short after CreateSecret (CreateInput refused, a lost answer) never recorded the
+ * secret's ARN: it is found by the name every create gives it, as the input is.
  */
 import {
   ConflictException,
@@ -16,11 +18,17 @@ import type { StreamRecord } from '../../core/stream.js';
 import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
 import type { StreamTaskInput } from '../contracts.js';
-import { taskHandler } from '../runtime.js';
+import { settings, taskHandler } from '../runtime.js';
 import { unrecordedInput } from './unrecorded.js';
 
+interface SecretDeps {
+  secrets?: SecretsManagerClient;
+  /** The SRT secrets' name prefix (`<stack>/srt/`): with the stream id, the secret's name. */
+  secretPrefix?: string;
+}
+
 export async function deleteInput(
-  deps: { medialive: MediaLiveClient; store: StreamStore; secrets?: SecretsManagerClient },
+  deps: { medialive: MediaLiveClient; store: StreamStore } & SecretDeps,
   input: StreamTaskInput,
 ): Promise<{ state: string }> {
   let record = await deps.store.get(input.stream_id);
@@ -38,11 +46,16 @@ export async function deleteInput(
   return { state };
 }
 
-async function deleteSecret(deps: { secrets?: SecretsManagerClient }, record: StreamRecord): Promise<void> {
-  if (!record.srt_secret_arn || !deps.secrets) return;
+async function deleteSecret(deps: SecretDeps, record: StreamRecord): Promise<void> {
+  const unrecorded =
+    record.input_type === 'SRT_LISTENER' && deps.secretPrefix
+      ? `${deps.secretPrefix}${record.id}`
+      : undefined;
+  const secretId = record.srt_secret_arn ?? unrecorded;
+  if (!secretId || !deps.secrets) return;
   try {
     await deps.secrets.send(
-      new DeleteSecretCommand({ SecretId: record.srt_secret_arn, ForceDeleteWithoutRecovery: true }),
+      new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }),
     );
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -75,7 +88,9 @@ export const handler = taskHandler('delete-input', (input: StreamTaskInput) =>
     {
       medialive: clients.medialive(),
       store: clients.store(),
-      ...(process.env.SRT_SECRET_PREFIX ? { secrets: clients.secretsManager() } : {}),
+      ...(process.env.SRT_SECRET_PREFIX
+        ? { secrets: clients.secretsManager(), secretPrefix: settings.srtSecretPrefix() }
+        : {}),
     },
     input,
   ),

@@ -1,7 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CreateInputCommand, DeleteInputCommand, DescribeInputCommand } from '@aws-sdk/client-medialive';
+import {
+  CreateInputCommand,
+  DeleteInputCommand,
+  DescribeInputCommand,
+  ListInputsCommand,
+} from '@aws-sdk/client-medialive';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -126,6 +131,23 @@ describe('createInput for SRT_LISTENER', () => {
     expect(await deleteInput({ medialive, store: fx.store, secrets }, { stream_id: record.id })).toEqual({
       state: 'DELETED',
     });
+  });
+
+  it('a create cut short after the secret was made (CreateInput refused) leaves the secret to the clean-up, which deletes it', async () => {
+    const record = await fx.seed(aStream({ channel_class: 'SINGLE_PIPELINE', input_type: 'SRT_LISTENER' }));
+    ml.on(CreateInputCommand).rejects(new Error('LimitExceeded: too many inputs'));
+    await expect(createInput(deps(), { stream_id: record.id })).rejects.toThrow('LimitExceeded');
+    const name = `${PREFIX}${record.id}`;
+    expect(local.read(name)).toMatch(/^[0-9a-f]{32}$/);
+    // The clean-up finds no input, recorded or not.
+    ml.on(ListInputsCommand).resolves({ Inputs: [] });
+    expect(
+      await deleteInput(
+        { medialive, store: fx.store, secrets, secretPrefix: PREFIX },
+        { stream_id: record.id },
+      ),
+    ).toEqual({ state: 'NONE' });
+    expect(local.read(name)).toBeUndefined();
   });
 });
 
