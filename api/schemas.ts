@@ -64,14 +64,25 @@ const inputLoss = number({
   description: 'Stop a running stream whose input has been lost this many seconds.',
 });
 
-/** An RTMP(S) ingest URL without credentials or white space: the stream key goes apart. */
-const RTMP_URL = /^rtmps?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[^\s@]*$/;
+/**
+ * An RTMP(S) ingest URL without credentials: a port of 1–65535, then printable ASCII without white
+ * space or `@` (a URL carries others percent-encoded; a control character cannot reach FFmpeg's
+ * arguments at all). The stream key goes apart.
+ */
+const RTMP_URL =
+  /^rtmps?:\/\/[A-Za-z0-9.-]+(:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?\/[\x21-\x3F\x41-\x7E]*$/;
+/** What a platform issues as a stream key: printable ASCII; it ends the push URL. */
+const streamKey = () =>
+  string({
+    pattern: /^[\x21-\x7E]{1,256}$/,
+    patternReason: 'must be 1–256 printable ASCII characters without white space',
+  });
 const rtmpUrl = (description: string) =>
   string({
     max: 1024,
     pattern: RTMP_URL,
     patternReason:
-      'must be an rtmp:// or rtmps:// URL with a host and a path, without the stream key or a user',
+      'must be an rtmp:// or rtmps:// URL with a host, a port of 1–65535 if any, and a path of printable ASCII, without the stream key or a user',
     description,
   });
 const destination = (keyRequired: boolean) =>
@@ -86,11 +97,7 @@ const destination = (keyRequired: boolean) =>
     backup_url: optional(
       nullable(rtmpUrl('Where pipeline 2 of a STANDARD channel pushes (the platform backup ingest).')),
     ),
-    stream_key: keyRequired
-      ? string({ pattern: /^\S{1,256}$/, patternReason: 'must be 1–256 characters without white space' })
-      : nullable(
-          string({ pattern: /^\S{1,256}$/, patternReason: 'must be 1–256 characters without white space' }),
-        ),
+    stream_key: keyRequired ? streamKey() : nullable(streamKey()),
     rendition: optional(oneOf(DESTINATION_RENDITIONS), 'The ladder rendition pushed. Default: 720p.'),
   });
 const destinationList = (keyRequired: boolean) => {

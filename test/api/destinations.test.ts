@@ -54,6 +54,41 @@ describe('simulcast destinations', () => {
     ]);
   });
 
+  it('refuses, naming the field, a key or URL no RTMP push can carry: control characters, non-ASCII, a port past 65535', async () => {
+    const bad: Array<[Record<string, unknown>, string]> = [
+      // A NUL cannot be in a process argument: local mode's push failed to spawn and logged the key.
+      [{ stream_key: 'live_\u0000_key' }, 'destinations[0].stream_key'],
+      [{ stream_key: 'live\u0007key' }, 'destinations[0].stream_key'],
+      [{ stream_key: 'live_clé' }, 'destinations[0].stream_key'],
+      [{ url: 'rtmp://a.rtmp.youtube.com:99999/live2' }, 'destinations[0].url'],
+      [{ url: 'rtmp://a.rtmp.youtube.com:0/live2' }, 'destinations[0].url'],
+      [{ url: 'rtmp://a.rtmp.youtube.com/live\u0000' }, 'destinations[0].url'],
+      [{ url: 'rtmp://a.rtmp.youtube.com/lïve2' }, 'destinations[0].url'],
+      [{ backup_url: 'rtmp://b.rtmp.youtube.com/live2\u0001' }, 'destinations[0].backup_url'],
+    ];
+    for (const [change, field] of bad) {
+      const answer = await api.call('POST', '/streams', {
+        json: { name: 'x', destinations: [{ ...youtube, ...change }] },
+      });
+      expect(answer.statusCode, JSON.stringify(change)).toBe(400);
+      expect(answer.body.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
+      expect(answer.raw).not.toContain('live_');
+    }
+    const stream = await api.seed(aKeyedStream());
+    const update = await api.call('POST', `/streams/${stream.id}`, {
+      json: { destinations: [{ ...youtube, stream_key: 'a\u0000b' }] },
+    });
+    expect(update.statusCode).toBe(400);
+    expect((await api.call('GET', `/streams/${stream.id}`)).body.destinations).toEqual(stream.destinations);
+    const fine = await api.call('POST', '/streams', {
+      json: {
+        name: 'x',
+        destinations: [{ ...youtube, url: 'rtmps://live.example.com:65535/app?x=1', stream_key: 'a!~#%/?b' }],
+      },
+    });
+    expect(fine.statusCode).toBe(202);
+  });
+
   it('change while IDLE; a null stream_key (a listing echoed) keeps the key of that destination', async () => {
     const stream = await api.seed(
       aKeyedStream({ destinations: [{ ...youtube, backup_url: null, rendition: '720p' }] }),
