@@ -15,7 +15,7 @@ export async function getThumbnail(
   const record = await store.get(id);
   if (query.pipeline >= pipelinesOf(record.channel_class)) {
     throw new InvalidRequest([
-      { field: 'query.pipeline', reason: `a ${record.channel_class} channel has pipeline 0 only` },
+      { field: 'pipeline', reason: `a ${record.channel_class} channel has pipeline 0 only` },
     ]);
   }
   const thumbnail = await latestThumbnail(medialive, record, query.pipeline);

@@ -10,7 +10,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { type ApiConfig, type ApiHandler, createApi } from '../../api/app.js';
+import { type ApiConfig, type ApiDeps, type ApiHandler, createApi } from '../../api/app.js';
 import { ArchiveAccess } from '../../api/archive-access.js';
 import { DynamoIdempotencyStore } from '../../api/idempotency.js';
 import { SfnWorkflowStarter } from '../../api/workflow-starter.js';
@@ -176,7 +176,11 @@ export function startExecutionOk(input: { name?: string; stateMachineArn?: strin
   };
 }
 
-export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarness> {
+export async function startApi(
+  config: Partial<ApiConfig> = {},
+  /** The health and thumbnail routes' clients; without them those routes answer FeatureNotConfigured. */
+  media?: ApiDeps['media'],
+): Promise<ApiHarness> {
   const db = await startDynalite(`streams-api-${process.pid}`);
   const store = new StreamStore(db.doc, db.tableName);
   const idempotency = new DynamoIdempotencyStore(db.doc, db.tableName);
@@ -210,6 +214,7 @@ export async function startApi(config: Partial<ApiConfig> = {}): Promise<ApiHarn
       idempotency,
       logger,
       config: { ...DEFAULT_CONFIG, ...cfg },
+      media,
     });
     return {
       db,

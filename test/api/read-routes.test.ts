@@ -1,3 +1,6 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DescribeThumbnailsCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../api/openapi.js';
 import type { RecordingSession } from '../../core/stream.js';
@@ -244,6 +247,33 @@ describe('GET /streams/{id}/sessions', () => {
     expect(answer.body.error.details).toEqual([
       { field: 'next_token', reason: 'is not a token this API returned' },
     ]);
+  });
+});
+
+describe('GET /streams/{id}/thumbnail', () => {
+  it('names the query parameter as every query error does, for a pipeline the channel lacks as for one out of range', async () => {
+    const medialive = new MediaLiveClient({ region: 'us-east-1' });
+    const ml = mockClient(medialive);
+    const withMedia = await startApi({}, async () => ({
+      medialive,
+      cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+    }));
+    try {
+      const stream = await withMedia.seed(
+        anIdleStream({ channel_class: 'SINGLE_PIPELINE', status: 'RUNNING', live_channel_id: '1234567' }),
+      );
+      const path = `/streams/${stream.id}/thumbnail`;
+      const lacking = await withMedia.call('GET', path, { query: { pipeline: '1' } });
+      const outOfRange = await withMedia.call('GET', path, { query: { pipeline: '2' } });
+      for (const answer of [lacking, outOfRange]) {
+        expect(answer.statusCode).toBe(400);
+        expect(answer.body.error.details.map((d: { field: string }) => d.field)).toEqual(['pipeline']);
+      }
+      expect(ml).not.toHaveReceivedCommand(DescribeThumbnailsCommand);
+    } finally {
+      ml.restore();
+      await withMedia.close();
+    }
   });
 });
 
