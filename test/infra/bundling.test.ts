@@ -3,7 +3,7 @@
  * so every error a machine retries or catches by name, and every error the API reads from the split
  * machine, must keep that name through the minifier (which renames classes: names are strings).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
