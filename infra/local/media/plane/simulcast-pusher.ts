@@ -123,6 +123,11 @@ export class SimulcastPusher {
     this.#child = child;
     child.stdin.on('error', () => {});
     let reason = '';
+    // A spawn that fails (process limit, a binary gone) must not end local mode: 'close' follows,
+    // and the push is retried like any other that ended.
+    child.on('error', (error) => {
+      reason = this.#mask(`could not run FFmpeg: ${error.message}`).slice(0, 200);
+    });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       const lines = this.#mask(chunk)

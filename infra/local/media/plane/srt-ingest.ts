@@ -131,6 +131,10 @@ export class SrtListener {
     ) as ChildProcessByStdio<null, Readable, Readable>;
     this.#child = child;
     const label = `srt ${o.app}/${o.name} on port ${o.port}`;
+    // A spawn that fails (process limit, a binary gone) must not end local mode: 'close' follows.
+    child.on('error', (error) => {
+      o.logger(`${label}: could not run FFmpeg: ${error.message.split(o.passphrase).join('****')}`);
+    });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       for (const line of chunk
