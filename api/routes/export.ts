@@ -18,6 +18,14 @@ import type { ClipRequest, noQuery, Reply, Services } from '../route.js';
 import type { emptyBody } from '../schemas.js';
 import { findClip } from './clips.js';
 
+/**
+ * Exports a clip keeps on its record (each a few hundred bytes): a bound that keeps the clip item
+ * far under DynamoDB's 400 KB item size ("Service, account, and table quotas in Amazon DynamoDB")
+ * and stops a client from starting job after job of the same range. A new split of the range gives
+ * a new clip to export.
+ */
+export const MAX_EXPORTS_PER_CLIP = 10;
+
 export async function exportClip(
   { id, clipId, requestId, baseUrl }: ClipRequest<typeof emptyBody, typeof noQuery>,
   services: Services,
@@ -25,6 +33,12 @@ export async function exportClip(
   const { workflows, clips, logger } = services;
   const clip = await findClip(services, id, clipId);
   if ((clip.missing ?? []).length > 0) throw new ClipHasGaps(clip.id);
+  if (Object.keys(clip.exports ?? {}).length >= MAX_EXPORTS_PER_CLIP)
+    throw new HttpError(
+      409,
+      'TooManyExports',
+      `clip ${clip.id} has ${MAX_EXPORTS_PER_CLIP} exports already, the most a clip keeps; download one of them, or split the range again for a new clip`,
+    );
   const now = services.now();
   const exportId = newTimeId(now);
   const name = executionName(id, 'export', now, randomBytes(3).toString('hex'));

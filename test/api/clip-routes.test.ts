@@ -521,6 +521,19 @@ describe('POST /streams/{id}/clips/{clip_id}/exports', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
+  it('answers 409 TooManyExports once the clip has 10 exports, and starts nothing', async () => {
+    const { stream, session } = await aStreamWithSession();
+    let clip = await aClip(stream, session);
+    for (let i = 0; i < 10; i++) {
+      await clips.putExport(clip, { ...anExport(clip, 'COMPLETE'), id: `${i}`.padStart(20, '0') });
+      clip = await clips.get(stream.id, clip.id);
+    }
+    expect(Object.keys(clip.exports)).toHaveLength(10);
+    expectError(await call('POST', `/streams/${stream.id}/clips/${clip.id}/exports`), 409, 'TooManyExports');
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(Object.keys((await clips.get(stream.id, clip.id)).exports)).toHaveLength(10);
+  });
+
   it('answers 400 to a body with fields', async () => {
     const { stream, session } = await aStreamWithSession();
     const clip = await aClip(stream, session);
