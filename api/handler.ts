@@ -39,6 +39,8 @@ const events = bus
     )
   : undefined;
 const scheduleGroup = process.env.SCHEDULE_GROUP;
+// Read here, not in the lazy loader below: a missing role fails the cold start, not a first schedule.
+const schedulerRoleArn = scheduleGroup ? requireEnv('SCHEDULER_ROLE_ARN') : undefined;
 const clipEvents = bus
   ? new EventBridgeClipPublisher(observed(new EventBridgeClient({})), bus, (error) =>
       logger.error('could not publish a clip event', { error: error }),
@@ -48,16 +50,17 @@ const archiveBucket = process.env.ARCHIVE_BUCKET;
 
 export const handler = createApi({
   store: new StreamStore(doc, tableName, undefined, events),
-  schedules: scheduleGroup
-    ? lazySchedules(async () =>
-        (await import('./schedules-client.js')).streamSchedules({
-          groupName: scheduleGroup,
-          roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-          startStateMachineArn: machines.start,
-          stopStateMachineArn: machines.stop,
-        }),
-      )
-    : undefined,
+  schedules:
+    scheduleGroup && schedulerRoleArn
+      ? lazySchedules(async () =>
+          (await import('./schedules-client.js')).streamSchedules({
+            groupName: scheduleGroup,
+            roleArn: schedulerRoleArn,
+            startStateMachineArn: machines.start,
+            stopStateMachineArn: machines.stop,
+          }),
+        )
+      : undefined,
   workflows: new SfnWorkflowStarter(
     // StartSyncExecution goes to the `sync-states` host; with a custom endpoint (local mode, another
     // emulator) that prefix would make a host that does not exist.

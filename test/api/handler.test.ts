@@ -49,6 +49,12 @@ describe('api/handler.ts', () => {
     },
   );
 
+  it('refuses to load with a schedule group but without SCHEDULER_ROLE_ARN, naming it', async () => {
+    // The Scheduler client loads on the first schedule request; its settings are checked at load.
+    stubLambdaEnv({ SCHEDULE_GROUP: 'live-streams', SCHEDULER_ROLE_ARN: '' });
+    await expect(loadHandler()).rejects.toThrow('environment variable SCHEDULER_ROLE_ARN is not set');
+  });
+
   it('wires the table, the machines and the deployment options from the environment', async () => {
     stubLambdaEnv();
     const sfn = mockClient(SFNClient);
