@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalApp } from '../../infra/local/app.js';
 import { findFfmpeg } from '../../infra/local/ffmpeg.js';
@@ -94,15 +95,35 @@ describe('clips in local mode', () => {
     const pusher = push(String(running.rtmp1), 24);
     const pushed = new Promise<number | null>((resolve) => pusher.on('exit', resolve));
 
-    // Once the range's files are closed, split the running session.
-    const started = Date.parse(
-      String(
-        ((await api.call('GET', `/streams/${id}/sessions`)).body[0] as { started_at: string }).started_at,
-      ),
-    );
+    // Once the range's files are closed and archived (a loaded machine lags behind the clock),
+    // split the running session.
+    const session = (await api.call('GET', `/streams/${id}/sessions`)).body[0] as {
+      started_at: string;
+      prefix: string;
+    };
+    const started = Date.parse(session.started_at);
     while (Date.now() < started + (RANGE.end + 2 * SEGMENT_LENGTH + 1) * 1000) {
       await new Promise((r) => setTimeout(r, 500));
     }
+    const s3 = new S3Client({
+      endpoint: app.endpoints.s3,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: app.stack.credentials,
+    });
+    const lastFile = Math.floor(RANGE.end / SEGMENT_LENGTH);
+    const lastKey = `${session.prefix}/_1/archive_1080p.${String(lastFile).padStart(6, '0')}.ts`;
+    await expect
+      .poll(
+        async () =>
+          (
+            await s3.send(
+              new ListObjectsV2Command({ Bucket: app.stack.archiveBucket, Prefix: lastKey, MaxKeys: 1 }),
+            )
+          ).KeyCount ?? 0,
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe(1);
     const live = await api.call('GET', `/streams/${id}`);
     expect(live.body.cloudfront_associated).toBe(true);
     const split = await api.call('POST', `/streams/${id}/split`, {
