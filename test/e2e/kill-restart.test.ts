@@ -76,7 +76,7 @@ const streamOf = async (id: string) => (await api.call('GET', `/streams/${id}`))
 async function untilStatus(
   id: string,
   accept: (status: string) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let status = '';
