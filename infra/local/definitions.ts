@@ -5,11 +5,12 @@
 
 import { renderWorkflows, type WorkflowKey } from '../../state-machines/workflows.js';
 import type { FunctionName } from '../functions.js';
+import { localArn } from './aws-server/arn.js';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 /** The role the local ExportClip definition passes to MediaConvert (the local double ignores it). */
-export const LOCAL_MEDIACONVERT_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-mediaconvert`;
+export const LOCAL_MEDIACONVERT_ROLE_ARN = localArn('iam', '', LOCAL_ACCOUNT, 'role/local-mediaconvert');
 
 export interface LocalMachine {
   key: WorkflowKey;
@@ -20,11 +21,11 @@ export interface LocalMachine {
 }
 
 export function localFunctionArn(name: FunctionName, region = LOCAL_REGION): string {
-  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${name}`;
+  return localArn('lambda', region, LOCAL_ACCOUNT, `function:${name}`);
 }
 
 export function localMachineArn(name: string, region = LOCAL_REGION): string {
-  return `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+  return localArn('states', region, LOCAL_ACCOUNT, `stateMachine:${name}`);
 }
 
 export function localMachines(region = LOCAL_REGION): LocalMachine[] {

@@ -25,6 +25,7 @@ import { createTableInput } from '../../core/table-schema.js';
 import { EXPORT_WORKFLOW, SPLIT_WORKFLOW, WORKFLOWS } from '../../core/workflows.js';
 import { bundleAll } from '../bundling/bundle.js';
 import { ENVIRONMENT_NAMES, type EnvironmentValues } from '../functions.js';
+import { LOCAL_PARTITION, localArn } from './aws-server/arn.js';
 import { type LocalCredentials, localCredentials } from './aws-server/credentials.js';
 import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
@@ -117,7 +118,8 @@ export const LOCAL_SRT_SECRET_PREFIX = 'live-streams/srt/';
 const TABLE_NAME = 'live-streams';
 
 export { LOCAL_MEDIACONVERT_ROLE_ARN } from './definitions.js';
-export const MEDIACONVERT_CREATE_JOB_SYNC = 'arn:aws:states:::mediaconvert:createJob.sync';
+/** The optimized integration the ExportClip definition names, in local mode's partition. */
+export const MEDIACONVERT_CREATE_JOB_SYNC = `arn:${LOCAL_PARTITION}:states:::mediaconvert:createJob.sync`;
 const ARCHIVE_BUCKET = 'live-archive';
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -308,7 +310,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       INPUT_SECURITY_GROUP_ID: await ensureInputSecurityGroup(
         new MediaLiveClient({ endpoint: mediaUrls.medialive, region }),
       ),
-      MEDIALIVE_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-medialive`,
+      MEDIALIVE_ROLE_ARN: localArn('iam', '', LOCAL_ACCOUNT, 'role/local-medialive'),
       MEDIACONVERT_ROLE_ARN: LOCAL_MEDIACONVERT_ROLE_ARN,
       SRT_SECRET_PREFIX: LOCAL_SRT_SECRET_PREFIX,
       LIVE_DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID,
@@ -318,7 +320,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ENCRYPTION_ENABLED: 'false',
       EVENT_BUS_NAME: LOCAL_EVENT_BUS,
       SCHEDULE_GROUP: LOCAL_SCHEDULE_GROUP,
-      SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-scheduler`,
+      SCHEDULER_ROLE_ARN: localArn('iam', '', LOCAL_ACCOUNT, 'role/local-scheduler'),
       DEFAULT_MAX_DURATION_SECONDS: process.env.DEFAULT_MAX_DURATION_SECONDS ?? '43200',
     };
 

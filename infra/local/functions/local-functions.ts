@@ -20,6 +20,7 @@ import {
   type FunctionName,
   resolveEnvironment,
 } from '../../functions.js';
+import { localArn } from '../aws-server/arn.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./lambda-worker.mjs', import.meta.url));
 
@@ -95,7 +96,7 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
   let nextId = 0;
   let closed = false;
   let clockOffsetMs = 0;
-  const arn = (name: FunctionName) => `arn:aws:lambda:${options.region}:${options.account}:function:${name}`;
+  const arn = (name: FunctionName) => localArn('lambda', options.region, options.account, `function:${name}`);
   const environmentOf = (name: FunctionName) => ({
     ...options.runtimeEnvironment,
     AWS_LAMBDA_FUNCTION_NAME: name,

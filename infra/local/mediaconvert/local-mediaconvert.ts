@@ -28,6 +28,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type FrameRate, timecodeFrame } from '../../../core/export-job.js';
+import { localArn } from '../aws-server/arn.js';
 
 const run = promisify(execFile);
 
@@ -251,7 +252,7 @@ export class LocalMediaConvert {
     const id = `${Date.now()}-${randomBytes(3).toString('hex')}`;
     const job: LocalJob = {
       Id: id,
-      Arn: `arn:aws:mediaconvert:${this.options.region}:${this.options.account}:jobs/${id}`,
+      Arn: localArn('mediaconvert', this.options.region, this.options.account, `jobs/${id}`),
       Status: 'COMPLETE',
       Role: plan.role,
       Settings: (parameters as Json).Settings,

@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { localArn } from '../aws-server/arn.js';
 import { AwsError, found } from '../aws-server/aws-error.js';
 import { Fields } from '../aws-server/fields.js';
 import { Pauses } from '../aws-server/pauses.js';
@@ -74,7 +75,12 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => console.log(line));
   const arn = (kind: string, name: string) =>
-    `arn:aws:scheduler:${options.region ?? 'us-east-1'}:${options.accountId ?? '000000000000'}:${kind}/${name}`;
+    localArn(
+      'scheduler',
+      options.region ?? 'us-east-1',
+      options.accountId ?? '000000000000',
+      `${kind}/${name}`,
+    );
   const file = path.join(options.dataDir, SCHEDULES_FILE);
   /** Groups by name, with the ClientToken of the request that created each. */
   const groups = new Map<string, string | undefined>([['default', undefined]]);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { localArn } from '../aws-server/arn.js';
 import { AwsError } from '../aws-server/aws-error.js';
 import { writeSecretFile } from '../aws-server/credentials.js';
 import { Fields } from '../aws-server/fields.js';
@@ -78,7 +79,7 @@ export function createLocalSecretsManager(options: {
         );
       }
       const secret: Secret = {
-        arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix()}`,
+        arn: localArn('secretsmanager', region, account, `secret:${name}-${suffix()}`),
         name,
         value,
         versionId: token ?? randomBytes(16).toString('hex'),

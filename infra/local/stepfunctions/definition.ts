@@ -10,6 +10,7 @@
  */
 import '../polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { localArn } from '../aws-server/arn.js';
 import type { LocalStateMachine } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -62,7 +63,7 @@ export function prepareMachine(
   return {
     machine,
     roleArn:
-      machine.roleArn ?? `arn:aws:iam::${account}:role/service-role/StepFunctions-${machine.name}-role`,
+      machine.roleArn ?? localArn('iam', '', account, `role/service-role/StepFunctions-${machine.name}-role`),
     prepared,
     interpreter: new StateMachine(runnable, { validationOptions: { noValidate: true } }),
   };

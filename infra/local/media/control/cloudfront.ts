@@ -5,6 +5,7 @@
  * order the SDK wrote), and answered as it was stored; the local CDN serves only what it routes.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { localArn } from '../../aws-server/arn.js';
 import { AwsError, found, type Reply } from '../../aws-server/aws-error.js';
 import { on, type Route } from '../../aws-server/protocols.js';
 import type { ControlState, DistributionRecord, JsonObject } from './state.js';
@@ -106,7 +107,7 @@ export function cloudFrontRoutes(ctx: { state: ControlState; save(): void; accou
 function describe(distribution: DistributionRecord, accountId: string): JsonObject {
   return {
     Id: distribution.id,
-    ARN: `arn:aws:cloudfront::${accountId}:distribution/${distribution.id}`,
+    ARN: localArn('cloudfront', '', accountId, `distribution/${distribution.id}`),
     // Local changes apply at once: the distribution is always deployed.
     Status: 'Deployed',
     LastModifiedTime: distribution.lastModifiedTime,

@@ -8,6 +8,8 @@
  * runs, so channels come back IDLE (DELETING ones DELETED); the live distribution keeps its config
  * and ETag. `close()` stops pending transitions; the media plane belongs to whoever created it.
  */
+
+import { localArn } from '../../aws-server/arn.js';
 import { AwsError, type Reply } from '../../aws-server/aws-error.js';
 import { type Route, route } from '../../aws-server/protocols.js';
 import type { AwsApi } from '../../aws-server/server.js';
@@ -183,7 +185,7 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     log,
   );
   const arn = (service: string, separator: string) => (kind: string, id: string) =>
-    `arn:aws:${service}:${region}:${accountId}:${kind}${separator}${id}`;
+    localArn(service, region, accountId, `${kind}${separator}${id}`);
   const { rtmpHost, rtmpPort, hlsBaseUrl } = options;
   const { faults } = options;
   const routes: Record<string, Route[]> = {
