@@ -2,6 +2,7 @@
  * The public API as the console uses it: bearer token, JSON in and out, the API's error body
  * (`{"error":{"code","message","details"?,"status"?}}`) turned into `ApiError`.
  */
+import type { ClipAnswer, ClipExportAnswer } from '../../api/clip-links.js';
 import type { RecordingSession, StreamRecord, StreamSummary } from '../../core/stream.js';
 import type { StreamHealth } from '../../core/stream-health.js';
 
@@ -69,36 +70,9 @@ export interface SplitResult {
   clips: SplitClip[];
 }
 
-/** An MP4 export of a clip, as the clip record shows it. */
-export interface ClipExportView {
-  id: string;
-  status: 'SUBMITTED' | 'PROGRESSING' | 'COMPLETE' | 'ERROR';
-  requested_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  error: string | null;
-  /** Presigned GET of the MP4 once COMPLETE. */
-  download_url: string | null;
-}
-
-/** A clip record (`GET /streams/{id}/clips`), with its links. */
-export interface ClipView {
-  id: string;
-  stream_id: string;
-  session_id: string;
-  name: string;
-  requested: ClipRange;
-  covered: ClipRange;
-  missing: ClipRange[];
-  not_available_yet: ClipRange | null;
-  created_at: string;
-  segment_length: number;
-  playlist: { key: string; uri: string; segments: number };
-  playback_url: string;
-  playback_url_expires_at: string;
-  instant: { origin: string; cdn: string | null; expires_at: string } | null;
-  exports: ClipExportView[];
-}
+/** A clip and its exports as the API answers them (api/clip-links.ts). */
+export type ClipView = ClipAnswer;
+export type ClipExportView = ClipExportAnswer;
 
 export interface ScheduleInput {
   start_at: string;

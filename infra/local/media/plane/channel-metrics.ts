@@ -8,16 +8,10 @@
  *   dropped: FFmpeg's drop count; one encoder stands for both pipelines locally).
  * - AWS/MediaPackage, dimension Channel: EgressRequestCount (requests viewers made).
  */
+import type { MetricSample } from '../../cloudwatch/local-cloudwatch.js';
 import type { Publication } from './rtmp-ingest.js';
 
-export interface MetricSample {
-  namespace: string;
-  name: string;
-  dimensions: Record<string, string>;
-  value: number;
-  /** Epoch milliseconds. */
-  at: number;
-}
+export type { MetricSample };
 
 export interface ChannelMetricsSource {
   channels(): Array<{ id: string; pipelines: number; droppedFrames: number | undefined }>;
