@@ -1,5 +1,5 @@
 /**
- * Where the console finds the API and the clips. Local mode serves `/console-config.json` next to
+ * Where the console finds the API. Local mode serves `/console-config.json` next to
  * the console; a static deployment may ship one; without it, the API is the console's own origin.
  */
 export interface ConsoleConfig {
@@ -9,10 +9,6 @@ export interface ConsoleConfig {
   auth: 'token' | 'cognito';
   /** Set when `auth` is `cognito`. */
   cognito: CognitoSettings | null;
-  /** Clips play from `<clipBaseUrl><clip key>`; null = no clip URL on this deployment. */
-  clipBaseUrl: string | null;
-  /** Send the API token with clip requests (local mode's `/archive/` checks it). */
-  clipAuth: 'api-token' | 'none';
   mode: 'local' | 'aws';
 }
 
@@ -30,8 +26,6 @@ export const DEFAULT_CONFIG: ConsoleConfig = {
   apiBaseUrl: '',
   auth: 'token',
   cognito: null,
-  clipBaseUrl: null,
-  clipAuth: 'none',
   mode: 'aws',
 };
 
@@ -44,8 +38,6 @@ export function parseConfig(raw: unknown): ConsoleConfig {
       typeof r.apiBaseUrl === 'string' ? r.apiBaseUrl.replace(/\/+$/, '') : DEFAULT_CONFIG.apiBaseUrl,
     auth: cognito ? 'cognito' : 'token',
     cognito,
-    clipBaseUrl: typeof r.clipBaseUrl === 'string' ? r.clipBaseUrl : null,
-    clipAuth: r.clipAuth === 'api-token' ? 'api-token' : 'none',
     mode: r.mode === 'local' ? 'local' : 'aws',
   };
 }
@@ -75,11 +67,4 @@ export async function loadConfig(): Promise<ConsoleConfig> {
   } catch {
     return DEFAULT_CONFIG;
   }
-}
-
-/** The URL a clip plays from, or undefined when the deployment serves none. */
-export function clipUrl(config: ConsoleConfig, key: string): string | undefined {
-  if (config.clipBaseUrl === null) return undefined;
-  const base = config.clipBaseUrl.endsWith('/') ? config.clipBaseUrl : `${config.clipBaseUrl}/`;
-  return `${base}${key.split('/').map(encodeURIComponent).join('/')}`;
 }

@@ -1,7 +1,7 @@
 /**
  * HLS playback with hls.js (bundled, loaded on the first stream page): live streams, which may not
  * exist yet when the player opens (the encoder writes its first segment seconds after the push
- * starts), and clips, which need the API token when served by local mode's `/archive/`.
+ * starts), and clips.
  */
 import type Hls from 'hls.js';
 import type { ErrorData } from 'hls.js';

@@ -48,8 +48,6 @@ export interface ConsoleRuntimeConfig {
   apiBaseUrl: string;
   auth: 'cognito';
   mode: 'aws';
-  clipBaseUrl: null;
-  clipAuth: 'none';
   cognito: {
     region: string;
     userPoolId: string;
@@ -286,8 +284,6 @@ export class ConsoleSite extends Construct {
       apiBaseUrl: api.url,
       auth: 'cognito',
       mode: 'aws',
-      clipBaseUrl: null,
-      clipAuth: 'none',
       cognito: {
         region: stack.region,
         userPoolId: this.props.userPool.userPoolId,

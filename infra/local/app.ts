@@ -56,17 +56,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const host = options.host ?? '127.0.0.1';
   try {
     const token = options.apiToken ?? apiToken(options.dataDir).token;
-    const { endpoints, archiveBucket, region, credentials } = stack;
+    const { endpoints, region, credentials } = stack;
     // Clips play from presigned URLs of the local S3 (api/clip-links.ts).
-    const mediaOrigins = [endpoints.hls, endpoints.cdn, endpoints.s3];
-    const consoleRoute = createConsoleRoutes({
-      token,
-      s3Endpoint: endpoints.s3,
-      archiveBucket,
-      region,
-      credentials,
-      mediaOrigins,
-    });
+    const consoleRoute = createConsoleRoutes({ mediaOrigins: [endpoints.hls, endpoints.cdn, endpoints.s3] });
     const server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       try {

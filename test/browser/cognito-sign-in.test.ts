@@ -213,8 +213,6 @@ describe('console-config.json with Cognito', () => {
       apiBaseUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/v1/',
       auth: 'cognito',
       mode: 'aws',
-      clipBaseUrl: null,
-      clipAuth: 'none',
       cognito: { ...COGNITO, domain: `${COGNITO.domain}/` },
     });
     expect(config.auth).toBe('cognito');

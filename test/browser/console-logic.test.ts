@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../api/openapi.js';
 import { ApiError, describeError, toApiError } from '../../console/src/api-client.js';
 import { detectFeatures } from '../../console/src/api-features.js';
-import { clipUrl, DEFAULT_CONFIG, parseConfig } from '../../console/src/console-config.js';
+import { DEFAULT_CONFIG, parseConfig } from '../../console/src/console-config.js';
 import { hrefOf, parseRoute } from '../../console/src/routes.js';
 import { splitRtmpUrl } from '../../console/src/rtmp-url.js';
 import type { ActionRecord } from '../../console/src/stream-actions.js';
@@ -202,23 +202,12 @@ describe('API errors', () => {
 });
 
 describe('runtime config', () => {
-  it('falls back to same-origin defaults without clip URLs', () => {
+  it('falls back to same-origin defaults', () => {
     expect(parseConfig(null)).toEqual(DEFAULT_CONFIG);
-    expect(parseConfig({ apiBaseUrl: 'https://api.example.com/prod/', clipBaseUrl: 5 })).toMatchObject({
+    expect(parseConfig({ apiBaseUrl: 'https://api.example.com/prod/', mode: 'local' })).toEqual({
+      ...DEFAULT_CONFIG,
       apiBaseUrl: 'https://api.example.com/prod',
-      clipBaseUrl: null,
-      clipAuth: 'none',
+      mode: 'local',
     });
-  });
-
-  it('builds clip URLs from the key, escaping each path segment', () => {
-    const local = parseConfig({ clipBaseUrl: '/archive/', clipAuth: 'api-token', mode: 'local' });
-    expect(clipUrl(local, '2026/11/23/ID-1/index_a b_0.m3u8')).toBe(
-      '/archive/2026/11/23/ID-1/index_a%20b_0.m3u8',
-    );
-    expect(clipUrl(parseConfig({ clipBaseUrl: 'https://clips.example.com' }), 'k/x.m3u8')).toBe(
-      'https://clips.example.com/k/x.m3u8',
-    );
-    expect(clipUrl(DEFAULT_CONFIG, 'k/x.m3u8')).toBeUndefined();
   });
 });

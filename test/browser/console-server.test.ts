@@ -1,35 +1,19 @@
-/** The local console routes: the built console at `/`, and the archive read-only at `/archive/`. */
+/** The local console routes: the built console at `/` and its runtime config. */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newCredentials } from '../../infra/local/aws-server/credentials.js';
-import type { Served } from '../../infra/local/aws-server/server.js';
-import { serveS3rver } from '../../infra/local/aws-server/stores.js';
 import { contentSecurityPolicy, createConsoleRoutes } from '../../infra/local/console-server.js';
 
-const TOKEN = 'console-test-token';
-const BUCKET = 'live-archive';
 const MEDIA = ['http://127.0.0.1:8080', 'http://127.0.0.1:8081/'];
 
-const credentials = newCredentials();
-let s3rver: Served;
-let s3Url: string;
 const servers: Server[] = [];
 
 /** The console routes in front of a stand-in API that answers 418. */
 async function serve(root: string): Promise<string> {
-  const routes = createConsoleRoutes({
-    token: TOKEN,
-    s3Endpoint: s3Url,
-    archiveBucket: BUCKET,
-    credentials,
-    mediaOrigins: MEDIA,
-    root,
-  });
+  const routes = createConsoleRoutes({ mediaOrigins: MEDIA, root });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (await routes(req, res, url)) return;
@@ -50,41 +34,13 @@ function builtConsole(): string {
 }
 
 let base: string;
-const auth = { authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'console-s3-'));
-  s3rver = await serveS3rver({ port: 0, credentials, directory: dir, buckets: [BUCKET] });
-  s3Url = s3rver.url;
-  const s3 = new S3Client({
-    endpoint: s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    credentials,
-  });
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: BUCKET,
-      Key: '2026/11/23/ABC-1/index_clip_0.m3u8',
-      Body: '#EXTM3U\n#EXT-X-ENDLIST\n',
-      ContentType: 'application/vnd.apple.mpegurl',
-    }),
-  );
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: BUCKET,
-      Key: '2026/11/23/ABC-1/_1/archive_1080p.000000.ts',
-      Body: Buffer.alloc(1000, 7),
-    }),
-  );
-  s3.destroy();
   base = await serve(builtConsole());
-}, 30_000);
+});
 
 afterAll(async () => {
   for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
-  await s3rver?.close();
 });
 
 describe('console routes', () => {
@@ -107,15 +63,9 @@ describe('console routes', () => {
     expect(res.headers.get('cache-control')).toContain('immutable');
   });
 
-  it('answers the runtime config that points clips at /archive/ with the API token', async () => {
+  it('answers the runtime config: the API on the same origin, with the API token', async () => {
     const res = await fetch(`${base}/console-config.json`);
-    expect(await res.json()).toEqual({
-      apiBaseUrl: '',
-      auth: 'token',
-      clipBaseUrl: '/archive/',
-      clipAuth: 'api-token',
-      mode: 'local',
-    });
+    expect(await res.json()).toEqual({ apiBaseUrl: '', auth: 'token', mode: 'local' });
   });
 
   it('leaves every other path to the API', async () => {
@@ -147,56 +97,11 @@ describe('console routes', () => {
     expect(await res.text()).toContain('npm run build:console');
   });
 
-  it('refuses to write: the console and the archive are read-only', async () => {
-    for (const route of ['/', '/archive/2026/11/23/ABC-1/index_clip_0.m3u8']) {
-      const res = await fetch(`${base}${route}`, { method: 'PUT', headers: auth, body: 'x' });
+  it('refuses to write: the console is read-only', async () => {
+    for (const route of ['/', '/assets/index-abc.js', '/console-config.json']) {
+      const res = await fetch(`${base}${route}`, { method: 'PUT', body: 'x' });
       expect(res.status, route).toBe(405);
       expect(res.headers.get('allow')).toBe('GET, HEAD');
-    }
-  });
-
-  it('asks for the API token before serving the archive', async () => {
-    const none = await fetch(`${base}/archive/2026/11/23/ABC-1/index_clip_0.m3u8`);
-    expect(none.status).toBe(401);
-    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('Unauthorized');
-    const wrong = await fetch(`${base}/archive/2026/11/23/ABC-1/index_clip_0.m3u8`, {
-      headers: { authorization: 'Bearer nope' },
-    });
-    expect(wrong.status).toBe(401);
-  });
-
-  it('serves a clip playlist and its segments from the local S3 archive', async () => {
-    const playlist = await fetch(`${base}/archive/2026/11/23/ABC-1/index_clip_0.m3u8`, { headers: auth });
-    expect(playlist.status).toBe(200);
-    expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
-    expect(await playlist.text()).toBe('#EXTM3U\n#EXT-X-ENDLIST\n');
-    const segment = await fetch(`${base}/archive/2026/11/23/ABC-1/_1/archive_1080p.000000.ts`, {
-      headers: auth,
-    });
-    expect(segment.status).toBe(200);
-    expect(segment.headers.get('content-type')).toBe('video/mp2t');
-    expect((await segment.arrayBuffer()).byteLength).toBe(1000);
-  });
-
-  it('passes byte ranges through', async () => {
-    const res = await fetch(`${base}/archive/2026/11/23/ABC-1/_1/archive_1080p.000000.ts`, {
-      headers: { ...auth, range: 'bytes=0-99' },
-    });
-    expect(res.status).toBe(206);
-    expect(res.headers.get('content-range')).toBe('bytes 0-99/1000');
-    expect((await res.arrayBuffer()).byteLength).toBe(100);
-  });
-
-  it('answers 404 for a key the archive does not hold', async () => {
-    const res = await fetch(`${base}/archive/2026/11/23/ABC-1/index_nope_0.m3u8`, { headers: auth });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NotFound');
-  });
-
-  it('refuses keys with dot segments or odd characters', async () => {
-    for (const key of ['2026/..%2fsecret.ts', '..%2f..%2fx.ts', 'a//b.ts', 'a/%00.ts', 'a/b%20c.ts']) {
-      const res = await fetch(`${base}/archive/${key}`, { headers: auth });
-      expect(res.status, key).toBe(400);
     }
   });
 });

@@ -143,7 +143,6 @@ describe('ConsoleSite (auth=cognito)', () => {
     expect(config).toMatchObject({
       auth: 'cognito',
       mode: 'aws',
-      clipBaseUrl: null,
       cognito: {
         region: 'eu-west-1',
         clientId: { Ref: clientId },
