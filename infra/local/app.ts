@@ -16,6 +16,7 @@ import { isSignedRoute } from '../../api/app.js';
 import { writeSecretFile } from './aws-server/credentials.js';
 import { authorized, createConsoleRoutes } from './console-server.js';
 import { sseHandler } from './events/index.js';
+import { type LocalSettings, readLocalSettings, startupFailure } from './settings.js';
 import { type LocalEndpoints, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
 
 export const LOCAL_ENDPOINTS_FILE = 'local-endpoints.json';
@@ -33,6 +34,8 @@ export interface LocalApp {
   stack: LocalStack;
   apiUrl: string;
   token: string;
+  /** The token was made by this start (and kept in `<dataDir>/api-token`). */
+  tokenGenerated: boolean;
   endpoints: LocalEndpoints & { api: string };
   close(): Promise<void>;
 }
@@ -55,7 +58,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const stack = await startLocalStack(options);
   const host = options.host ?? '127.0.0.1';
   try {
-    const token = options.apiToken ?? apiToken(options.dataDir).token;
+    const { token, generated } = options.apiToken
+      ? { token: options.apiToken, generated: false }
+      : apiToken(options.dataDir);
     const { endpoints, region, credentials } = stack;
     // Clips play from presigned URLs of the local S3 (api/clip-links.ts).
     const consoleRoute = createConsoleRoutes({ mediaOrigins: [endpoints.hls, endpoints.cdn, endpoints.s3] });
@@ -127,6 +132,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       stack,
       apiUrl,
       token,
+      tokenGenerated: generated,
       endpoints: { api: apiUrl, ...stack.endpoints },
       close: async () => {
         server.closeAllConnections();
@@ -148,4 +154,24 @@ function send(
 ): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * `npm start` and `npm run demo`: the local app with the settings of the environment (DATA_DIR,
+ * PORT, every <SERVICE>_PORT). A failure ends the process with one line naming the setting and the
+ * fix: a stack trace helps nobody starting local mode.
+ */
+export async function startFromEnvironment(): Promise<{ app: LocalApp; settings: LocalSettings }> {
+  // The SDK's notice that its releases after January 2027 need Node 22: the versions this project
+  // pins run on Node 20 (package-lock.json), and Lambda runs Node 22; it is not what a user needs here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let settings: LocalSettings | undefined;
+  try {
+    settings = readLocalSettings();
+    const { dataDir, apiPort, ports } = settings;
+    return { app: await startLocalApp({ dataDir, apiPort, ports }), settings };
+  } catch (error) {
+    console.error(startupFailure(error, settings));
+    process.exit(1);
+  }
 }

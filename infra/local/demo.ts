@@ -3,29 +3,10 @@
  * with a clock to rtmp1, and prints the URL to play. Ctrl-C stops everything.
  */
 import { spawn } from 'node:child_process';
-import { type LocalApp, startLocalApp } from './app.js';
+import { startFromEnvironment } from './app.js';
 import { findFfmpeg } from './ffmpeg.js';
-import { type LocalSettings, readLocalSettings, startupFailure } from './settings.js';
 
-// As in `npm start`: the SDK's Node 22 notice is not about the pinned versions this project runs.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// The same settings as `npm start`: DATA_DIR, PORT and every <SERVICE>_PORT.
-let settings: LocalSettings | undefined;
-let app: LocalApp;
-try {
-  settings = readLocalSettings();
-  app = await startLocalApp({
-    dataDir: settings.dataDir,
-    apiPort: settings.apiPort,
-    ports: settings.ports,
-    ...(settings.x264Preset ? { x264Preset: settings.x264Preset } : {}),
-  });
-} catch (error) {
-  console.error(
-    settings ? startupFailure(error, settings) : error instanceof Error ? error.message : String(error),
-  );
-  process.exit(1);
-}
+const { app, settings } = await startFromEnvironment();
 const api = async (method: string, route: string, body?: unknown) => {
   const res = await fetch(`${app.apiUrl}${route}`, {
     method,
@@ -80,7 +61,7 @@ The demo stream ${id} is live (the first segments take ~15 s).
           (stop this demo's test pattern first: only one publisher per key)
   API:    ${app.apiUrl}  (Authorization: Bearer ${app.token})
 
-Ctrl-C stops the pattern and the stack; the stream and its recording stay in ${settings?.dataDir}.
+Ctrl-C stops the pattern and the stack; the stream and its recording stay in ${settings.dataDir}.
 `);
 
 const stop = async () => {

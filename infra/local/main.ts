@@ -3,41 +3,13 @@
  * `<DATA_DIR>/local-endpoints.json`). SIGINT/SIGTERM stop FFmpeg and persist state.
  */
 import * as path from 'node:path';
-import { apiToken, LOCAL_ENDPOINTS_FILE, type LocalApp, startLocalApp } from './app.js';
+import { LOCAL_ENDPOINTS_FILE, startFromEnvironment } from './app.js';
 import { CREDENTIALS_FILE, CREDENTIALS_PROFILE } from './aws-server/credentials.js';
-import { type LocalSettings, readLocalSettings, startupFailure } from './settings.js';
-import { DEFAULT_PORTS } from './stack.js';
 
-/** The settings a failure is explained with when they could not even be read. */
-function readFallback(): LocalSettings {
-  return { dataDir: path.resolve(process.env.DATA_DIR || '.data'), apiPort: 3000, ports: DEFAULT_PORTS };
-}
-
-// The SDK's notice that its releases after January 2027 need Node 22: the versions this project
-// pins run on Node 20 (package-lock.json), and Lambda runs Node 22; it is not what a user needs here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const t0 = Date.now();
-let settings: LocalSettings | undefined;
-let app: LocalApp;
-let token: string;
-let generated: boolean;
-try {
-  settings = readLocalSettings();
-  ({ token, generated } = apiToken(settings.dataDir));
-  app = await startLocalApp({
-    dataDir: settings.dataDir,
-    apiPort: settings.apiPort,
-    apiToken: token,
-    ports: settings.ports,
-    ...(settings.x264Preset ? { x264Preset: settings.x264Preset } : {}),
-  });
-} catch (error) {
-  // One line naming the setting and the fix; the stack trace helps nobody starting local mode.
-  console.error(settings ? startupFailure(error, settings) : startupFailure(error, readFallback()));
-  process.exit(1);
-}
+const { app, settings } = await startFromEnvironment();
 const { dataDir } = settings;
-
+const { token, tokenGenerated: generated } = app;
 const { region } = app.stack;
 const e = app.endpoints;
 const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);

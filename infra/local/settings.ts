@@ -22,7 +22,6 @@ export interface LocalSettings {
   dataDir: string;
   apiPort: number;
   ports: Record<keyof typeof DEFAULT_PORTS, number>;
-  x264Preset?: string;
 }
 
 export class SettingError extends Error {}
@@ -46,13 +45,12 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSe
     ports: Object.fromEntries(
       Object.entries(DEFAULT_PORTS).map(([name, fallback]) => [name, port(name as PortName, fallback)]),
     ) as LocalSettings['ports'],
-    ...(env.X264_PRESET ? { x264Preset: env.X264_PRESET } : {}),
   };
 }
 
 /** One line for a start-up failure: which setting, and the fix. */
-export function startupFailure(error: unknown, settings: LocalSettings): string {
-  if (error instanceof SettingError) return error.message;
+export function startupFailure(error: unknown, settings: LocalSettings | undefined): string {
+  if (error instanceof SettingError || !settings) return (error as Error).message ?? String(error);
   const e = error as NodeJS.ErrnoException & { port?: number; address?: string };
   if ((e.code === 'EADDRINUSE' || e.code === 'EACCES') && e.syscall === 'listen') {
     const name = portNameOf(e.port, settings);

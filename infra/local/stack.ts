@@ -69,7 +69,6 @@ export interface LocalStackOptions {
   waitTimeScale?: number;
   /** How often the wait tasks poll the local MediaLive (ms); default 250 locally. */
   pollIntervalMs?: number;
-  x264Preset?: string;
   log?: (line: string) => void;
   /** Every AWS call the app's functions make (the IAM conformance test records them). */
   onAwsCall?: (call: AwsCall) => void;
@@ -230,7 +229,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         findEndpointByHash: (hash) => view?.findEndpointByHash(hash),
         cdnServes: (hash) => view?.cdnServes(hash) ?? false,
       },
-      ...(options.x264Preset ? { x264Preset: options.x264Preset } : {}),
       logger: (line) => log(`[media] ${line}`),
       // MediaLive's input-loss alert, as a running channel raises it when its RTMP input goes away.
       onInputChange: ({ channelArn, pipeline, lost }) =>
