@@ -10,9 +10,11 @@
  * - DeleteChannel: IDLE → DELETING → DELETED after `deleteMs`; its inputs are DETACHED from then on.
  * - DeleteInput: DELETING → DELETED after `deleteMs`.
  */
+
+import type { ChannelState } from '@aws-sdk/client-medialive';
 import { AwsError } from '../../aws-server/aws-error.js';
 import type { MediaPlane } from '../contracts.js';
-import type { ChannelRecord, ChannelState, InputRecord } from './state.js';
+import type { ChannelRecord, InputRecord } from './state.js';
 import { toLocalChannel } from './wire.js';
 
 export interface ChannelTimings {

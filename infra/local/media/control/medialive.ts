@@ -4,6 +4,7 @@
  * ListChannels for the AWS CLI. Paths, status codes and member names are the botocore model's.
  */
 import { createSocket } from 'node:dgram';
+import { pipelinesOf } from '../../../../core/archive-naming.js';
 import { AwsError, found } from '../../aws-server/aws-error.js';
 import { Fields, isObject, isString } from '../../aws-server/fields.js';
 import { paginate } from '../../aws-server/paginate.js';
@@ -11,10 +12,6 @@ import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../a
 import type { ChannelLifecycle } from './channel-lifecycle.js';
 import type { ChannelRecord, ChannelSettings, ControlState, InputRecord, JsonObject } from './state.js';
 import { attachedInputIds, newMediaLiveId } from './wire.js';
-
-/** A STANDARD channel runs two pipelines, a SINGLE_PIPELINE channel one. */
-export const pipelinesOf = (settings: ChannelSettings): number =>
-  settings.channelClass === 'STANDARD' ? 2 : 1;
 
 /** A UDP port of this machine no one uses now (the OS picks it): an SRT listener's. */
 async function freeUdpPort(host: string): Promise<number> {
@@ -110,7 +107,7 @@ export function mediaLiveRoutes(ctx: {
   };
 
   const describeChannel = ({ id, arn, state, settings }: ChannelRecord, summary = false) => {
-    const pipelines = pipelinesOf(settings);
+    const pipelines = pipelinesOf(settings.channelClass);
     const { encoderSettings, ...rest } = settings;
     const attachment = settings.inputAttachments[0]?.inputAttachmentName;
     const active =
@@ -131,6 +128,7 @@ export function mediaLiveRoutes(ctx: {
 
   /** The checks MediaLive makes that a task could trip over, as its 422 `validationErrors`. */
   const validate = (settings: ChannelSettings, channelId?: string) => {
+    const pipelines = pipelinesOf(settings.channelClass);
     const errors: Array<{ elementPath: string; errorMessage: string }> = [];
     const fail = (elementPath: string, errorMessage: string) =>
       void errors.push({ elementPath, errorMessage });
@@ -158,7 +156,7 @@ export function mediaLiveRoutes(ctx: {
       const others = attachedChannels(attached.id).filter((id) => id !== channelId);
       if (others.length > 0)
         fail(at, `input ${attached.id} is already attached to channel ${others.join(', ')}`);
-      if (pipelinesOf(settings) === 2 && attached.inputClass !== 'STANDARD') {
+      if (pipelines === 2 && attached.inputClass !== 'STANDARD') {
         fail(
           at,
           `a STANDARD channel needs a STANDARD input (2 destinations); ${attached.id} is SINGLE_PIPELINE`,
@@ -172,10 +170,10 @@ export function mediaLiveRoutes(ctx: {
       ids.add(String(id));
       // A MediaPackage destination names the package channel once; others need one URL per pipeline.
       if (Array.isArray(perPipeline) && perPipeline.length > 0) {
-        if (perPipeline.length !== pipelinesOf(settings)) {
+        if (perPipeline.length !== pipelines) {
           fail(
             `destinations[${i}].settings`,
-            `needs ${pipelinesOf(settings)} settings for a ${settings.channelClass} channel`,
+            `needs ${pipelines} settings for a ${settings.channelClass} channel`,
           );
         }
       } else if (!Array.isArray(mediaPackageSettings) || mediaPackageSettings.length !== 1) {
@@ -215,19 +213,11 @@ export function mediaLiveRoutes(ctx: {
     };
   };
 
-  /** The input security group check every push input gets. */
-  const securityGroupsOf = (fields: Fields) => {
-    const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
-    if (groups.length !== 1 || !securityGroups[groups[0] ?? ''])
-      throw badRequest('A push input needs exactly one existing input security group.');
-    return groups;
-  };
-
   /**
-   * SRT_LISTENER: one listener per destination asked for (1 or 2), each on a UDP port of this
-   * machine; the passphrase is read from its secret now, as MediaLive checks it can.
+   * SRT_LISTENER: the listener settings of its 1 or 2 destinations; the passphrase is read from its
+   * secret now, as MediaLive checks it can.
    */
-  const createSrtInput = async (fields: Fields, requestId: string | undefined) => {
+  const srtSettings = (fields: Fields) => {
     const listener = fields.object('srtSettings', true).object('srtListenerSettings', true);
     const latencyMs = listener.integer('minimumLatency', 120, 15_000);
     if (latencyMs === undefined)
@@ -237,27 +227,62 @@ export function mediaLiveRoutes(ctx: {
       required: true,
       oneOf: ['AES128', 'AES192', 'AES256'],
     });
-    const secretArn = decryption.string('passphraseSecretArn', { required: true });
-    const passphrase = ctx.readSecret?.(secretArn);
-    if (passphrase === undefined) throw badRequest(`MediaLive cannot read the secret ${secretArn}.`);
+    const passphraseSecretArn = decryption.string('passphraseSecretArn', { required: true });
+    const passphrase = ctx.readSecret?.(passphraseSecretArn);
+    if (passphrase === undefined)
+      throw badRequest(`MediaLive cannot read the secret ${passphraseSecretArn}.`);
     // SRT's own limit on passphrases (libsrt: 10 to 79 characters).
     if (passphrase.length < 10 || passphrase.length > 79)
       throw badRequest('An SRT passphrase must have 10 to 79 characters.');
-    const destinations = (fields.list('destinations', isObject, 'destinations') ?? []).length || 1;
-    if (destinations > 2) throw badRequest('An SRT_LISTENER input has 1 or 2 destinations.');
-    const groups = securityGroupsOf(fields);
+    return { latencyMs, algorithm, passphraseSecretArn };
+  };
+
+  /** RTMP_PUSH: one "app/key" stream name per destination, 2 for inputs of STANDARD channels, else 1. */
+  const rtmpStreamNames = (destinations: JsonObject[]) => {
+    const streamNames = destinations.map((d) => d.streamName);
+    if (
+      !streamNames.every((n): n is string => isString(n) && STREAM_NAME.test(n)) ||
+      ![1, 2].includes(streamNames.length)
+    ) {
+      throw badRequest(
+        'An RTMP_PUSH input needs 1 or 2 destinations with a streamName like "application/instance".',
+      );
+    }
+    // On AWS each destination has its own IP; locally all inputs share one RTMP server, so a
+    // stream name must be unique across live inputs, or a publish could not tell its input.
+    const used = Object.values(inputs).flatMap((i) => (i.state === 'DETACHED' ? i.streamNames : []));
+    if (new Set([...used, ...streamNames]).size !== used.length + streamNames.length) {
+      throw badRequest('A stream name is already used by an input of the local RTMP server.');
+    }
+    return streamNames;
+  };
+
+  const createInput = async (fields: Fields, requestId: string | undefined) => {
+    const type = fields.string('type');
+    if (type !== 'RTMP_PUSH' && type !== 'SRT_LISTENER')
+      throw badRequest('The local media service supports RTMP_PUSH and SRT_LISTENER inputs only.');
+    const destinations = fields.list('destinations', isObject, 'destinations') ?? [];
+    const srt = type === 'SRT_LISTENER' ? srtSettings(fields) : undefined;
+    if (srt && destinations.length > 2) throw badRequest('An SRT_LISTENER input has 1 or 2 destinations.');
+    const rtmpNames = srt ? [] : rtmpStreamNames(destinations);
+    const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
+    if (groups.length !== 1 || !securityGroups[groups[0] ?? ''])
+      throw badRequest(`An ${type} input needs exactly one existing input security group.`);
     const id = newId();
-    const ports = await Promise.all(Array.from({ length: destinations }, () => freeUdpPort(ctx.rtmpHost)));
+    // SRT_LISTENER: one listener per destination (at least one), each on a UDP port of this machine.
+    const ports = srt
+      ? await Promise.all(Array.from({ length: destinations.length || 1 }, () => freeUdpPort(ctx.rtmpHost)))
+      : [];
+    const streamNames = srt ? ports.map((_, i) => `srt/${id}-${i}`) : rtmpNames;
     const name = fields.string('name');
     const roleArn = fields.string('roleArn');
     inputs[id] = {
       id,
       arn: ctx.arn('input', id),
       state: 'DETACHED',
-      inputClass: destinations === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
-      streamNames: ports.map((_, i) => `srt/${id}-${i}`),
-      type: 'SRT_LISTENER',
-      srt: { ports, latencyMs, algorithm, passphraseSecretArn: secretArn },
+      inputClass: streamNames.length === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
+      streamNames,
+      ...(srt && { type: 'SRT_LISTENER' as const, srt: { ports, ...srt } }),
       securityGroups: groups,
       tags: tagsOf(fields),
       ...(name !== undefined && { name }),
@@ -268,9 +293,9 @@ export function mediaLiveRoutes(ctx: {
     return jsonReply(201, { input: describeInput(inputs[id]) });
   };
 
-  const act = (action: (channel: ChannelRecord) => void) => (req: RouteRequest) => {
+  const act = (action: 'start' | 'stop' | 'delete') => (req: RouteRequest) => {
     const record = channel(req);
-    action(record);
+    ctx.lifecycle[action](record);
     return jsonReply(200, describeChannel(record));
   };
 
@@ -300,47 +325,7 @@ export function mediaLiveRoutes(ctx: {
       const requestId = fields.string('requestId');
       const existing = requestId && Object.values(inputs).find((i) => i.requestId === requestId);
       if (existing) return jsonReply(201, { input: describeInput(existing) });
-      const type = fields.string('type');
-      if (type === 'SRT_LISTENER') return createSrtInput(fields, requestId);
-      if (type !== 'RTMP_PUSH')
-        throw badRequest('The local media service supports RTMP_PUSH and SRT_LISTENER inputs only.');
-      // One destination per pipeline: 2 for inputs of STANDARD channels, 1 for SINGLE_PIPELINE ones.
-      const streamNames = (fields.list('destinations', isObject, 'destinations') ?? []).map(
-        (d) => d.streamName,
-      );
-      if (
-        !streamNames.every((n): n is string => isString(n) && STREAM_NAME.test(n)) ||
-        ![1, 2].includes(streamNames.length)
-      ) {
-        throw badRequest(
-          'An RTMP_PUSH input needs 1 or 2 destinations with a streamName like "application/instance".',
-        );
-      }
-      // On AWS each destination has its own IP; locally all inputs share one RTMP server, so a
-      // stream name must be unique across live inputs, or a publish could not tell its input.
-      const used = Object.values(inputs).flatMap((i) => (i.state === 'DETACHED' ? i.streamNames : []));
-      if (new Set([...used, ...streamNames]).size !== used.length + streamNames.length) {
-        throw badRequest('A stream name is already used by an input of the local RTMP server.');
-      }
-      const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
-      if (groups.length !== 1 || !securityGroups[groups[0] ?? '']) {
-        throw badRequest('An RTMP_PUSH input needs exactly one existing input security group.');
-      }
-      const id = newId();
-      const name = fields.string('name');
-      inputs[id] = {
-        id,
-        arn: ctx.arn('input', id),
-        state: 'DETACHED',
-        inputClass: streamNames.length === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
-        streamNames,
-        securityGroups: groups,
-        tags: tagsOf(fields),
-        ...(name !== undefined && { name }),
-        ...(requestId && { requestId }),
-      };
-      ctx.save();
-      return jsonReply(201, { input: describeInput(inputs[id]) });
+      return createInput(fields, requestId);
     }),
     on('GET', '/prod/inputs', (req) =>
       list(
@@ -391,7 +376,7 @@ export function mediaLiveRoutes(ctx: {
       const query = new Fields(Object.fromEntries(req.query), badRequest);
       const pipelineId = query.string('pipelineId', { required: true, oneOf: ['0', '1'] });
       query.string('thumbnailType', { required: true, oneOf: ['UNSPECIFIED', 'CURRENT_ACTIVE'] });
-      if (Number(pipelineId) >= pipelinesOf(record.settings))
+      if (Number(pipelineId) >= pipelinesOf(record.settings.channelClass))
         throw badRequest(`Channel ${record.id} has no pipeline ${pipelineId}.`);
       const thumbnail = record.state === 'RUNNING' ? await ctx.thumbnail?.(record.id) : undefined;
       // The model's NotFoundException: "There are no thumbnails for this channel."
@@ -422,20 +407,8 @@ export function mediaLiveRoutes(ctx: {
       ctx.lifecycle.updated(record);
       return jsonReply(200, { channel: describeChannel(record) });
     }),
-    on(
-      'POST',
-      '/prod/channels/{channelId}/start',
-      act((c) => ctx.lifecycle.start(c)),
-    ),
-    on(
-      'POST',
-      '/prod/channels/{channelId}/stop',
-      act((c) => ctx.lifecycle.stop(c)),
-    ),
-    on(
-      'DELETE',
-      '/prod/channels/{channelId}',
-      act((c) => ctx.lifecycle.delete(c)),
-    ),
+    on('POST', '/prod/channels/{channelId}/start', act('start')),
+    on('POST', '/prod/channels/{channelId}/stop', act('stop')),
+    on('DELETE', '/prod/channels/{channelId}', act('delete')),
   ];
 }
