@@ -17,17 +17,11 @@ import type { MediaPlane } from '../contracts.js';
 import type { ChannelRecord, InputRecord } from './state.js';
 import { toLocalChannel } from './wire.js';
 
-export interface ChannelTimings {
-  createMs: number;
-  startMs: number;
-  stopMs: number;
-  deleteMs: number;
-  updateMs: number;
-}
+export type ChannelTimings = Record<'createMs' | 'startMs' | 'stopMs' | 'deleteMs' | 'updateMs', number>;
 
 export type ControlLog = (message: string, details: Record<string, unknown>) => void;
 
-const conflict = (channel: ChannelRecord, action: string, allowed: string) =>
+export const conflict = (channel: ChannelRecord, action: string, allowed: string) =>
   new AwsError(
     'ConflictException',
     `Channel ${channel.id} is ${channel.state}; it can be ${action} only when ${allowed}.`,

@@ -9,7 +9,7 @@ import { AwsError, found } from '../../aws-server/aws-error.js';
 import { Fields, isObject, isString } from '../../aws-server/fields.js';
 import { paginate } from '../../aws-server/paginate.js';
 import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../aws-server/protocols.js';
-import type { ChannelLifecycle } from './channel-lifecycle.js';
+import { type ChannelLifecycle, conflict as channelConflict } from './channel-lifecycle.js';
 import type { ChannelRecord, ChannelSettings, ControlState, InputRecord, JsonObject } from './state.js';
 import { attachedInputIds, newMediaLiveId } from './wire.js';
 
@@ -52,24 +52,22 @@ export function mediaLiveRoutes(ctx: {
   const input = (req: RouteRequest) => found(inputs[req.params.inputId ?? ''], notFound('Input'));
   const channel = (req: RouteRequest) => found(channels[req.params.channelId ?? ''], notFound('Channel'));
   const list = (req: RouteRequest, key: string, items: unknown[]) => {
-    const query = new Fields(
-      { maxResults: Number(req.query.get('maxResults') ?? undefined) || undefined },
-      badRequest,
-    );
-    const maxResults = query.integer('maxResults', 1, 1000);
+    const query = { maxResults: Number(req.query.get('maxResults') ?? undefined) || undefined };
+    const maxResults = new Fields(query, badRequest).integer('maxResults', 1, 1000);
     const nextToken = req.query.get('nextToken') ?? undefined;
     const page = paginate(items, { maxResults, nextToken, scope: key }, () => badRequest('Bad nextToken.'));
     return jsonReply(200, { [key]: page.items, nextToken: page.nextToken });
   };
+  /** What is not DELETED: deleted channels and inputs stay describable for a while, never listed. */
+  const live = <T extends { state: string }>(records: Record<string, T>) =>
+    Object.values(records).filter((r) => r.state !== 'DELETED');
   const attachedChannels = (inputId: string) =>
-    Object.values(channels)
-      .filter((c) => c.state !== 'DELETED' && attachedInputIds(c).includes(inputId))
+    live(channels)
+      .filter((c) => attachedInputIds(c).includes(inputId))
       .map((c) => c.id);
 
   const describeGroup = (group: ControlState['medialive']['securityGroups'][string]) => {
-    const using = Object.values(inputs).filter(
-      (i) => i.state !== 'DELETED' && i.securityGroups.includes(group.id),
-    );
+    const using = live(inputs).filter((i) => i.securityGroups.includes(group.id));
     return { ...group, inputs: using.map((i) => i.id), state: using.length > 0 ? 'IN_USE' : 'IDLE' };
   };
 
@@ -327,13 +325,7 @@ export function mediaLiveRoutes(ctx: {
       if (existing) return jsonReply(201, { input: describeInput(existing) });
       return createInput(fields, requestId);
     }),
-    on('GET', '/prod/inputs', (req) =>
-      list(
-        req,
-        'inputs',
-        Object.values(inputs).flatMap((i) => (i.state === 'DELETED' ? [] : [describeInput(i)])),
-      ),
-    ),
+    on('GET', '/prod/inputs', (req) => list(req, 'inputs', live(inputs).map(describeInput))),
     on('GET', '/prod/inputs/{inputId}', (req) => jsonReply(200, describeInput(input(req)))),
     on('DELETE', '/prod/inputs/{inputId}', (req) => {
       const record = input(req);
@@ -367,7 +359,7 @@ export function mediaLiveRoutes(ctx: {
       list(
         req,
         'channels',
-        Object.values(channels).flatMap((c) => (c.state === 'DELETED' ? [] : [describeChannel(c, true)])),
+        live(channels).map((c) => describeChannel(c, true)),
       ),
     ),
     on('GET', '/prod/channels/{channelId}', (req) => jsonReply(200, describeChannel(channel(req)))),
@@ -381,26 +373,17 @@ export function mediaLiveRoutes(ctx: {
       const thumbnail = record.state === 'RUNNING' ? await ctx.thumbnail?.(record.id) : undefined;
       // The model's NotFoundException: "There are no thumbnails for this channel."
       if (!thumbnail) throw notFound(`Thumbnails of channel ${record.id}`)();
-      return jsonReply(200, {
-        thumbnailDetails: [
-          {
-            pipelineId,
-            thumbnails: [
-              {
-                body: thumbnail.body.toString('base64'),
-                contentType: 'image/jpeg',
-                thumbnailType: 'CURRENT_ACTIVE',
-                timeStamp: thumbnail.at.toISOString(),
-              },
-            ],
-          },
-        ],
-      });
+      const picture = {
+        body: thumbnail.body.toString('base64'),
+        contentType: 'image/jpeg',
+        thumbnailType: 'CURRENT_ACTIVE',
+        timeStamp: thumbnail.at.toISOString(),
+      };
+      return jsonReply(200, { thumbnailDetails: [{ pipelineId, thumbnails: [picture] }] });
     }),
     on('PUT', '/prod/channels/{channelId}', (req) => {
       const record = channel(req);
-      if (record.state !== 'IDLE')
-        throw conflict(`Channel ${record.id} is ${record.state}; it can be updated only when IDLE.`);
+      if (record.state !== 'IDLE') throw channelConflict(record, 'updated', 'IDLE');
       const settings = readSettings(body(req), record.settings);
       validate(settings, record.id);
       record.settings = settings;
