@@ -24,10 +24,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type FrameRate, timecodeFrame } from '../../../core/export-job.js';
+import { timecodeFrame } from '../../../core/export-job.js';
 import { localArn } from '../aws-server/arn.js';
 
 const run = promisify(execFile);
@@ -65,17 +65,6 @@ export class BadRequestException extends Error {
   override readonly name = 'MediaConvert.BadRequestException';
 }
 
-export interface LocalJobPlan {
-  role: string;
-  input: { bucket: string; key: string };
-  /** Frames kept, both included, counted from the input's first frame. */
-  firstFrame: number;
-  lastFrame: number;
-  rate: FrameRate;
-  output: { bucket: string; key: string; width: number; height: number; maxBitrate: number };
-  audio: { bitrate: number; sampleRate: number; channels: number };
-}
-
 type Json = Record<string, unknown>;
 function need(ok: unknown, message: string): asserts ok {
   if (!ok) throw new BadRequestException(message);
@@ -99,7 +88,7 @@ const positive = (value: unknown, what: string): number => {
 };
 
 /** Reads the CreateJob request into what FFmpeg does; refuses what it does not support. */
-export function planLocalJob(parameters: unknown): LocalJobPlan {
+export function planLocalJob(parameters: unknown) {
   const request = obj(parameters, 'the CreateJob request');
   need(typeof request.Role === 'string' && request.Role.startsWith('arn:'), 'Role must be an IAM role ARN');
   const settings = obj(request.Settings, 'Settings');
@@ -144,6 +133,7 @@ export function planLocalJob(parameters: unknown): LocalJobPlan {
   return {
     role: request.Role,
     input: source,
+    // Frames kept, both included, counted from the input's first frame.
     firstFrame,
     lastFrame,
     rate,
@@ -171,6 +161,8 @@ export function playlistSegments(playlist: string, playlistKey: string): string[
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((uri) => path.posix.normalize(`${dir}${uri}`));
 }
+
+type LocalJobPlan = ReturnType<typeof planLocalJob>;
 
 /** FFmpeg's arguments for a plan: frames by index, audio at the same instants, MP4 index first. */
 function ffmpegArgs(plan: LocalJobPlan, inputFile: string, outputFile: string): string[] {
@@ -219,9 +211,8 @@ export class LocalMediaConvert {
       const joined = path.join(dir, 'input.ts');
       const out = createWriteStream(joined);
       for (const key of segments) await pipeline(await get(key), out, { end: false });
-      await new Promise<void>((resolve, reject) =>
-        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-      );
+      out.end();
+      await finished(out);
       const mp4 = path.join(dir, 'output.mp4');
       await run(this.options.ffmpeg, ffmpegArgs(plan, joined, mp4), { maxBuffer: 16 * 1024 * 1024 });
       const durationMs = await this.durationMs(mp4, plan);

@@ -11,7 +11,7 @@
 import { pipelinesOf } from '../../../../core/archive-naming.js';
 import { localArn } from '../../aws-server/arn.js';
 import { AwsError, type Reply } from '../../aws-server/aws-error.js';
-import { type Route, route } from '../../aws-server/protocols.js';
+import { type Route, type RouteRequest, route } from '../../aws-server/protocols.js';
 import type { AwsApi } from '../../aws-server/server.js';
 import type { ControlPlaneView, LocalInput, MediaPlane } from '../contracts.js';
 import { ChannelLifecycle, type ChannelTimings, type ControlLog } from './channel-lifecycle.js';
@@ -98,13 +98,8 @@ function eventState(before: string | undefined, after: string): string | undefin
 }
 
 /** A call as the fault hooks see it: the service, the route (`POST /prod/channels/{channelId}/start`). */
-export interface FaultCall {
-  service: string;
-  method: string;
-  path: string;
-  params: Record<string, string>;
-  body: Buffer;
-}
+export type FaultCall = { service: string } & Pick<Route, 'method' | 'path'> &
+  Pick<RouteRequest, 'params' | 'body'>;
 
 /** Sees every call before it is served: may answer it with an AWS error (`before`) or change the answer. */
 export interface ControlPlaneFaults {
@@ -112,8 +107,7 @@ export interface ControlPlaneFaults {
   after?(call: FaultCall, reply: Reply): Reply | Promise<Reply>;
 }
 
-function withFaults(service: string, routes: Route[], faults: ControlPlaneFaults | undefined): Route[] {
-  if (!faults) return routes;
+function withFaults(service: string, routes: Route[], faults: ControlPlaneFaults): Route[] {
   return routes.map((r) => ({
     ...r,
     handle: async (request) => {
@@ -178,25 +172,26 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   const lifecycle = new ChannelLifecycle(save, mediaPlane, { ...DEFAULT_TIMINGS, ...options.timings }, log);
   const arn = (service: string, separator: string) => (kind: string, id: string) =>
     localArn(service, region, accountId, `${kind}${separator}${id}`);
-  const medialive = mediaLiveRoutes({
-    state,
-    save,
-    lifecycle,
-    arn: arn('medialive', ':'),
-    rtmpHost,
-    rtmpPort,
-    thumbnail: async (id) => mediaPlane.latestThumbnail?.(id),
-    ...(readSecret && { readSecret }),
-  });
-  const routes: Record<string, Route[]> = {
-    medialive: withFaults('medialive', medialive, options.faults),
-    mediapackage: withFaults(
-      'mediapackage',
-      mediaPackageRoutes({ state, save, arn: arn('mediapackage', '/'), hlsBaseUrl }),
-      options.faults,
-    ),
-    cloudfront: withFaults('cloudfront', cloudFrontRoutes({ state, save, accountId }), options.faults),
+  const services: Record<string, Route[]> = {
+    medialive: mediaLiveRoutes({
+      state,
+      save,
+      lifecycle,
+      arn: arn('medialive', ':'),
+      rtmpHost,
+      rtmpPort,
+      thumbnail: async (id) => mediaPlane.latestThumbnail?.(id),
+      ...(readSecret && { readSecret }),
+    }),
+    mediapackage: mediaPackageRoutes({ state, save, arn: arn('mediapackage', '/'), hlsBaseUrl }),
+    cloudfront: cloudFrontRoutes({ state, save, accountId }),
   };
+  const { faults } = options;
+  const routes = faults
+    ? Object.fromEntries(
+        Object.entries(services).map(([name, list]) => [name, withFaults(name, list, faults)]),
+      )
+    : services;
 
   const playback = ({ startoverWindowSeconds, manifestName }: OriginEndpointRecord) => ({
     startoverWindowSeconds,
