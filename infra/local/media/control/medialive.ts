@@ -11,7 +11,7 @@ import { paginate } from '../../aws-server/paginate.js';
 import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../aws-server/protocols.js';
 import { type ChannelLifecycle, conflict as channelConflict } from './channel-lifecycle.js';
 import type { ChannelRecord, ChannelSettings, ControlState, InputRecord, JsonObject } from './state.js';
-import { attachedInputIds, newMediaLiveId } from './wire.js';
+import { attachedInputIds, newMediaLiveId, notFound, tagsOf } from './wire.js';
 
 /** A UDP port of this machine no one uses now (the OS picks it): an SRT listener's. */
 async function freeUdpPort(host: string): Promise<number> {
@@ -30,9 +30,7 @@ const STREAM_NAME = /^[A-Za-z0-9_.~-]+\/[A-Za-z0-9_.~-]+$/;
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
 
 const badRequest = (message: string) => new AwsError('BadRequestException', message);
-const notFound = (what: string) => () => new AwsError('NotFoundException', `${what} does not exist.`, 404);
 const conflict = (message: string) => new AwsError('ConflictException', message, 409);
-const tagsOf = (fields: Fields) => (fields.object('tags')?.raw ?? {}) as Record<string, string>;
 
 export function mediaLiveRoutes(ctx: {
   state: ControlState;
@@ -71,36 +69,21 @@ export function mediaLiveRoutes(ctx: {
     return { ...group, inputs: using.map((i) => i.id), state: using.length > 0 ? 'IN_USE' : 'IDLE' };
   };
 
-  const describeInput = ({
-    requestId: _,
-    deletedAt: __,
-    streamNames,
-    state,
-    srt,
-    type,
-    ...record
-  }: InputRecord) => {
+  const describeInput = (input: InputRecord) => {
+    const { requestId: _, deletedAt: __, streamNames, state, srt, type, ...record } = input;
     const attached = attachedChannels(record.id);
     const { rtmpHost: ip, rtmpPort: port } = ctx;
+    const { ports = [], latencyMs: minimumLatency, ...decryption } = srt ?? {};
     return {
       ...record,
       attachedChannels: attached,
       destinations: srt
-        ? srt.ports.map((srtPort) => ({ ip, port: String(srtPort), url: `srt://${ip}:${srtPort}` }))
+        ? ports.map((srtPort) => ({ ip, port: String(srtPort), url: `srt://${ip}:${srtPort}` }))
         : streamNames.map((name) => ({ ip, port: String(port), url: `rtmp://${ip}:${port}/${name}` })),
       inputSourceType: 'STATIC',
       state: state === 'DETACHED' && attached.length > 0 ? 'ATTACHED' : state,
       type: type ?? 'RTMP_PUSH',
-      ...(srt
-        ? {
-            srtSettings: {
-              srtListenerSettings: {
-                minimumLatency: srt.latencyMs,
-                decryption: { algorithm: srt.algorithm, passphraseSecretArn: srt.passphraseSecretArn },
-              },
-            },
-          }
-        : {}),
+      ...(srt && { srtSettings: { srtListenerSettings: { minimumLatency, decryption } } }),
     };
   };
 

@@ -70,7 +70,6 @@ export interface OriginEndpointRecord {
   hash: string;
   channelId: string;
   createdAt: string;
-  description?: string;
   manifestName: string;
   startoverWindowSeconds: number;
   timeDelaySeconds: number;
