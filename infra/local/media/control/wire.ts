@@ -1,4 +1,7 @@
-/** Identifiers shaped like the real ones, helpers MediaLive and MediaPackage share, and the media plane's view of a channel. */
+/**
+ * Identifiers shaped like the real ones, helpers MediaLive and MediaPackage share, and the media
+ * plane's view of a channel in the SDK's shape.
+ */
 import { randomBytes, randomInt } from 'node:crypto';
 import { AwsError } from '../../aws-server/aws-error.js';
 import type { Fields } from '../../aws-server/fields.js';
