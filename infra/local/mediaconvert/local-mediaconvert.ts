@@ -2,15 +2,10 @@
  * A small local Elemental MediaConvert for the ExportClip workflow: the local Step Functions runs
  * `arn:aws:states:::mediaconvert:createJob.sync` through it. It reads the job settings the app
  * generates (core/export-job.ts): one HLS input from S3 clipped by timecode, one MP4 output of
- * H.264/AAC to an S3 destination, and does the job with FFmpeg:
- *
- * - the playlist's segments are read from the local S3 and joined (MPEG-TS files concatenate);
- * - the input clipping is decode-accurate: every frame is decoded and frames are kept by their
- *   index (`trim=start_frame:end_frame`), frame 0 being the input's first (`TimecodeSource:
- *   ZEROBASED`), both clipping timecodes included, as MediaConvert defines them; the audio is cut
- *   at the same instants (`atrim`);
- * - the output is encoded with libx264 and AAC at the job's size, frame rate and bitrates, the MP4
- *   index first, and uploaded to `<Destination>.mp4`.
+ * H.264/AAC to an S3 destination, and does the job with FFmpeg over the playlist's segments joined
+ * (MPEG-TS files concatenate). The clipping is decode-accurate: frames are kept by their index
+ * (`trim=start_frame:end_frame`), frame 0 being the input's first (`TimecodeSource: ZEROBASED`),
+ * both clipping timecodes included, as MediaConvert defines them; the audio is cut at the same instants.
  *
  * It answers as `createJob.sync` does once the job has finished: GetJob's `{ Job }`, `Status`
  * COMPLETE with `OutputGroupDetails`, or fails the task (`States.TaskFailed`, the job as cause)
