@@ -30,31 +30,18 @@ export interface LocalCloudWatch {
 const KEEP_MS = 60 * 60 * 1000;
 /** GetMetricData's own limit on queries per call (CloudWatch API reference). */
 const MAX_QUERIES = 500;
-const STATS = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'] as const;
-type Stat = (typeof STATS)[number];
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const STATS: Record<string, (values: number[]) => number> = {
+  Average: (values) => sum(values) / values.length,
+  Sum: sum,
+  Minimum: (values) => Math.min(...values),
+  Maximum: (values) => Math.max(...values),
+  SampleCount: (values) => values.length,
+};
 
 const invalid = (message: string) => new AwsError('InvalidParameterValue', message);
 const seriesKey = (namespace: string, name: string, dimensions: Record<string, string>) =>
-  JSON.stringify([
-    namespace,
-    name,
-    Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  ]);
-
-function aggregate(values: number[], stat: Stat): number {
-  switch (stat) {
-    case 'Sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'Minimum':
-      return Math.min(...values);
-    case 'Maximum':
-      return Math.max(...values);
-    case 'SampleCount':
-      return values.length;
-    default:
-      return values.reduce((a, b) => a + b, 0) / values.length;
-  }
-}
+  JSON.stringify([namespace, name, Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b))]);
 
 /** The SDK sends timestamps as epoch seconds (numbers) in the JSON protocol. */
 function epochMs(fields: Fields, name: string): number {
@@ -83,16 +70,13 @@ export function createLocalCloudWatch(options: { now?: () => number } = {}): Loc
       const stat = query.object('MetricStat', true);
       const metric = stat.object('Metric', true);
       const period = stat.integer('Period', 1, 86_400 * 7) ?? 60;
-      const statistic = stat.string('Stat', { required: true, oneOf: STATS }) as Stat;
-      const dimensions = Object.fromEntries(
-        (metric.list('Dimensions', isObject, 'dimensions') ?? []).map((d) => [
-          String(d.Name),
-          String(d.Value),
-        ]),
-      );
+      const statistic = STATS[stat.string('Stat', { required: true, oneOf: Object.keys(STATS) })]!;
+      const dimensions = metric.list('Dimensions', isObject, 'dimensions') ?? [];
       const namespace = metric.string('Namespace', { required: true });
       const name = metric.string('MetricName', { required: true });
-      const samples = series.get(seriesKey(namespace, name, dimensions)) ?? [];
+      const pairs = dimensions.map((d) => [String(d.Name), String(d.Value)]);
+      const key = seriesKey(namespace, name, Object.fromEntries(pairs));
+      const samples = series.get(key) ?? [];
       // Datapoints on period boundaries, as CloudWatch aligns them.
       const buckets = new Map<number, number[]>();
       for (const sample of samples) {
@@ -107,7 +91,7 @@ export function createLocalCloudWatch(options: { now?: () => number } = {}): Loc
         Id: id,
         Label: name,
         Timestamps: points.map(([at]) => at / 1000),
-        Values: points.map(([, values]) => aggregate(values, statistic)),
+        Values: points.map(([, values]) => statistic(values)),
         StatusCode: 'Complete',
       };
     });

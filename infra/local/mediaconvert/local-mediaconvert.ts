@@ -2,15 +2,10 @@
  * A small local Elemental MediaConvert for the ExportClip workflow: the local Step Functions runs
  * `arn:aws:states:::mediaconvert:createJob.sync` through it. It reads the job settings the app
  * generates (core/export-job.ts): one HLS input from S3 clipped by timecode, one MP4 output of
- * H.264/AAC to an S3 destination, and does the job with FFmpeg:
- *
- * - the playlist's segments are read from the local S3 and joined (MPEG-TS files concatenate);
- * - the input clipping is decode-accurate: every frame is decoded and frames are kept by their
- *   index (`trim=start_frame:end_frame`), frame 0 being the input's first (`TimecodeSource:
- *   ZEROBASED`), both clipping timecodes included, as MediaConvert defines them; the audio is cut
- *   at the same instants (`atrim`);
- * - the output is encoded with libx264 and AAC at the job's size, frame rate and bitrates, the MP4
- *   index first, and uploaded to `<Destination>.mp4`.
+ * H.264/AAC to an S3 destination, and does the job with FFmpeg over the playlist's segments joined
+ * (MPEG-TS files concatenate). The clipping is decode-accurate: frames are kept by their index
+ * (`trim=start_frame:end_frame`), frame 0 being the input's first (`TimecodeSource: ZEROBASED`),
+ * both clipping timecodes included, as MediaConvert defines them; the audio is cut at the same instants.
  *
  * It answers as `createJob.sync` does once the job has finished: GetJob's `{ Job }`, `Status`
  * COMPLETE with `OutputGroupDetails`, or fails the task (`States.TaskFailed`, the job as cause)
@@ -24,34 +19,27 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type FrameRate, timecodeFrame } from '../../../core/export-job.js';
+import { timecodeFrame } from '../../../core/export-job.js';
 import { localArn } from '../aws-server/arn.js';
 
 const run = promisify(execFile);
 
-/** What `createJob.sync` answers for the job (GetJob's `Job`), the fields the app reads. */
+/** What `createJob.sync` answers for the job (GetJob's `Job`): the members the app reads. */
 export interface LocalJob {
   Id: string;
   Arn: string;
   Status: 'COMPLETE' | 'ERROR';
-  Role: string;
-  Settings: unknown;
-  UserMetadata: Record<string, string>;
-  CreatedAt: string;
   ErrorMessage?: string;
-  OutputGroupDetails?: Array<{
-    OutputDetails: Array<{ DurationInMs: number; VideoDetails: { WidthInPx: number; HeightInPx: number } }>;
-  }>;
+  OutputGroupDetails?: Array<{ OutputDetails: Array<{ DurationInMs: number }> }>;
 }
 
 /** A job as the IAM conformance test needs it: the role MediaConvert used and what it read and wrote. */
 export interface LocalJobRecord {
   jobId: string;
   role: string;
-  settings: unknown;
   reads: Array<{ bucket: string; key: string }>;
   writes: Array<{ bucket: string; key: string }>;
 }
@@ -62,8 +50,6 @@ export interface LocalMediaConvertOptions {
   ffprobe?: string | undefined;
   region: string;
   account: string;
-  /** x264 speed preset. @default 'superfast' */
-  preset?: string;
   /** Every job that ran (the tests record them for the IAM conformance test). */
   onJob?: (job: LocalJobRecord) => void;
   log?: (line: string) => void;
@@ -74,66 +60,52 @@ export class BadRequestException extends Error {
   override readonly name = 'MediaConvert.BadRequestException';
 }
 
-export interface LocalJobPlan {
-  role: string;
-  userMetadata: Record<string, string>;
-  input: { bucket: string; key: string };
-  /** Frames kept, both included, counted from the input's first frame. */
-  firstFrame: number;
-  lastFrame: number;
-  rate: FrameRate;
-  output: { bucket: string; key: string; width: number; height: number; maxBitrate: number };
-  audio: { bitrate: number; sampleRate: number; channels: number };
-}
-
 type Json = Record<string, unknown>;
+function need(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new BadRequestException(message);
+}
 const obj = (value: unknown, what: string): Json => {
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw new BadRequestException(`${what} must be an object`);
+  need(value && typeof value === 'object' && !Array.isArray(value), `${what} must be an object`);
   return value as Json;
 };
 const one = (value: unknown, what: string): Json => {
-  if (!Array.isArray(value) || value.length !== 1)
-    throw new BadRequestException(`the local MediaConvert runs exactly one ${what}`);
+  need(Array.isArray(value) && value.length === 1, `the local MediaConvert runs exactly one ${what}`);
   return obj(value[0], what);
 };
 const s3Url = (value: unknown, what: string): { bucket: string; key: string } => {
-  const m = typeof value === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(value) : null;
-  if (!m?.[1] || !m[2]) throw new BadRequestException(`${what} must be an s3://bucket/key URL`);
-  return { bucket: m[1], key: m[2] };
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(String(value)) ?? [];
+  need(typeof value === 'string' && bucket && key, `${what} must be an s3://bucket/key URL`);
+  return { bucket, key };
 };
 const positive = (value: unknown, what: string): number => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
-    throw new BadRequestException(`${what} must be a positive integer`);
-  return value;
+  need(Number.isInteger(value) && (value as number) > 0, `${what} must be a positive integer`);
+  return value as number;
 };
 
 /** Reads the CreateJob request into what FFmpeg does; refuses what it does not support. */
-export function planLocalJob(parameters: unknown): LocalJobPlan {
+export function planLocalJob(parameters: unknown) {
   const request = obj(parameters, 'the CreateJob request');
-  if (typeof request.Role !== 'string' || !request.Role.startsWith('arn:'))
-    throw new BadRequestException('Role must be an IAM role ARN');
+  need(typeof request.Role === 'string' && request.Role.startsWith('arn:'), 'Role must be an IAM role ARN');
   const settings = obj(request.Settings, 'Settings');
   const input = one(settings.Inputs, 'input');
   const source = s3Url(input.FileInput, 'FileInput');
-  if (!source.key.endsWith('.m3u8')) throw new BadRequestException('the local MediaConvert reads HLS inputs');
-  if (input.TimecodeSource !== 'ZEROBASED')
-    throw new BadRequestException('the local MediaConvert counts input timecodes from zero (ZEROBASED)');
+  need(source.key.endsWith('.m3u8'), 'the local MediaConvert reads HLS inputs');
+  need(
+    input.TimecodeSource === 'ZEROBASED',
+    'the local MediaConvert counts input timecodes from zero (ZEROBASED)',
+  );
   const clipping = one(input.InputClippings, 'input clipping');
   const group = one(settings.OutputGroups, 'output group');
   const groupSettings = obj(group.OutputGroupSettings, 'OutputGroupSettings');
-  if (groupSettings.Type !== 'FILE_GROUP_SETTINGS')
-    throw new BadRequestException('the local MediaConvert writes file groups');
-  const destination = s3Url(
-    obj(groupSettings.FileGroupSettings, 'FileGroupSettings').Destination,
-    'Destination',
-  );
+  need(groupSettings.Type === 'FILE_GROUP_SETTINGS', 'the local MediaConvert writes file groups');
+  const fileGroup = obj(groupSettings.FileGroupSettings, 'FileGroupSettings');
+  const destination = s3Url(fileGroup.Destination, 'Destination');
   const output = one(group.Outputs, 'output');
   const container = obj(output.ContainerSettings, 'ContainerSettings');
-  if (container.Container !== 'MP4') throw new BadRequestException('the local MediaConvert writes MP4');
+  need(container.Container === 'MP4', 'the local MediaConvert writes MP4');
   const video = obj(output.VideoDescription, 'VideoDescription');
   const codec = obj(video.CodecSettings, 'CodecSettings');
-  if (codec.Codec !== 'H_264') throw new BadRequestException('the local MediaConvert encodes H_264');
+  need(codec.Codec === 'H_264', 'the local MediaConvert encodes H_264');
   const h264 = obj(codec.H264Settings, 'H264Settings');
   const rate = {
     numerator: positive(h264.FramerateNumerator, 'FramerateNumerator'),
@@ -141,22 +113,22 @@ export function planLocalJob(parameters: unknown): LocalJobPlan {
   };
   const audio = one(output.AudioDescriptions, 'audio description');
   const audioCodec = obj(audio.CodecSettings, 'audio CodecSettings');
-  if (audioCodec.Codec !== 'AAC') throw new BadRequestException('the local MediaConvert encodes AAC');
+  need(audioCodec.Codec === 'AAC', 'the local MediaConvert encodes AAC');
   const aac = obj(audioCodec.AacSettings, 'AacSettings');
-  let firstFrame: number;
-  let lastFrame: number;
-  try {
-    firstFrame = timecodeFrame(String(clipping.StartTimecode), rate);
-    lastFrame = timecodeFrame(String(clipping.EndTimecode), rate);
-  } catch (error) {
-    throw new BadRequestException(`input clipping: ${(error as Error).message}`);
-  }
-  if (lastFrame < firstFrame) throw new BadRequestException('EndTimecode is before StartTimecode');
+  const frame = (timecode: unknown) => {
+    try {
+      return timecodeFrame(String(timecode), rate);
+    } catch (error) {
+      throw new BadRequestException(`input clipping: ${(error as Error).message}`);
+    }
+  };
+  const [firstFrame, lastFrame] = [frame(clipping.StartTimecode), frame(clipping.EndTimecode)];
+  need(lastFrame >= firstFrame, 'EndTimecode is before StartTimecode');
   const extension = typeof output.Extension === 'string' ? output.Extension : 'mp4';
   return {
     role: request.Role,
-    userMetadata: (request.UserMetadata ?? {}) as Record<string, string>,
     input: source,
+    // Frames kept, both included, counted from the input's first frame.
     firstFrame,
     lastFrame,
     rate,
@@ -185,61 +157,24 @@ export function playlistSegments(playlist: string, playlistKey: string): string[
     .map((uri) => path.posix.normalize(`${dir}${uri}`));
 }
 
+type LocalJobPlan = ReturnType<typeof planLocalJob>;
+
 /** FFmpeg's arguments for a plan: frames by index, audio at the same instants, MP4 index first. */
-export function ffmpegArgs(
-  plan: LocalJobPlan,
-  inputFile: string,
-  outputFile: string,
-  preset: string,
-): string[] {
-  const fps = plan.rate.numerator / plan.rate.denominator;
-  const start = plan.firstFrame / fps;
-  const end = (plan.lastFrame + 1) / fps;
-  const { width, height, maxBitrate } = plan.output;
+function ffmpegArgs(plan: LocalJobPlan, inputFile: string, outputFile: string): string[] {
+  const { firstFrame, lastFrame, rate, output, audio } = plan;
+  const fps = rate.numerator / rate.denominator;
+  const [start, end] = [firstFrame / fps, (lastFrame + 1) / fps].map((s) => s.toFixed(6));
+  const filters = [
+    `[0:v:0]trim=start_frame=${firstFrame}:end_frame=${lastFrame + 1},setpts=PTS-STARTPTS,` +
+      `scale=${output.width}:${output.height},fps=${rate.numerator}/${rate.denominator}[v]`,
+    `[0:a:0]atrim=start=${start}:end=${end},asetpts=PTS-STARTPTS[a]`,
+  ];
   return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-i',
-    inputFile,
-    '-filter_complex',
-    [
-      `[0:v:0]trim=start_frame=${plan.firstFrame}:end_frame=${plan.lastFrame + 1},setpts=PTS-STARTPTS,` +
-        `scale=${width}:${height},fps=${plan.rate.numerator}/${plan.rate.denominator}[v]`,
-      `[0:a:0]atrim=start=${start.toFixed(6)}:end=${end.toFixed(6)},asetpts=PTS-STARTPTS[a]`,
-    ].join(';'),
-    '-map',
-    '[v]',
-    '-map',
-    '[a]',
-    '-c:v',
-    'libx264',
-    '-preset',
-    preset,
-    '-profile:v',
-    'high',
-    '-level:v',
-    '4.1',
-    '-pix_fmt',
-    'yuv420p',
-    '-crf',
-    '20',
-    '-maxrate',
-    String(maxBitrate),
-    '-bufsize',
-    String(maxBitrate * 2),
-    '-c:a',
-    'aac',
-    '-b:a',
-    String(plan.audio.bitrate),
-    '-ar',
-    String(plan.audio.sampleRate),
-    '-ac',
-    String(plan.audio.channels),
-    '-movflags',
-    '+faststart',
-    outputFile,
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-i', inputFile, '-filter_complex', filters.join(';')],
+    ...'-map [v] -map [a] -c:v libx264 -preset superfast -profile:v high -level:v 4.1'.split(' '),
+    ...`-pix_fmt yuv420p -crf 20 -maxrate ${output.maxBitrate} -bufsize ${output.maxBitrate * 2}`.split(' '),
+    ...`-c:a aac -b:a ${audio.bitrate} -ar ${audio.sampleRate} -ac ${audio.channels}`.split(' '),
+    ...['-movflags', '+faststart', outputFile],
   ];
 }
 
@@ -249,82 +184,56 @@ export class LocalMediaConvert {
   /** `createJob.sync`: runs the job to its end; `{ Job }` when COMPLETE, else the task fails. */
   async createJobSync(parameters: unknown): Promise<{ Job: LocalJob }> {
     const plan = planLocalJob(parameters);
+    const { s3, region, account, log } = this.options;
     const id = `${Date.now()}-${randomBytes(3).toString('hex')}`;
     const job: LocalJob = {
       Id: id,
-      Arn: localArn('mediaconvert', this.options.region, this.options.account, `jobs/${id}`),
+      Arn: localArn('mediaconvert', region, account, `jobs/${id}`),
       Status: 'COMPLETE',
-      Role: plan.role,
-      Settings: (parameters as Json).Settings,
-      UserMetadata: plan.userMetadata,
-      CreatedAt: new Date().toISOString(),
     };
     const reads: LocalJobRecord['reads'] = [];
     const writes: LocalJobRecord['writes'] = [];
+    const get = async (key: string) => {
+      const out = await s3.send(new GetObjectCommand({ Bucket: plan.input.bucket, Key: key }));
+      reads.push({ bucket: plan.input.bucket, key });
+      return out.Body as Readable & { transformToString(): Promise<string> };
+    };
     const dir = await mkdtemp(path.join(tmpdir(), 'local-mediaconvert-'));
     try {
-      const playlist = await this.read(plan.input.bucket, plan.input.key, reads);
-      const segments = playlistSegments(playlist.toString('utf8'), plan.input.key);
+      const playlist = await (await get(plan.input.key)).transformToString();
+      const segments = playlistSegments(playlist, plan.input.key);
       if (segments.length === 0) throw new Error(`${plan.input.key} lists no segment`);
       const joined = path.join(dir, 'input.ts');
       const out = createWriteStream(joined);
-      for (const key of segments) {
-        const body = await this.stream(plan.input.bucket, key, reads);
-        await pipeline(body, out, { end: false });
-      }
-      await new Promise<void>((resolve, reject) =>
-        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-      );
+      for (const key of segments) await pipeline(await get(key), out, { end: false });
+      out.end();
+      await finished(out);
       const mp4 = path.join(dir, 'output.mp4');
-      await run(this.options.ffmpeg, ffmpegArgs(plan, joined, mp4, this.options.preset ?? 'superfast'), {
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      await run(this.options.ffmpeg, ffmpegArgs(plan, joined, mp4), { maxBuffer: 16 * 1024 * 1024 });
       const durationMs = await this.durationMs(mp4, plan);
-      await this.options.s3.send(
+      const { bucket, key } = plan.output;
+      await s3.send(
         new PutObjectCommand({
-          Bucket: plan.output.bucket,
-          Key: plan.output.key,
+          Bucket: bucket,
+          Key: key,
           Body: await readFile(mp4),
           ContentType: 'video/mp4',
         }),
       );
-      writes.push({ bucket: plan.output.bucket, key: plan.output.key });
-      job.OutputGroupDetails = [
-        {
-          OutputDetails: [
-            {
-              DurationInMs: durationMs,
-              VideoDetails: { WidthInPx: plan.output.width, HeightInPx: plan.output.height },
-            },
-          ],
-        },
-      ];
-      this.options.log?.(
-        `job ${id} COMPLETE: s3://${plan.output.bucket}/${plan.output.key} (${durationMs} ms)`,
-      );
+      writes.push({ bucket, key });
+      job.OutputGroupDetails = [{ OutputDetails: [{ DurationInMs: durationMs }] }];
+      log?.(`job ${id} COMPLETE: s3://${bucket}/${key} (${durationMs} ms)`);
       return { Job: job };
     } catch (error) {
       job.Status = 'ERROR';
       job.ErrorMessage = error instanceof Error ? error.message : String(error);
-      this.options.log?.(`job ${id} ERROR: ${job.ErrorMessage}`);
+      log?.(`job ${id} ERROR: ${job.ErrorMessage}`);
       // What Step Functions reports for a .sync job that ended in ERROR: the job as the cause.
       throw Object.assign(new Error(JSON.stringify({ Job: job })), { name: 'States.TaskFailed' });
     } finally {
-      this.options.onJob?.({ jobId: id, role: plan.role, settings: job.Settings, reads, writes });
+      this.options.onJob?.({ jobId: id, role: plan.role, reads, writes });
       await rm(dir, { recursive: true, force: true });
     }
-  }
-
-  private async stream(bucket: string, key: string, reads: LocalJobRecord['reads']): Promise<Readable> {
-    const out = await this.options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    reads.push({ bucket, key });
-    return out.Body as Readable;
-  }
-
-  private async read(bucket: string, key: string, reads: LocalJobRecord['reads']): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.stream(bucket, key, reads)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
   }
 
   /** The output's duration by ffprobe, else from the frames asked for. */
@@ -332,17 +241,8 @@ export class LocalMediaConvert {
     const frames = plan.lastFrame - plan.firstFrame + 1;
     const fallback = Math.round((frames * 1000 * plan.rate.denominator) / plan.rate.numerator);
     if (!this.options.ffprobe) return fallback;
-    const { stdout } = await run(this.options.ffprobe, [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=duration',
-      '-of',
-      'csv=p=0',
-      file,
-    ]);
+    const args = '-v error -select_streams v:0 -show_entries stream=duration -of csv=p=0'.split(' ');
+    const { stdout } = await run(this.options.ffprobe, [...args, file]);
     const seconds = Number(stdout.trim());
     return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : fallback;
   }

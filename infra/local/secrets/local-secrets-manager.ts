@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { localArn } from '../aws-server/arn.js';
-import { AwsError } from '../aws-server/aws-error.js';
+import { AwsError, found } from '../aws-server/aws-error.js';
 import { writeSecretFile } from '../aws-server/credentials.js';
 import { Fields } from '../aws-server/fields.js';
 import { jsonApi } from '../aws-server/protocols.js';
@@ -20,7 +20,6 @@ interface Secret {
   value: string;
   versionId: string;
   token?: string;
-  description?: string;
   createdAt: string;
 }
 
@@ -31,7 +30,6 @@ export interface LocalSecretsManager {
   close(): Promise<void>;
 }
 
-export const SECRETS_FILE = 'secrets.json';
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
 const suffix = () => randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 6);
@@ -42,7 +40,7 @@ export function createLocalSecretsManager(options: {
   accountId?: string;
 }): LocalSecretsManager {
   mkdirSync(options.dataDir, { recursive: true });
-  const file = path.join(options.dataDir, SECRETS_FILE);
+  const file = path.join(options.dataDir, 'secrets.json');
   let secrets: Record<string, Secret> = {};
   try {
     secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Secret>;
@@ -53,8 +51,11 @@ export function createLocalSecretsManager(options: {
   const region = options.region ?? 'us-east-1';
   const account = options.accountId ?? '000000000000';
   const find = (id: string) => secrets[id] ?? Object.values(secrets).find((s) => s.arn === id);
-  const notFound = (id: string) =>
-    new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret ${id}.`);
+  const secretOf = (input: Record<string, unknown>) => {
+    const id = new Fields(input, invalid).string('SecretId', { required: true });
+    const missing = `Secrets Manager can't find the specified secret ${id}.`;
+    return found(find(id), () => new AwsError('ResourceNotFoundException', missing));
+  };
 
   const api = jsonApi('json-1.1', 'secretsmanager.', {
     CreateSecret(input) {
@@ -67,7 +68,7 @@ export function createLocalSecretsManager(options: {
       });
       const value = fields.string('SecretString', { required: true, min: 1, max: 65_536 });
       const token = fields.string('ClientRequestToken', { min: 32, max: 64 });
-      const description = fields.string('Description', { max: 2048 });
+      fields.string('Description', { max: 2048 });
       const existing = secrets[name];
       if (existing) {
         // A retried create with the same token and value is answered as the first was.
@@ -85,26 +86,20 @@ export function createLocalSecretsManager(options: {
         versionId: token ?? randomBytes(16).toString('hex'),
         createdAt: new Date().toISOString(),
         ...(token ? { token } : {}),
-        ...(description ? { description } : {}),
       };
       secrets[name] = secret;
       save();
       return { ARN: secret.arn, Name: name, VersionId: secret.versionId };
     },
     DeleteSecret(input) {
-      const fields = new Fields(input, invalid);
-      const id = fields.string('SecretId', { required: true });
-      const secret = find(id);
-      if (!secret) throw notFound(id);
+      const secret = secretOf(input);
       // Deleted at once: local mode keeps no recovery window (ForceDeleteWithoutRecovery or not).
       delete secrets[secret.name];
       save();
       return { ARN: secret.arn, Name: secret.name, DeletionDate: Date.now() / 1000 };
     },
     GetSecretValue(input) {
-      const id = new Fields(input, invalid).string('SecretId', { required: true });
-      const secret = find(id);
-      if (!secret) throw notFound(id);
+      const secret = secretOf(input);
       return {
         ARN: secret.arn,
         Name: secret.name,

@@ -10,22 +10,17 @@
  * - DeleteChannel: IDLE → DELETING → DELETED after `deleteMs`; its inputs are DETACHED from then on.
  * - DeleteInput: DELETING → DELETED after `deleteMs`.
  */
+
 import { AwsError } from '../../aws-server/aws-error.js';
 import type { MediaPlane } from '../contracts.js';
-import type { ChannelRecord, ChannelState, InputRecord } from './state.js';
+import type { ChannelRecord, InputRecord } from './state.js';
 import { toLocalChannel } from './wire.js';
 
-export interface ChannelTimings {
-  createMs: number;
-  startMs: number;
-  stopMs: number;
-  deleteMs: number;
-  updateMs: number;
-}
+export type ChannelTimings = Record<'createMs' | 'startMs' | 'stopMs' | 'deleteMs' | 'updateMs', number>;
 
 export type ControlLog = (message: string, details: Record<string, unknown>) => void;
 
-const conflict = (channel: ChannelRecord, action: string, allowed: string) =>
+export const conflict = (channel: ChannelRecord, action: string, allowed: string) =>
   new AwsError(
     'ConflictException',
     `Channel ${channel.id} is ${channel.state}; it can be ${action} only when ${allowed}.`,
@@ -33,6 +28,7 @@ const conflict = (channel: ChannelRecord, action: string, allowed: string) =>
   );
 
 export class ChannelLifecycle {
+  /** Pending transitions by channel or input id (MediaLive ids are unique across both). */
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Channels the media plane was asked to start: resolves true once started, false if it failed. */
   private readonly encoders = new Map<string, Promise<boolean>>();
@@ -59,7 +55,7 @@ export class ChannelLifecycle {
     if (channel.state !== 'IDLE') throw conflict(channel, 'started', 'IDLE');
     channel.state = 'STARTING';
     this.save();
-    this.after(`channel:${channel.id}`, this.timings.startMs, () => this.track(this.startEncoder(channel)));
+    this.after(channel.id, this.timings.startMs, () => this.track(this.startEncoder(channel)));
   }
 
   stop(channel: ChannelRecord): void {
@@ -67,7 +63,7 @@ export class ChannelLifecycle {
       throw conflict(channel, 'stopped', 'RUNNING or STARTING');
     }
     // A start still waiting for its delay never reaches the media plane.
-    clearTimeout(this.timers.get(`channel:${channel.id}`));
+    clearTimeout(this.timers.get(channel.id));
     channel.state = 'STOPPING';
     this.save();
     this.track(this.stopEncoder(channel));
@@ -79,11 +75,7 @@ export class ChannelLifecycle {
   }
 
   deleteInput(input: InputRecord): void {
-    input.state = 'DELETING';
-    this.save();
-    this.after(`input:${input.id}`, this.timings.deleteMs, () => {
-      Object.assign(input, { state: 'DELETED', deletedAt: new Date().toISOString() });
-    });
+    this.move(input, 'DELETING', this.timings.deleteMs, 'DELETED');
   }
 
   /** Whether the media plane has been asked to encode this channel and not yet to stop. */
@@ -98,13 +90,19 @@ export class ChannelLifecycle {
     await Promise.allSettled([...this.flows]);
   }
 
-  private move(channel: ChannelRecord, now: ChannelState, ms: number, then: ChannelState): void {
-    channel.state = now;
+  /** `now` at once, `then` after `ms` unless something else moved the channel or input meanwhile. */
+  private move<S extends string>(
+    record: { id: string; state: S; deletedAt?: string },
+    now: S,
+    ms: number,
+    then: S,
+  ) {
+    record.state = now;
     this.save();
-    this.after(`channel:${channel.id}`, ms, () => {
-      if (channel.state !== now) return;
-      channel.state = then;
-      if (then === 'DELETED') channel.deletedAt = new Date().toISOString();
+    this.after(record.id, ms, () => {
+      if (record.state !== now) return;
+      record.state = then;
+      if (then === 'DELETED') record.deletedAt = new Date().toISOString();
     });
   }
 
@@ -140,7 +138,7 @@ export class ChannelLifecycle {
         });
       });
     }
-    this.after(`channel:${channel.id}`, Math.max(0, this.timings.stopMs - (Date.now() - begun)), () => {
+    this.after(channel.id, Math.max(0, this.timings.stopMs - (Date.now() - begun)), () => {
       if (channel.state === 'STOPPING') channel.state = 'IDLE';
     });
   }

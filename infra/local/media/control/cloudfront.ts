@@ -13,8 +13,8 @@ import { newETag } from './wire.js';
 
 const XMLNS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 /** CloudFront default quotas per distribution (Service Quotas, "Origins/Cache behaviors per distribution"). */
-export const MAX_ORIGINS = 25;
-export const MAX_CACHE_BEHAVIORS = 25;
+const MAX_ORIGINS = 25;
+const MAX_CACHE_BEHAVIORS = 25;
 
 // Values stay text (a Comment of "007" is not a number), as the SDK wrote them.
 const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false });

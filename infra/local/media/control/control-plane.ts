@@ -8,15 +8,15 @@
  * runs, so channels come back IDLE (DELETING ones DELETED); the live distribution keeps its config
  * and ETag. `close()` stops pending transitions; the media plane belongs to whoever created it.
  */
-
+import { pipelinesOf } from '../../../../core/archive-naming.js';
 import { localArn } from '../../aws-server/arn.js';
 import { AwsError, type Reply } from '../../aws-server/aws-error.js';
-import { type Route, route } from '../../aws-server/protocols.js';
+import { type Route, type RouteRequest, route } from '../../aws-server/protocols.js';
 import type { AwsApi } from '../../aws-server/server.js';
 import type { ControlPlaneView, LocalInput, MediaPlane } from '../contracts.js';
 import { ChannelLifecycle, type ChannelTimings, type ControlLog } from './channel-lifecycle.js';
 import { cloudFrontRoutes, defaultConfig, items } from './cloudfront.js';
-import { mediaLiveRoutes, pipelinesOf } from './medialive.js';
+import { mediaLiveRoutes } from './medialive.js';
 import { endpointUrl, mediaPackageRoutes } from './mediapackage.js';
 import {
   type ChannelRecord,
@@ -31,12 +31,9 @@ export interface ControlPlaneOptions {
   dataDir: string;
   /** @default 'us-east-1' */
   region?: string;
-  /** @default '000000000000' */
-  accountId?: string;
-  /** Host and port of the media plane's RTMP server, for input destination URLs. */
+  /** The media plane's RTMP server (input destinations) and HLS origin (`http://127.0.0.1:8080`). */
   rtmpHost: string;
   rtmpPort: number;
-  /** Base URL of the media plane's HLS origin, for MediaPackage endpoint URLs (`http://127.0.0.1:8080`). */
   hlsBaseUrl: string;
   /** The live CloudFront distribution this service owns. */
   distribution: { id: string; domainName: string };
@@ -45,24 +42,19 @@ export interface ControlPlaneOptions {
   mediaPlane: MediaPlane;
   /** Reads a secret of the local Secrets Manager (an SRT input's passphrase). */
   readSecret?: (arn: string) => string | undefined;
-  /**
-   * Tests only: sees every call before it is served, and may answer it with an AWS error instead
-   * (`before`) or change the answer (`after`), so that the functions meet MediaLive's faults and
-   * states over the wire, as on AWS.
-   */
+  /** Tests only: the functions meet MediaLive's faults and states over the wire, as on AWS. */
   faults?: ControlPlaneFaults;
   /** Where failures no caller sees (media plane errors, state writes) are reported. @default stderr */
   log?: ControlLog;
   /**
-   * Each channel transition MediaLive reports to EventBridge, with MediaLive's event state names
-   * (CREATED, STARTING, RUNNING, STOPPING, STOPPED, DELETED: never IDLE).
+   * Each channel transition MediaLive reports to EventBridge, with its event state names (CREATED,
+   * STARTING, RUNNING, STOPPING, STOPPED, DELETED: never IDLE); `at` when it was not now (a channel
+   * a crash stopped).
    */
   onChannelStateChange?: (change: {
     channelArn: string;
-    channelId: string;
     state: string;
     pipelines: number;
-    /** When the change happened, when it is not now (a channel a crash stopped). */
     at?: Date;
   }) => void;
 }
@@ -74,9 +66,9 @@ export interface MediaControlPlane {
   /** The resources as they are (tests read what the double holds). */
   state: Readonly<ControlState>;
   /**
-   * Reports the channels the last process left encoding as STOPPED, at about the time it stopped
-   * (MediaLive's events of a channel that stopped): call once the rules listen, so the records
-   * are brought back to the truth by the same drift handling as on AWS.
+   * Reports the channels the last process left encoding as STOPPED, at about the time it stopped:
+   * call once the rules listen, so the records are brought back to the truth by the same drift
+   * handling as on AWS.
    */
   reportInterrupted(): void;
   close(): Promise<void>;
@@ -89,7 +81,7 @@ const ALIVE_EVERY_MS = 2_000;
  * Shorter than AWS (a real start takes 1–2 minutes) so local mode stays pleasant, long enough that
  * workflows really see and poll the transitional states.
  */
-export const DEFAULT_TIMINGS: ChannelTimings = {
+const DEFAULT_TIMINGS: ChannelTimings = {
   createMs: 1000,
   startMs: 3000,
   stopMs: 2000,
@@ -98,7 +90,7 @@ export const DEFAULT_TIMINGS: ChannelTimings = {
 };
 
 /** MediaLive's event state for a transition: IDLE reads CREATED after a create, STOPPED after a run. */
-export function channelEventState(before: string | undefined, after: string): string | undefined {
+function eventState(before: string | undefined, after: string): string | undefined {
   if (after !== 'IDLE')
     return ['STARTING', 'RUNNING', 'STOPPING', 'DELETED'].includes(after) ? after : undefined;
   if (before === 'CREATING') return 'CREATED';
@@ -106,21 +98,16 @@ export function channelEventState(before: string | undefined, after: string): st
 }
 
 /** A call as the fault hooks see it: the service, the route (`POST /prod/channels/{channelId}/start`). */
-export interface FaultCall {
-  service: string;
-  method: string;
-  path: string;
-  params: Record<string, string>;
-  body: Buffer;
-}
+export type FaultCall = { service: string } & Pick<Route, 'method' | 'path'> &
+  Pick<RouteRequest, 'params' | 'body'>;
 
+/** Sees every call before it is served: may answer it with an AWS error (`before`) or change the answer. */
 export interface ControlPlaneFaults {
   before?(call: FaultCall): { code: string; status: number; message: string } | undefined;
   after?(call: FaultCall, reply: Reply): Reply | Promise<Reply>;
 }
 
-function withFaults(service: string, routes: Route[], faults: ControlPlaneFaults | undefined): Route[] {
-  if (!faults) return routes;
+function withFaults(service: string, routes: Route[], faults: ControlPlaneFaults): Route[] {
   return routes.map((r) => ({
     ...r,
     handle: async (request) => {
@@ -135,7 +122,8 @@ function withFaults(service: string, routes: Route[], faults: ControlPlaneFaults
 
 export function createMediaControlPlane(options: ControlPlaneOptions): MediaControlPlane {
   const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
+  const accountId = '000000000000';
+  const { rtmpHost, rtmpPort, hlsBaseUrl, mediaPlane, readSecret } = options;
   const log: ControlLog =
     options.log ??
     ((message, details) => console.warn(JSON.stringify({ source: 'media-control', message, ...details })));
@@ -144,81 +132,73 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
   );
   const { state, interrupted } = file.load();
   const stoppedAt = state.aliveAt ? new Date(state.aliveAt) : new Date();
+  const { channels, inputs } = state.medialive;
+  const { endpoints } = state.mediapackage;
+  const { distributions } = state.cloudfront;
   const { id: distributionId, domainName } = options.distribution;
   // Created on first start; a state file of an earlier version, without the config XML, gets it anew.
-  const distribution = state.cloudfront.distributions[distributionId];
-  const fresh = {
-    etag: newETag(),
-    lastModifiedTime: new Date().toISOString(),
-    configXml: defaultConfig(options.hlsBaseUrl),
-  };
-  state.cloudfront.distributions[distributionId] = {
-    ...(distribution?.configXml ? distribution : fresh),
+  const distribution = distributions[distributionId];
+  distributions[distributionId] = {
+    ...(distribution?.configXml
+      ? distribution
+      : {
+          etag: newETag(),
+          lastModifiedTime: new Date().toISOString(),
+          configXml: defaultConfig(hlsBaseUrl),
+        }),
     id: distributionId,
     domainName,
   };
 
+  const report = ({ arn, settings }: ChannelRecord, event: string, at?: Date) =>
+    options.onChannelStateChange?.({
+      channelArn: arn,
+      state: event,
+      pipelines: pipelinesOf(settings.channelClass),
+      ...(at && { at }),
+    });
   // MediaLive's "Channel State Change" events, derived from the transitions each save records.
-  const lastStates = new Map(Object.values(state.medialive.channels).map((c) => [c.id, c.state as string]));
+  const lastStates = new Map(Object.values(channels).map((c) => [c.id, c.state as string]));
   const save = () => {
     file.save(state);
-    for (const channel of Object.values(state.medialive.channels)) {
-      const event = channelEventState(lastStates.get(channel.id), channel.state);
-      if (lastStates.get(channel.id) !== channel.state && event) {
-        const { arn: channelArn, id: channelId, settings } = channel;
-        options.onChannelStateChange?.({
-          channelArn,
-          channelId,
-          state: event,
-          pipelines: pipelinesOf(settings),
-        });
-      }
+    for (const channel of Object.values(channels)) {
+      const event = eventState(lastStates.get(channel.id), channel.state);
+      if (lastStates.get(channel.id) !== channel.state && event) report(channel, event);
       lastStates.set(channel.id, channel.state);
     }
   };
   save();
 
-  const lifecycle = new ChannelLifecycle(
-    save,
-    options.mediaPlane,
-    { ...DEFAULT_TIMINGS, ...options.timings },
-    log,
-  );
+  const lifecycle = new ChannelLifecycle(save, mediaPlane, { ...DEFAULT_TIMINGS, ...options.timings }, log);
   const arn = (service: string, separator: string) => (kind: string, id: string) =>
     localArn(service, region, accountId, `${kind}${separator}${id}`);
-  const { rtmpHost, rtmpPort, hlsBaseUrl } = options;
-  const { faults } = options;
-  const routes: Record<string, Route[]> = {
-    medialive: withFaults(
-      'medialive',
-      mediaLiveRoutes({
-        state,
-        save,
-        lifecycle,
-        arn: arn('medialive', ':'),
-        rtmpHost,
-        rtmpPort,
-        thumbnail: async (id) => options.mediaPlane.latestThumbnail?.(id),
-        ...(options.readSecret ? { readSecret: options.readSecret } : {}),
-      }),
-      faults,
-    ),
-    mediapackage: withFaults(
-      'mediapackage',
-      mediaPackageRoutes({ state, save, arn: arn('mediapackage', '/'), hlsBaseUrl }),
-      faults,
-    ),
-    cloudfront: withFaults('cloudfront', cloudFrontRoutes({ state, save, accountId }), faults),
+  const services: Record<string, Route[]> = {
+    medialive: mediaLiveRoutes({
+      state,
+      save,
+      lifecycle,
+      arn: arn('medialive', ':'),
+      rtmpHost,
+      rtmpPort,
+      thumbnail: async (id) => mediaPlane.latestThumbnail?.(id),
+      ...(readSecret && { readSecret }),
+    }),
+    mediapackage: mediaPackageRoutes({ state, save, arn: arn('mediapackage', '/'), hlsBaseUrl }),
+    cloudfront: cloudFrontRoutes({ state, save, accountId }),
   };
+  const { faults } = options;
+  const routes = faults
+    ? Object.fromEntries(
+        Object.entries(services).map(([name, list]) => [name, withFaults(name, list, faults)]),
+      )
+    : services;
 
-  const { inputs, channels } = state.medialive;
-  const { endpoints } = state.mediapackage;
   const playback = ({ startoverWindowSeconds, manifestName }: OriginEndpointRecord) => ({
     startoverWindowSeconds,
     manifestName,
   });
   const localInput = (found: InputRecord): LocalInput => {
-    const passphrase = found.srt ? options.readSecret?.(found.srt.passphraseSecretArn) : undefined;
+    const passphrase = found.srt ? readSecret?.(found.srt.passphraseSecretArn) : undefined;
     const keyLength =
       ({ AES128: 16, AES192: 24, AES256: 32 } as const)[found.srt?.algorithm as 'AES128'] ?? 16;
     return {
@@ -262,7 +242,7 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     },
     cdnServes(hash) {
       // UpdateDistribution refuses behaviours whose origin does not exist: a behaviour is enough.
-      const config = state.cloudfront.distributions[distributionId]?.configXml;
+      const config = distributions[distributionId]?.configXml;
       return items(config?.CacheBehaviors).some((behavior) => behavior.PathPattern === `/out/v1/${hash}/*`);
     },
   };
@@ -276,15 +256,7 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
 
   return {
     reportInterrupted() {
-      for (const { arn: channelArn, id: channelId, settings } of interrupted.splice(0)) {
-        options.onChannelStateChange?.({
-          channelArn,
-          channelId,
-          state: 'STOPPED',
-          pipelines: pipelinesOf(settings),
-          at: stoppedAt,
-        });
-      }
+      for (const channel of interrupted.splice(0)) report(channel, 'STOPPED', stoppedAt);
     },
     api: {
       protocol: (request) =>
@@ -296,7 +268,7 @@ export function createMediaControlPlane(options: ControlPlaneOptions): MediaCont
     async close() {
       clearInterval(alive);
       await lifecycle.close();
-      await file.close();
+      file.close();
     },
   };
 }

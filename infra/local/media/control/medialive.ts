@@ -4,17 +4,14 @@
  * ListChannels for the AWS CLI. Paths, status codes and member names are the botocore model's.
  */
 import { createSocket } from 'node:dgram';
+import { pipelinesOf } from '../../../../core/archive-naming.js';
 import { AwsError, found } from '../../aws-server/aws-error.js';
 import { Fields, isObject, isString } from '../../aws-server/fields.js';
 import { paginate } from '../../aws-server/paginate.js';
 import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../aws-server/protocols.js';
-import type { ChannelLifecycle } from './channel-lifecycle.js';
+import { type ChannelLifecycle, conflict as channelConflict } from './channel-lifecycle.js';
 import type { ChannelRecord, ChannelSettings, ControlState, InputRecord, JsonObject } from './state.js';
-import { attachedInputIds, newMediaLiveId } from './wire.js';
-
-/** A STANDARD channel runs two pipelines, a SINGLE_PIPELINE channel one. */
-export const pipelinesOf = (settings: ChannelSettings): number =>
-  settings.channelClass === 'STANDARD' ? 2 : 1;
+import { attachedInputIds, newMediaLiveId, notFound, tagsOf } from './wire.js';
 
 /** A UDP port of this machine no one uses now (the OS picks it): an SRT listener's. */
 async function freeUdpPort(host: string): Promise<number> {
@@ -33,9 +30,7 @@ const STREAM_NAME = /^[A-Za-z0-9_.~-]+\/[A-Za-z0-9_.~-]+$/;
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
 
 const badRequest = (message: string) => new AwsError('BadRequestException', message);
-const notFound = (what: string) => () => new AwsError('NotFoundException', `${what} does not exist.`, 404);
 const conflict = (message: string) => new AwsError('ConflictException', message, 409);
-const tagsOf = (fields: Fields) => (fields.object('tags')?.raw ?? {}) as Record<string, string>;
 
 export function mediaLiveRoutes(ctx: {
   state: ControlState;
@@ -55,62 +50,45 @@ export function mediaLiveRoutes(ctx: {
   const input = (req: RouteRequest) => found(inputs[req.params.inputId ?? ''], notFound('Input'));
   const channel = (req: RouteRequest) => found(channels[req.params.channelId ?? ''], notFound('Channel'));
   const list = (req: RouteRequest, key: string, items: unknown[]) => {
-    const query = new Fields(
-      { maxResults: Number(req.query.get('maxResults') ?? undefined) || undefined },
-      badRequest,
-    );
-    const maxResults = query.integer('maxResults', 1, 1000);
+    const query = { maxResults: Number(req.query.get('maxResults') ?? undefined) || undefined };
+    const maxResults = new Fields(query, badRequest).integer('maxResults', 1, 1000);
     const nextToken = req.query.get('nextToken') ?? undefined;
     const page = paginate(items, { maxResults, nextToken, scope: key }, () => badRequest('Bad nextToken.'));
     return jsonReply(200, { [key]: page.items, nextToken: page.nextToken });
   };
+  /** What is not DELETED: deleted channels and inputs stay describable for a while, never listed. */
+  const live = <T extends { state: string }>(records: Record<string, T>) =>
+    Object.values(records).filter((r) => r.state !== 'DELETED');
   const attachedChannels = (inputId: string) =>
-    Object.values(channels)
-      .filter((c) => c.state !== 'DELETED' && attachedInputIds(c).includes(inputId))
+    live(channels)
+      .filter((c) => attachedInputIds(c).includes(inputId))
       .map((c) => c.id);
 
   const describeGroup = (group: ControlState['medialive']['securityGroups'][string]) => {
-    const using = Object.values(inputs).filter(
-      (i) => i.state !== 'DELETED' && i.securityGroups.includes(group.id),
-    );
+    const using = live(inputs).filter((i) => i.securityGroups.includes(group.id));
     return { ...group, inputs: using.map((i) => i.id), state: using.length > 0 ? 'IN_USE' : 'IDLE' };
   };
 
-  const describeInput = ({
-    requestId: _,
-    deletedAt: __,
-    streamNames,
-    state,
-    srt,
-    type,
-    ...record
-  }: InputRecord) => {
+  const describeInput = (input: InputRecord) => {
+    const { requestId: _, deletedAt: __, streamNames, state, srt, type, ...record } = input;
     const attached = attachedChannels(record.id);
     const { rtmpHost: ip, rtmpPort: port } = ctx;
+    const { ports = [], latencyMs: minimumLatency, ...decryption } = srt ?? {};
     return {
       ...record,
       attachedChannels: attached,
       destinations: srt
-        ? srt.ports.map((srtPort) => ({ ip, port: String(srtPort), url: `srt://${ip}:${srtPort}` }))
+        ? ports.map((srtPort) => ({ ip, port: String(srtPort), url: `srt://${ip}:${srtPort}` }))
         : streamNames.map((name) => ({ ip, port: String(port), url: `rtmp://${ip}:${port}/${name}` })),
       inputSourceType: 'STATIC',
       state: state === 'DETACHED' && attached.length > 0 ? 'ATTACHED' : state,
       type: type ?? 'RTMP_PUSH',
-      ...(srt
-        ? {
-            srtSettings: {
-              srtListenerSettings: {
-                minimumLatency: srt.latencyMs,
-                decryption: { algorithm: srt.algorithm, passphraseSecretArn: srt.passphraseSecretArn },
-              },
-            },
-          }
-        : {}),
+      ...(srt && { srtSettings: { srtListenerSettings: { minimumLatency, decryption } } }),
     };
   };
 
   const describeChannel = ({ id, arn, state, settings }: ChannelRecord, summary = false) => {
-    const pipelines = pipelinesOf(settings);
+    const pipelines = pipelinesOf(settings.channelClass);
     const { encoderSettings, ...rest } = settings;
     const attachment = settings.inputAttachments[0]?.inputAttachmentName;
     const active =
@@ -131,6 +109,7 @@ export function mediaLiveRoutes(ctx: {
 
   /** The checks MediaLive makes that a task could trip over, as its 422 `validationErrors`. */
   const validate = (settings: ChannelSettings, channelId?: string) => {
+    const pipelines = pipelinesOf(settings.channelClass);
     const errors: Array<{ elementPath: string; errorMessage: string }> = [];
     const fail = (elementPath: string, errorMessage: string) =>
       void errors.push({ elementPath, errorMessage });
@@ -158,7 +137,7 @@ export function mediaLiveRoutes(ctx: {
       const others = attachedChannels(attached.id).filter((id) => id !== channelId);
       if (others.length > 0)
         fail(at, `input ${attached.id} is already attached to channel ${others.join(', ')}`);
-      if (pipelinesOf(settings) === 2 && attached.inputClass !== 'STANDARD') {
+      if (pipelines === 2 && attached.inputClass !== 'STANDARD') {
         fail(
           at,
           `a STANDARD channel needs a STANDARD input (2 destinations); ${attached.id} is SINGLE_PIPELINE`,
@@ -172,10 +151,10 @@ export function mediaLiveRoutes(ctx: {
       ids.add(String(id));
       // A MediaPackage destination names the package channel once; others need one URL per pipeline.
       if (Array.isArray(perPipeline) && perPipeline.length > 0) {
-        if (perPipeline.length !== pipelinesOf(settings)) {
+        if (perPipeline.length !== pipelines) {
           fail(
             `destinations[${i}].settings`,
-            `needs ${pipelinesOf(settings)} settings for a ${settings.channelClass} channel`,
+            `needs ${pipelines} settings for a ${settings.channelClass} channel`,
           );
         }
       } else if (!Array.isArray(mediaPackageSettings) || mediaPackageSettings.length !== 1) {
@@ -215,19 +194,11 @@ export function mediaLiveRoutes(ctx: {
     };
   };
 
-  /** The input security group check every push input gets. */
-  const securityGroupsOf = (fields: Fields) => {
-    const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
-    if (groups.length !== 1 || !securityGroups[groups[0] ?? ''])
-      throw badRequest('A push input needs exactly one existing input security group.');
-    return groups;
-  };
-
   /**
-   * SRT_LISTENER: one listener per destination asked for (1 or 2), each on a UDP port of this
-   * machine; the passphrase is read from its secret now, as MediaLive checks it can.
+   * SRT_LISTENER: the listener settings of its 1 or 2 destinations; the passphrase is read from its
+   * secret now, as MediaLive checks it can.
    */
-  const createSrtInput = async (fields: Fields, requestId: string | undefined) => {
+  const srtSettings = (fields: Fields) => {
     const listener = fields.object('srtSettings', true).object('srtListenerSettings', true);
     const latencyMs = listener.integer('minimumLatency', 120, 15_000);
     if (latencyMs === undefined)
@@ -237,27 +208,62 @@ export function mediaLiveRoutes(ctx: {
       required: true,
       oneOf: ['AES128', 'AES192', 'AES256'],
     });
-    const secretArn = decryption.string('passphraseSecretArn', { required: true });
-    const passphrase = ctx.readSecret?.(secretArn);
-    if (passphrase === undefined) throw badRequest(`MediaLive cannot read the secret ${secretArn}.`);
+    const passphraseSecretArn = decryption.string('passphraseSecretArn', { required: true });
+    const passphrase = ctx.readSecret?.(passphraseSecretArn);
+    if (passphrase === undefined)
+      throw badRequest(`MediaLive cannot read the secret ${passphraseSecretArn}.`);
     // SRT's own limit on passphrases (libsrt: 10 to 79 characters).
     if (passphrase.length < 10 || passphrase.length > 79)
       throw badRequest('An SRT passphrase must have 10 to 79 characters.');
-    const destinations = (fields.list('destinations', isObject, 'destinations') ?? []).length || 1;
-    if (destinations > 2) throw badRequest('An SRT_LISTENER input has 1 or 2 destinations.');
-    const groups = securityGroupsOf(fields);
+    return { latencyMs, algorithm, passphraseSecretArn };
+  };
+
+  /** RTMP_PUSH: one "app/key" stream name per destination, 2 for inputs of STANDARD channels, else 1. */
+  const rtmpStreamNames = (destinations: JsonObject[]) => {
+    const streamNames = destinations.map((d) => d.streamName);
+    if (
+      !streamNames.every((n): n is string => isString(n) && STREAM_NAME.test(n)) ||
+      ![1, 2].includes(streamNames.length)
+    ) {
+      throw badRequest(
+        'An RTMP_PUSH input needs 1 or 2 destinations with a streamName like "application/instance".',
+      );
+    }
+    // On AWS each destination has its own IP; locally all inputs share one RTMP server, so a
+    // stream name must be unique across live inputs, or a publish could not tell its input.
+    const used = Object.values(inputs).flatMap((i) => (i.state === 'DETACHED' ? i.streamNames : []));
+    if (new Set([...used, ...streamNames]).size !== used.length + streamNames.length) {
+      throw badRequest('A stream name is already used by an input of the local RTMP server.');
+    }
+    return streamNames;
+  };
+
+  const createInput = async (fields: Fields, requestId: string | undefined) => {
+    const type = fields.string('type');
+    if (type !== 'RTMP_PUSH' && type !== 'SRT_LISTENER')
+      throw badRequest('The local media service supports RTMP_PUSH and SRT_LISTENER inputs only.');
+    const destinations = fields.list('destinations', isObject, 'destinations') ?? [];
+    const srt = type === 'SRT_LISTENER' ? srtSettings(fields) : undefined;
+    if (srt && destinations.length > 2) throw badRequest('An SRT_LISTENER input has 1 or 2 destinations.');
+    const rtmpNames = srt ? [] : rtmpStreamNames(destinations);
+    const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
+    if (groups.length !== 1 || !securityGroups[groups[0] ?? ''])
+      throw badRequest(`An ${type} input needs exactly one existing input security group.`);
     const id = newId();
-    const ports = await Promise.all(Array.from({ length: destinations }, () => freeUdpPort(ctx.rtmpHost)));
+    // SRT_LISTENER: one listener per destination (at least one), each on a UDP port of this machine.
+    const ports = srt
+      ? await Promise.all(Array.from({ length: destinations.length || 1 }, () => freeUdpPort(ctx.rtmpHost)))
+      : [];
+    const streamNames = srt ? ports.map((_, i) => `srt/${id}-${i}`) : rtmpNames;
     const name = fields.string('name');
     const roleArn = fields.string('roleArn');
     inputs[id] = {
       id,
       arn: ctx.arn('input', id),
       state: 'DETACHED',
-      inputClass: destinations === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
-      streamNames: ports.map((_, i) => `srt/${id}-${i}`),
-      type: 'SRT_LISTENER',
-      srt: { ports, latencyMs, algorithm, passphraseSecretArn: secretArn },
+      inputClass: streamNames.length === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
+      streamNames,
+      ...(srt && { type: 'SRT_LISTENER' as const, srt: { ports, ...srt } }),
       securityGroups: groups,
       tags: tagsOf(fields),
       ...(name !== undefined && { name }),
@@ -268,9 +274,9 @@ export function mediaLiveRoutes(ctx: {
     return jsonReply(201, { input: describeInput(inputs[id]) });
   };
 
-  const act = (action: (channel: ChannelRecord) => void) => (req: RouteRequest) => {
+  const act = (action: 'start' | 'stop' | 'delete') => (req: RouteRequest) => {
     const record = channel(req);
-    action(record);
+    ctx.lifecycle[action](record);
     return jsonReply(200, describeChannel(record));
   };
 
@@ -300,55 +306,9 @@ export function mediaLiveRoutes(ctx: {
       const requestId = fields.string('requestId');
       const existing = requestId && Object.values(inputs).find((i) => i.requestId === requestId);
       if (existing) return jsonReply(201, { input: describeInput(existing) });
-      const type = fields.string('type');
-      if (type === 'SRT_LISTENER') return createSrtInput(fields, requestId);
-      if (type !== 'RTMP_PUSH')
-        throw badRequest('The local media service supports RTMP_PUSH and SRT_LISTENER inputs only.');
-      // One destination per pipeline: 2 for inputs of STANDARD channels, 1 for SINGLE_PIPELINE ones.
-      const streamNames = (fields.list('destinations', isObject, 'destinations') ?? []).map(
-        (d) => d.streamName,
-      );
-      if (
-        !streamNames.every((n): n is string => isString(n) && STREAM_NAME.test(n)) ||
-        ![1, 2].includes(streamNames.length)
-      ) {
-        throw badRequest(
-          'An RTMP_PUSH input needs 1 or 2 destinations with a streamName like "application/instance".',
-        );
-      }
-      // On AWS each destination has its own IP; locally all inputs share one RTMP server, so a
-      // stream name must be unique across live inputs, or a publish could not tell its input.
-      const used = Object.values(inputs).flatMap((i) => (i.state === 'DETACHED' ? i.streamNames : []));
-      if (new Set([...used, ...streamNames]).size !== used.length + streamNames.length) {
-        throw badRequest('A stream name is already used by an input of the local RTMP server.');
-      }
-      const groups = fields.list('inputSecurityGroups', isString, 'ids') ?? [];
-      if (groups.length !== 1 || !securityGroups[groups[0] ?? '']) {
-        throw badRequest('An RTMP_PUSH input needs exactly one existing input security group.');
-      }
-      const id = newId();
-      const name = fields.string('name');
-      inputs[id] = {
-        id,
-        arn: ctx.arn('input', id),
-        state: 'DETACHED',
-        inputClass: streamNames.length === 2 ? 'STANDARD' : 'SINGLE_PIPELINE',
-        streamNames,
-        securityGroups: groups,
-        tags: tagsOf(fields),
-        ...(name !== undefined && { name }),
-        ...(requestId && { requestId }),
-      };
-      ctx.save();
-      return jsonReply(201, { input: describeInput(inputs[id]) });
+      return createInput(fields, requestId);
     }),
-    on('GET', '/prod/inputs', (req) =>
-      list(
-        req,
-        'inputs',
-        Object.values(inputs).flatMap((i) => (i.state === 'DELETED' ? [] : [describeInput(i)])),
-      ),
-    ),
+    on('GET', '/prod/inputs', (req) => list(req, 'inputs', live(inputs).map(describeInput))),
     on('GET', '/prod/inputs/{inputId}', (req) => jsonReply(200, describeInput(input(req)))),
     on('DELETE', '/prod/inputs/{inputId}', (req) => {
       const record = input(req);
@@ -382,7 +342,7 @@ export function mediaLiveRoutes(ctx: {
       list(
         req,
         'channels',
-        Object.values(channels).flatMap((c) => (c.state === 'DELETED' ? [] : [describeChannel(c, true)])),
+        live(channels).map((c) => describeChannel(c, true)),
       ),
     ),
     on('GET', '/prod/channels/{channelId}', (req) => jsonReply(200, describeChannel(channel(req)))),
@@ -391,51 +351,30 @@ export function mediaLiveRoutes(ctx: {
       const query = new Fields(Object.fromEntries(req.query), badRequest);
       const pipelineId = query.string('pipelineId', { required: true, oneOf: ['0', '1'] });
       query.string('thumbnailType', { required: true, oneOf: ['UNSPECIFIED', 'CURRENT_ACTIVE'] });
-      if (Number(pipelineId) >= pipelinesOf(record.settings))
+      if (Number(pipelineId) >= pipelinesOf(record.settings.channelClass))
         throw badRequest(`Channel ${record.id} has no pipeline ${pipelineId}.`);
       const thumbnail = record.state === 'RUNNING' ? await ctx.thumbnail?.(record.id) : undefined;
       // The model's NotFoundException: "There are no thumbnails for this channel."
       if (!thumbnail) throw notFound(`Thumbnails of channel ${record.id}`)();
-      return jsonReply(200, {
-        thumbnailDetails: [
-          {
-            pipelineId,
-            thumbnails: [
-              {
-                body: thumbnail.body.toString('base64'),
-                contentType: 'image/jpeg',
-                thumbnailType: 'CURRENT_ACTIVE',
-                timeStamp: thumbnail.at.toISOString(),
-              },
-            ],
-          },
-        ],
-      });
+      const picture = {
+        body: thumbnail.body.toString('base64'),
+        contentType: 'image/jpeg',
+        thumbnailType: 'CURRENT_ACTIVE',
+        timeStamp: thumbnail.at.toISOString(),
+      };
+      return jsonReply(200, { thumbnailDetails: [{ pipelineId, thumbnails: [picture] }] });
     }),
     on('PUT', '/prod/channels/{channelId}', (req) => {
       const record = channel(req);
-      if (record.state !== 'IDLE')
-        throw conflict(`Channel ${record.id} is ${record.state}; it can be updated only when IDLE.`);
+      if (record.state !== 'IDLE') throw channelConflict(record, 'updated', 'IDLE');
       const settings = readSettings(body(req), record.settings);
       validate(settings, record.id);
       record.settings = settings;
       ctx.lifecycle.updated(record);
       return jsonReply(200, { channel: describeChannel(record) });
     }),
-    on(
-      'POST',
-      '/prod/channels/{channelId}/start',
-      act((c) => ctx.lifecycle.start(c)),
-    ),
-    on(
-      'POST',
-      '/prod/channels/{channelId}/stop',
-      act((c) => ctx.lifecycle.stop(c)),
-    ),
-    on(
-      'DELETE',
-      '/prod/channels/{channelId}',
-      act((c) => ctx.lifecycle.delete(c)),
-    ),
+    on('POST', '/prod/channels/{channelId}/start', act('start')),
+    on('POST', '/prod/channels/{channelId}/stop', act('stop')),
+    on('DELETE', '/prod/channels/{channelId}', act('delete')),
   ];
 }

@@ -8,7 +8,7 @@ import { AwsError, found } from '../../aws-server/aws-error.js';
 import { Fields } from '../../aws-server/fields.js';
 import { jsonReply, on, parseJson, type Route, type RouteRequest } from '../../aws-server/protocols.js';
 import type { ControlState, OriginEndpointRecord, PackageChannelRecord } from './state.js';
-import { newHexHash } from './wire.js';
+import { newHexHash, notFound, tagsOf } from './wire.js';
 
 const ID = /^[A-Za-z0-9_-]{1,256}$/;
 /** MediaPackage v1 limits: startover windows up to 14 days, HLS segments of 1 to 30 seconds. */
@@ -26,7 +26,6 @@ const HLS_DEFAULTS = {
 };
 
 const invalid = (message: string) => new AwsError('UnprocessableEntityException', message, 422);
-const notFound = (what: string) => () => new AwsError('NotFoundException', `${what} does not exist.`, 404);
 
 export const endpointUrl = (hlsBaseUrl: string, { hash, manifestName }: OriginEndpointRecord): string =>
   `${hlsBaseUrl}/out/v1/${hash}/${manifestName}.m3u8`;
@@ -95,7 +94,7 @@ export function mediaPackageRoutes(ctx: {
           const [id, username, password] = [newHexHash(), newHexHash(), newHexHash()];
           return { id, path: `/in/v2/${hash}/${newHexHash()}/channel`, username, password };
         }),
-        tags: (fields.object('tags')?.raw ?? {}) as Record<string, string>,
+        tags: tagsOf(fields),
         ...(description !== undefined && { description }),
       };
       return saved(200, describeChannel(channels[id]));
@@ -129,7 +128,7 @@ export function mediaPackageRoutes(ctx: {
         origination: 'ALLOW',
         whitelist: [],
         hlsPackage: {},
-        tags: (fields.object('tags')?.raw ?? {}) as Record<string, string>,
+        tags: tagsOf(fields),
       };
       apply(fields, record);
       endpoints[id] = record;

@@ -4,22 +4,12 @@
  * kept in wire form (camelCase), so Describe answers echo what Create and Update received; the
  * CloudFront distribution config is kept as its XML tree.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ChannelState } from '@aws-sdk/client-medialive';
 
 export type JsonObject = { [key: string]: unknown };
 type Tags = Record<string, string>;
-
-export type ChannelState =
-  | 'CREATING'
-  | 'IDLE'
-  | 'STARTING'
-  | 'RUNNING'
-  | 'STOPPING'
-  | 'DELETING'
-  | 'DELETED'
-  | 'UPDATING';
 
 /** Channel members DescribeChannel echoes, in wire form. */
 export interface ChannelSettings {
@@ -80,7 +70,6 @@ export interface OriginEndpointRecord {
   hash: string;
   channelId: string;
   createdAt: string;
-  description?: string;
   manifestName: string;
   startoverWindowSeconds: number;
   timeDelaySeconds: number;
@@ -126,8 +115,6 @@ const DELETED_RETENTION_MS = 60 * 60 * 1000;
 
 export class StateFile {
   private readonly file: string;
-  private writing: Promise<void> | undefined;
-  private dirty = false;
   private closed = false;
 
   constructor(
@@ -170,7 +157,7 @@ export class StateFile {
     return { state, interrupted };
   }
 
-  /** Schedules a write of `state`; writes are serialized and coalesced, so the file ends with the latest. */
+  /** Writes `state` to a temporary file renamed over the old one, so a crash never leaves half a file. */
   save(state: ControlState): void {
     for (const records of [state.medialive.channels, state.medialive.inputs]) {
       for (const [id, { deletedAt }] of Object.entries(records)) {
@@ -178,23 +165,16 @@ export class StateFile {
       }
     }
     if (this.closed) return;
-    this.dirty = true;
-    this.writing ??= this.drain(state);
-  }
-
-  /** Flushes, then ignores further saves (timers of a closed control plane may still fire). */
-  async close(): Promise<void> {
-    while (this.writing) await this.writing;
-    this.closed = true;
-  }
-
-  private async drain(state: ControlState): Promise<void> {
-    while (this.dirty) {
-      this.dirty = false;
-      await writeFile(`${this.file}.tmp`, JSON.stringify(state), { mode: 0o600 })
-        .then(() => rename(`${this.file}.tmp`, this.file))
-        .catch(this.onWriteError);
+    try {
+      writeFileSync(`${this.file}.tmp`, JSON.stringify(state), { mode: 0o600 });
+      renameSync(`${this.file}.tmp`, this.file);
+    } catch (error) {
+      this.onWriteError(error);
     }
-    this.writing = undefined;
+  }
+
+  /** Ignores further saves (timers of a closed control plane may still fire). */
+  close(): void {
+    this.closed = true;
   }
 }

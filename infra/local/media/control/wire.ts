@@ -1,7 +1,18 @@
-/** Identifiers shaped like the real ones, and the media plane's view of a channel in the SDK's shape. */
+/**
+ * Identifiers shaped like the real ones, helpers MediaLive and MediaPackage share, and the media
+ * plane's view of a channel in the SDK's shape.
+ */
 import { randomBytes, randomInt } from 'node:crypto';
+import { AwsError } from '../../aws-server/aws-error.js';
+import type { Fields } from '../../aws-server/fields.js';
 import type { LocalChannel } from '../contracts.js';
 import type { ChannelRecord } from './state.js';
+
+/** MediaLive's and MediaPackage's error for a resource that does not exist. */
+export const notFound = (what: string) => () =>
+  new AwsError('NotFoundException', `${what} does not exist.`, 404);
+
+export const tagsOf = (fields: Fields) => (fields.object('tags')?.raw ?? {}) as Record<string, string>;
 
 /** MediaLive channel, input and input security group ids are 7-digit numbers. */
 export function newMediaLiveId(taken: (id: string) => boolean): string {
