@@ -20,9 +20,9 @@ import type { EncoderPlan } from './encoder-plan.js';
 import { EncoderProcess, type EncoderProgress } from './encoder-process.js';
 import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
-import { InputRelay, type RelayFeed } from './input-relay.js';
+import { InputRelay } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
-import type { Publication } from './rtmp-ingest.js';
+import type { LivePublication, Publication } from './rtmp-ingest.js';
 import { type PusherState, SimulcastPusher } from './simulcast-pusher.js';
 import type { Slate } from './slate.js';
 
@@ -35,8 +35,6 @@ export interface ChannelEncoderDeps {
   archive: ArchiveRecorder;
   /** The channel's input-loss slate, at its top rendition's size and frame rate. */
   slate: Slate;
-  /** The publication's packets, for the relay. */
-  feed(publication: Publication): RelayFeed;
   /** Seconds of HLS the package channel's endpoints can rewind (largest startover window). */
   startoverSeconds(): number;
   logger: (line: string) => void;
@@ -48,7 +46,7 @@ export interface ChannelEncoderDeps {
 }
 
 interface Candidate {
-  publication: Publication;
+  publication: LivePublication;
   pipeline: number;
 }
 
@@ -140,7 +138,7 @@ export class ChannelEncoder {
   }
 
   /** The publication on one of this channel's inputs can be encoded. */
-  offer(publication: Publication, pipeline: number): void {
+  offer(publication: LivePublication, pipeline: number): void {
     if (this.#stopped) return;
     this.#candidates.set(publication.id, { publication, pipeline });
     this.#choose();
@@ -189,7 +187,7 @@ export class ChannelEncoder {
     const best = [...this.#candidates.values()].sort((a, b) => a.pipeline - b.pipeline)[0];
     if (best?.publication.id === this.#active?.publication.id) return;
     this.#active = best;
-    this.#run?.relay.use(best ? this.#deps.feed(best.publication) : undefined);
+    this.#run?.relay.use(best?.publication);
   }
 
   #startRun(): void {
@@ -251,7 +249,7 @@ export class ChannelEncoder {
       label: `input ${plan.channelId}`,
     });
     relay.start();
-    if (this.#active) relay.use(this.#deps.feed(this.#active.publication));
+    relay.use(this.#active?.publication);
     const run: ActiveRun = {
       id: runId,
       encoder,

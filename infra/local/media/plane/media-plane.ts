@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type FfmpegBinaries, findFfmpeg, x264Preset } from '../../ffmpeg.js';
-import type { ControlPlaneView, LocalChannel, LocalInput, MediaPlane } from '../contracts.js';
+import type { ControlPlaneView, LocalChannel, MediaPlane } from '../contracts.js';
 import { ArchiveRecorder } from './archive-recorder.js';
 import { recoverArchives } from './archive-recovery.js';
 import { ArchiveUploader } from './archive-upload.js';
@@ -25,10 +25,9 @@ import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
-import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
+import { type LivePublication, type Publication, RtmpIngestServer } from './rtmp-ingest.js';
 import { slateFor } from './slate.js';
 import { SrtListener } from './srt-ingest.js';
-import { maskStreamPath } from './stream-key.js';
 
 export interface MediaPlaneOptions {
   dataDir: string;
@@ -88,12 +87,6 @@ export type LocalMediaPlane = MediaPlane & {
   isPublishing(app: string, name: string): boolean;
 };
 
-function pipelineOf(input: LocalInput, publication: Publication): number {
-  const wanted = `${publication.app}/${publication.name}`;
-  const index = input.streamNames.findIndex((name) => name.replace(/^\/+/, '') === wanted);
-  return Math.max(index, 0);
-}
-
 async function listenHttp(server: http.Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -139,52 +132,49 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     return index;
   }
 
-  function channelsFed(publication: Publication): Array<{ channel: LocalChannel; pipeline: number }> {
+  /** The running channels the publication's input feeds, with the pipeline it feeds. */
+  function channelsFed(
+    publication: Publication,
+  ): Array<{ channel: LocalChannel; encoder: ChannelEncoder; pipeline: number }> {
     const input = opts.view.findInputByStreamName(publication.app, publication.name);
     if (!input) return [];
+    const wanted = `${publication.app}/${publication.name}`;
+    const pipeline = Math.max(
+      input.streamNames.findIndex((name) => name.replace(/^\/+/, '') === wanted),
+      0,
+    );
     return [...channels.values()]
       .filter(({ channel }) => channel.inputIds.includes(input.id))
-      .map(({ channel }) => ({ channel, pipeline: pipelineOf(input, publication) }));
+      .map((running) => ({ ...running, pipeline }));
   }
 
   function reportInput(publication: Publication, lost: boolean): void {
     for (const { channel, pipeline } of channelsFed(publication)) {
-      opts.onInputChange?.({ channelId: channel.id, channelArn: channel.arn, pipeline, lost });
+      const about = { channelId: channel.id, channelArn: channel.arn, pipeline };
+      opts.onInputChange?.({ ...about, lost });
       // An input that goes away takes its audio alert with it: the input-loss alert says it all.
       const silent = !lost && !publication.hasAudio;
-      const audio = { channelId: channel.id, channelArn: channel.arn, pipeline, type: 'Audio Not Detected' };
       opts.onAlert?.({
-        ...audio,
+        ...about,
+        type: 'Audio Not Detected',
         set: silent,
         message: silent ? 'The input has no AAC audio track' : 'Audio detected, or input gone',
       });
     }
   }
 
-  /** Which pipeline of which channel each live publication feeds, for the metrics. */
-  function feeds(): Array<{ channelId: string; pipeline: number; publication: Publication }> {
-    return [...ingest.publications(), ...srtPublications()].flatMap((publication) =>
-      channelsFed(publication).map(({ channel, pipeline }) => ({
-        channelId: channel.id,
-        pipeline,
-        publication,
-      })),
-    );
+  function offerToChannels(publication: LivePublication): void {
+    for (const { encoder, pipeline } of channelsFed(publication)) encoder.offer(publication, pipeline);
+    reportInput(publication, false);
   }
 
-  function offerToChannels(publication: Publication): void {
-    const input = opts.view.findInputByStreamName(publication.app, publication.name);
-    if (!input) return;
-    for (const { channel, encoder } of channels.values()) {
-      if (channel.inputIds.includes(input.id)) encoder.offer(publication, pipelineOf(input, publication));
-    }
-    reportInput(publication, false);
+  function unpublish(publication: LivePublication): void {
+    for (const { encoder } of channels.values()) encoder.withdraw(publication);
+    reportInput(publication, true);
   }
 
   /** The SRT listeners of each running channel's SRT inputs. */
   const srtListeners = new Map<string, SrtListener[]>();
-  const srtPublications = () =>
-    [...srtListeners.values()].flat().flatMap((l) => (l.publication ? [l.publication] : []));
 
   const ingest = new RtmpIngestServer({
     host,
@@ -196,10 +186,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       return input.type === 'SRT_LISTENER' ? 'unknown stream key' : undefined;
     },
     onReady: offerToChannels,
-    onUnpublish: (publication) => {
-      for (const { encoder } of channels.values()) encoder.withdraw(publication);
-      reportInput(publication, true);
-    },
+    onUnpublish: unpublish,
     logger,
   });
 
@@ -225,7 +212,17 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         pipelines: channel.channelClass === 'STANDARD' ? 2 : 1,
         droppedFrames: encoder.progress?.dropFrames,
       })),
-    feeds,
+    feeds: () =>
+      [
+        ...ingest.publications(),
+        ...[...srtListeners.values()].flat().flatMap((l) => l.publication ?? []),
+      ].flatMap((publication) =>
+        channelsFed(publication).map(({ channel, pipeline }) => ({
+          channelId: channel.id,
+          pipeline,
+          publication,
+        })),
+      ),
     egressRequests: () => {
       const counts = [...egressRequests.entries()];
       egressRequests.clear();
@@ -256,10 +253,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
           name,
           logger,
           onReady: offerToChannels,
-          onUnpublish: (publication) => {
-            for (const { encoder } of channels.values()) encoder.withdraw(publication);
-            reportInput(publication, true);
-          },
+          onUnpublish: unpublish,
         });
         listener.start();
         listeners.push(listener);
@@ -319,13 +313,6 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         // Created now: the archive's clock (its counters) starts with the encoder's.
         archive: new ArchiveRecorder(channel.id, plan.archives, uploader, plan.rolloverSeconds),
         slate,
-        feed: (publication) => ({
-          label: maskStreamPath(publication.app, publication.name),
-          subscribe: (listener) => {
-            const srt = srtPublications().find((p) => p.id === publication.id);
-            return srt ? srt.subscribe(listener) : ingest.subscribe(publication, listener);
-          },
-        }),
         // MediaLive's RTMP output alert, SET while a destination's push fails.
         onSimulcast: (name, state, message) => {
           if (state === 'CONNECTING') return;

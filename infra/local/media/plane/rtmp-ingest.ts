@@ -45,9 +45,9 @@ export interface RtmpIngestOptions {
   /** Undefined admits the publish; a string refuses it, the string being the reason logged. */
   admitPublish(app: string, name: string): string | undefined;
   /** The publication can feed an encoder now. */
-  onReady(publication: Publication): void;
-  /** The publisher went away (or was refused after becoming ready: never). */
-  onUnpublish(publication: Publication): void;
+  onReady(publication: LivePublication): void;
+  /** The publisher went away. */
+  onUnpublish(publication: LivePublication): void;
   logger: (line: string) => void;
 }
 
@@ -93,15 +93,17 @@ function describePeerError(error: unknown, requestedName: string | undefined): s
   return `unexpected ${name} in the RTMP engine: ${message.slice(0, MAX_REASON_CHARS)}`;
 }
 
-class LivePublication implements Publication {
+/** A live publication (RTMP or SRT): what a channel's input relay follows. */
+export class LivePublication implements Publication {
   readonly id = randomBytes(6).toString('hex');
   ready = false;
   hasAudio = false;
   readonly stats: PublicationStats = { bytes: 0, videoFrames: 0 };
   /** The latest sequence headers, for a subscriber that joins later. */
-  audioHeader: RelayPacket | undefined;
-  videoHeader: RelayPacket | undefined;
-  readonly subscribers = new Set<(packet: RelayPacket) => void>();
+  #audioHeader: RelayPacket | undefined;
+  #videoHeader: RelayPacket | undefined;
+  readonly #subscribers = new Set<(packet: RelayPacket) => void>();
+  #ended = false;
 
   constructor(
     readonly app: string,
@@ -109,13 +111,18 @@ class LivePublication implements Publication {
     readonly remoteAddress: string,
   ) {}
 
+  /** For log lines (never the stream key). */
+  get label(): string {
+    return maskStreamPath(this.app, this.name);
+  }
+
   /**
    * Takes one packet of the publisher. `onReady` runs when this packet makes the publication ready,
    * before the packet is handed on: an encoder that subscribes then gets this key frame, and joins
    * the stream now rather than one GOP later.
    */
   accept(avPacket: RtmpAvPacket, onReady: () => void): void {
-    // The engine reuses its buffer: each packet kept or handed on gets its own copy.
+    // The parser reuses its buffer: each packet kept or handed on gets its own copy.
     const packet: RelayPacket = {
       type: avPacket.codec_type,
       flags: avPacket.flags,
@@ -126,23 +133,33 @@ class LivePublication implements Publication {
     this.stats.bytes += packet.data.length;
     if (packet.type === 9 && packet.flags !== VIDEO_HEADER) this.stats.videoFrames += 1;
     if (packet.type === 8 && packet.flags === AUDIO_HEADER) {
-      this.audioHeader = packet;
+      this.#audioHeader = packet;
       this.hasAudio = true;
     } else if (packet.type === 8 && packet.flags === AUDIO_FRAME && !this.ready) {
       this.hasAudio = true;
     } else if (packet.type === 9 && packet.flags === VIDEO_HEADER) {
-      this.videoHeader = packet;
-    } else if (packet.type === 9 && packet.flags === KEY_FRAME && !this.ready && this.videoHeader) {
+      this.#videoHeader = packet;
+    } else if (packet.type === 9 && packet.flags === KEY_FRAME && !this.ready && this.#videoHeader) {
       this.ready = true;
       onReady();
     }
-    for (const subscriber of this.subscribers) subscriber(packet);
+    for (const subscriber of this.#subscribers) subscriber(packet);
   }
 
+  /**
+   * The packets as they arrive (the sequence headers first), for a channel's input relay; returns
+   * the unsubscribe. Nothing is delivered once the publisher has gone.
+   */
   subscribe(listener: (packet: RelayPacket) => void): () => void {
-    for (const header of [this.videoHeader, this.audioHeader]) if (header) listener(header);
-    this.subscribers.add(listener);
-    return () => this.subscribers.delete(listener);
+    if (this.#ended) return () => {};
+    for (const header of [this.#videoHeader, this.#audioHeader]) if (header) listener(header);
+    this.#subscribers.add(listener);
+    return () => this.#subscribers.delete(listener);
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.#subscribers.clear();
   }
 }
 
@@ -194,18 +211,8 @@ export class RtmpIngestServer {
     return this.#publications.get(`${app}/${name}`);
   }
 
-  publications(): Publication[] {
+  publications(): LivePublication[] {
     return [...this.#publications.values()];
-  }
-
-  /**
-   * The publication's packets as they arrive (its sequence headers first), for a channel encoder;
-   * returns the unsubscribe. Nothing is delivered once the publisher has gone.
-   */
-  subscribe(publication: Publication, listener: (packet: RelayPacket) => void): () => void {
-    const live = this.#publications.get(`${publication.app}/${publication.name}`);
-    if (!live || live.id !== publication.id) return () => {};
-    return live.subscribe(listener);
   }
 
   #handle(socket: net.Socket): void {
@@ -334,7 +341,7 @@ export class RtmpIngestServer {
       this.#sockets.delete(socket);
       if (published && this.#publications.get(`${published.app}/${published.name}`) === published) {
         this.#publications.delete(`${published.app}/${published.name}`);
-        published.subscribers.clear();
+        published.end();
         this.#options.logger(`rtmp: publish ended ${maskStreamPath(published.app, published.name)}`);
         try {
           this.#options.onUnpublish(published);

@@ -6,7 +6,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
-import { type Publication, RtmpIngestServer } from '../../../../../infra/local/media/plane/rtmp-ingest.js';
+import {
+  type LivePublication,
+  RtmpIngestServer,
+} from '../../../../../infra/local/media/plane/rtmp-ingest.js';
 import { fuzzSession, publishes, runSession, seededRandom, validPublish } from './rtmp-fuzz-cases.js';
 
 const binaries = findFfmpeg();
@@ -21,7 +24,7 @@ const PROBE_KEY = 'probeKey0123456789abcdef0000';
 const FFMPEG_KEY = 'ffmpegKey0123456789abcdef000';
 
 const logs: string[] = [];
-const ready: Publication[] = [];
+const ready: LivePublication[] = [];
 const uncaught: unknown[] = [];
 const rejections: unknown[] = [];
 const onUncaught = (error: unknown) => uncaught.push(error);
@@ -104,9 +107,7 @@ describe('RTMP ingest under hostile input', () => {
         .toBeDefined();
       const publication = ready.find((p) => p.name === FFMPEG_KEY)!;
       const kinds = new Set<string>();
-      const unsubscribe = server.subscribe(publication, (packet) =>
-        kinds.add(`${packet.type}/${packet.flags}`),
-      );
+      const unsubscribe = publication.subscribe((packet) => kinds.add(`${packet.type}/${packet.flags}`));
       // Video and audio sequence headers, a key frame, an AAC frame.
       await expect
         .poll(() => [...kinds].sort(), { timeout: 10_000, interval: 100 })

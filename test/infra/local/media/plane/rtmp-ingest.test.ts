@@ -4,7 +4,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
 import type { RelayPacket } from '../../../../../infra/local/media/plane/input-relay.js';
-import { type Publication, RtmpIngestServer } from '../../../../../infra/local/media/plane/rtmp-ingest.js';
+import {
+  type LivePublication,
+  RtmpIngestServer,
+} from '../../../../../infra/local/media/plane/rtmp-ingest.js';
 import { amf, connect, createStream, handshake, message, publish, publishes } from './rtmp-fuzz-cases.js';
 
 const run = promisify(execFile);
@@ -12,8 +15,8 @@ const binaries = findFfmpeg();
 const KEY = 'knownStreamKey0123456789abcdef';
 const OTHER_KEY = 'otherStreamKey0123456789abcdef';
 const logs: string[] = [];
-const ready: Publication[] = [];
-const ended: Publication[] = [];
+const ready: LivePublication[] = [];
+const ended: LivePublication[] = [];
 let server: RtmpIngestServer;
 let port: number;
 const pushers = new Set<ChildProcess>();
@@ -78,7 +81,7 @@ describe('RtmpIngestServer', () => {
 
     const packets: RelayPacket[] = [];
     const received: string[] = [];
-    const unsubscribe = server.subscribe(publication, (packet) => {
+    const unsubscribe = publication.subscribe((packet) => {
       packets.push(packet);
       received.push(packet.data.toString('hex'));
     });
@@ -106,7 +109,7 @@ describe('RtmpIngestServer', () => {
     expect(server.publication('live', KEY)).toBeUndefined();
     const count = packets.length;
     unsubscribe();
-    expect(server.subscribe(publication, (packet) => packets.push(packet))).toBeTypeOf('function');
+    expect(publication.subscribe((packet) => packets.push(packet))).toBeTypeOf('function');
     expect(packets).toHaveLength(count);
   }, 30_000);
 
