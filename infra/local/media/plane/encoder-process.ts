@@ -27,30 +27,27 @@ export interface EncoderExit {
   lastErrors: string[];
 }
 
-/** Parses one `-progress` block (key=value lines). */
+/** `-progress` keys and where they go (FFmpeg's `out_time_ms` is in microseconds too). */
+const PROGRESS_KEYS = new Map<string, keyof EncoderProgress>([
+  ['frame', 'frame'],
+  ['fps', 'fps'],
+  ['speed', 'speed'],
+  ['out_time_us', 'outTime'],
+  ['out_time_ms', 'outTime'],
+  ['dup_frames', 'dupFrames'],
+  ['drop_frames', 'dropFrames'],
+]);
+
+/** Parses one `-progress` block (key=value lines); values FFmpeg reports as N/A are left out. */
 export function parseProgress(block: string): EncoderProgress {
-  const values = new Map<string, string>();
+  const progress: EncoderProgress = {};
   for (const line of block.split('\n')) {
     const at = line.indexOf('=');
-    if (at > 0) values.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+    const field = PROGRESS_KEYS.get(line.slice(0, at).trim());
+    const value = Number.parseFloat(line.slice(at + 1));
+    if (at <= 0 || !field || !Number.isFinite(value)) continue;
+    progress[field] = field === 'outTime' ? value / 1_000_000 : value;
   }
-  const number = (key: string): number | undefined => {
-    const value = Number.parseFloat(values.get(key) ?? '');
-    return Number.isFinite(value) ? value : undefined;
-  };
-  const progress: EncoderProgress = {};
-  const frame = number('frame');
-  const fps = number('fps');
-  const speed = number('speed');
-  const outTimeUs = number('out_time_us') ?? number('out_time_ms');
-  const dupFrames = number('dup_frames');
-  const dropFrames = number('drop_frames');
-  if (frame !== undefined) progress.frame = frame;
-  if (fps !== undefined) progress.fps = fps;
-  if (speed !== undefined) progress.speed = speed;
-  if (outTimeUs !== undefined) progress.outTime = outTimeUs / 1_000_000;
-  if (dupFrames !== undefined) progress.dupFrames = dupFrames;
-  if (dropFrames !== undefined) progress.dropFrames = dropFrames;
   return progress;
 }
 
@@ -96,8 +93,6 @@ export interface EncoderProcessOptions {
   logger: (line: string) => void;
   /** How often a progress line is logged. */
   progressLogMs?: number;
-  /** stderr lines that are expected (kept for diagnostics, not logged). */
-  expectedLines?: RegExp[];
   /** Extra pipes FFmpeg writes to (file descriptors 4, 5...), read through `outputs`. */
   outputPipes?: number;
   /** Bounds of a graceful stop (tests shorten them). */
@@ -182,7 +177,6 @@ export class EncoderProcess {
       for (const line of lines.filter((l) => l.trim() !== '')) {
         this.#errors.push(line);
         if (this.#errors.length > KEPT_ERROR_LINES) this.#errors.shift();
-        if (options.expectedLines?.some((expected) => expected.test(line))) continue;
         if (logged < MAX_LOGGED_LINES) logger(`${label}: ffmpeg: ${line}`);
         logged += 1;
       }
@@ -199,10 +193,6 @@ export class EncoderProcess {
         resolve({ code, signal, lastErrors: [...this.#errors] });
       });
     });
-  }
-
-  get pid(): number | undefined {
-    return this.#child.pid;
   }
 
   /** Asks FFmpeg to finish (closing every segment and playlist), forcing it after a bound. */

@@ -21,8 +21,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
   export interface RtmpConnectRequest {
     app: string;
     name: string;
-    host: string;
-    query: Record<string, unknown>;
   }
 
   /** The message being reassembled on one chunk stream. */
@@ -45,10 +43,7 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     /** Returns an error message, or null. */
     parserData(buffer: Buffer): string | null;
     sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
-    sendStreamStatus(status: number, streamId: number): void;
     streamId: number;
-    /** Serialises a packet into RTMP chunks (a new buffer). */
-    static createMessage(packet: RtmpAvPacket): Buffer;
 
     /** 0 until C0 arrives, 3 once C2 has (then chunks are parsed). */
     protected handshakeState: number;
@@ -64,14 +59,9 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     protected streams: number;
     /** An FLV parser the engine allocates (1 MB) and never uses. */
     protected flv: unknown;
-    protected connectCmdObj: unknown;
     protected objectEncoding: number;
-    protected connectTime: Date;
-    protected startTimestamp: number;
     protected streamApp: string | undefined;
-    protected streamHost: string | undefined;
     protected streamName: string | undefined;
-    protected streamQuery: Record<string, unknown> | undefined;
 
     protected packetParse(): void;
     protected packetAlloc(): void;
@@ -86,7 +76,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     protected respondConnect(transactionId: number): void;
     protected respondCreateStream(transactionId: number): void;
     protected respondPublish(): void;
-    protected respondPlay(): void;
   }
   export = Rtmp;
 }
