@@ -7,11 +7,11 @@
  * [k·L, (k+1)·L) of the session, whatever the publishers did.
  *
  * With both inputs of a STANDARD channel connected, the lowest pipeline is encoded; the other
- * takes over if it drops (one FFmpeg per channel: two would not keep real time on 2 cores), and the
- * archive is pipeline 1's whichever input feeds it. An
+ * takes over if it drops (one FFmpeg per channel: two would not keep real time on 2 cores). An
  * FFmpeg run that fails is restarted (a new run: HLS continues after a discontinuity, the archive
  * counter continues from the channel's clock).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
@@ -40,9 +40,6 @@ export interface ChannelEncoderDeps {
   logger: (line: string) => void;
   /** A simulcast destination's push started (ACTIVE) or failed (FAILING, with the reason). */
   onSimulcast?: (name: string, state: PusherState, message: string) => void;
-  /** How often FFmpeg's output folders are read for closed segments and files. */
-  pollMs?: number;
-  progressLogMs?: number;
 }
 
 interface Candidate {
@@ -67,6 +64,8 @@ export const thumbnailFile = (channelId: string): string => `thumbnails/${channe
 const QUICK_FAILURE_MS = 10_000;
 const MAX_QUICK_FAILURES = 3;
 const RESTART_DELAY_MS = 1_000;
+/** How often FFmpeg's output folders are read for closed segments and files. */
+const POLL_MS = 500;
 
 export class ChannelEncoder {
   readonly #plan: EncoderPlan;
@@ -100,24 +99,13 @@ export class ChannelEncoder {
         }),
     );
     deps.index.setLadder(
-      plan.renditions.map((r) => ({
-        name: r.name,
-        bandwidth: r.bandwidth,
-        width: r.width,
-        height: r.height,
-        ...(r.frameRate ? { frameRate: r.frameRate } : {}),
-      })),
+      plan.renditions.map(({ video, audio, ...rendition }) => rendition),
       plan.segmentSeconds,
     );
   }
 
   get channelId(): string {
     return this.#plan.channelId;
-  }
-
-  /** What the encoder is being fed now. */
-  get showing(): 'slate' | 'input' | 'nothing' {
-    return this.#run?.relay.showing ?? 'nothing';
   }
 
   /** FFmpeg's progress of the current run (its dropped frames count from the run's start). */
@@ -171,14 +159,6 @@ export class ChannelEncoder {
     await this.#deps.index.flush();
   }
 
-  /** The simulcast destinations and how their pushes do. */
-  get simulcast(): Array<{ name: string; state: PusherState }> {
-    return this.#plan.simulcast.map((output, i) => ({
-      name: output.name,
-      state: this.#pushers[i]?.state ?? 'CONNECTING',
-    }));
-  }
-
   readonly #logFailure = (error: unknown): void => {
     this.#deps.logger(`encoder ${this.channelId}: ${error instanceof Error ? error.message : String(error)}`);
   };
@@ -203,18 +183,11 @@ export class ChannelEncoder {
 
   async #spawnRun(): Promise<void> {
     const plan = this.#plan;
-    const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
-      .toString(36)
-      .padStart(2, '0')}`;
+    const runId = `${Date.now().toString(36)}${randomBytes(1).toString('hex')}`;
     const hlsDir = `hls/${plan.packageChannelId}`;
     // One encoder stands for both pipelines of a STANDARD channel and writes pipeline 1's archive
     // (`_1`), whichever input feeds it: the archive clips read first, complete for the session.
-    const pipeline = 0;
-    const archive = this.#deps.archive.startRun(
-      pipeline,
-      this.#deps.mediaDir,
-      `archive/${plan.channelId}/${runId}`,
-    );
+    const archive = this.#deps.archive.startRun(0, this.#deps.mediaDir, `archive/${plan.channelId}/${runId}`);
     await this.#prepareFolders(hlsDir, archive);
     if (this.#stopped) return;
     const args = encoderArgs({
@@ -237,11 +210,8 @@ export class ChannelEncoder {
       label,
       logger: this.#deps.logger,
       outputPipes: plan.simulcast.length,
-      ...(this.#deps.progressLogMs ? { progressLogMs: this.#deps.progressLogMs } : {}),
     });
-    encoder.outputs.forEach((output, i) => {
-      this.#pushers[i]?.feed(output);
-    });
+    for (const [i, output] of encoder.outputs.entries()) this.#pushers[i]?.feed(output);
     const relay = new InputRelay({
       slate: this.#deps.slate,
       output: encoder.media,
@@ -257,7 +227,7 @@ export class ChannelEncoder {
       archive,
       poller: setInterval(() => {
         run.polling = run.polling.then(() => this.#collect(run, false)).catch(this.#logFailure);
-      }, this.#deps.pollMs ?? 500),
+      }, POLL_MS),
       polling: Promise.resolve(),
       done: Promise.resolve(),
     };
@@ -273,10 +243,10 @@ export class ChannelEncoder {
     await archive.prepare();
     if (this.#plan.thumbnail) await mkdir(path.join(base, 'thumbnails'), { recursive: true });
     // A master playlist over FFmpeg's own rendition playlists, so the folder plays in VLC as is.
-    const master = renderMasterPlaylist(this.#deps.index.renditions, (i) => {
-      const rendition = this.#plan.renditions[i];
-      return `${rendition?.name ?? i}/${FFMPEG_PLAYLIST}`;
-    });
+    const master = renderMasterPlaylist(
+      this.#plan.renditions,
+      (i) => `${this.#plan.renditions[i]?.name}/${FFMPEG_PLAYLIST}`,
+    );
     await writeFile(path.join(base, hlsDir, 'index.m3u8'), master);
   }
 

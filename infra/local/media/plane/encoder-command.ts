@@ -42,13 +42,8 @@ export const RELAY_FD = 3;
 const FFMPEG_LIST_SIZE = 20;
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 
-export function archiveFilePattern(target: ArchiveTarget): string {
-  return `${target.dir}/%06d.ts`;
-}
-
-export function archiveListFile(target: ArchiveTarget): string {
-  return `${target.dir}/files.csv`;
-}
+/** The CSV list, in each archive output's folder, that gets a line when a file is closed. */
+export const ARCHIVE_LIST_FILE = 'files.csv';
 
 function checkPath(path: string): string {
   if (!SAFE_PATH.test(path.replace('%05d', '').replace('%06d', ''))) {
@@ -144,10 +139,10 @@ export function encoderArgs(command: EncoderCommand): string[] {
       'segment_format=mpegts',
       `segment_start_number=${target.startNumber}`,
       // The CSV list gets a line when a file is closed: the signal to upload it.
-      `segment_list=${checkPath(archiveListFile(target))}`,
+      `segment_list=${checkPath(`${target.dir}/${ARCHIVE_LIST_FILE}`)}`,
       'segment_list_type=csv',
     ];
-    slaves.push(`[${options.join(':')}]${checkPath(archiveFilePattern(target))}`);
+    slaves.push(`[${options.join(':')}]${checkPath(`${target.dir}/%06d.ts`)}`);
   });
   // Simulcast: FLV on a pipe per destination (simulcast-pusher.ts pushes it); a pipe that fails
   // must not stop the channel's other outputs.

@@ -3,26 +3,20 @@
  * whose clock starts when the channel starts and never jumps back, carrying the input-loss slate
  * (slate.ts) while no publisher feeds the channel and the publisher's own H.264/AAC once one does.
  *
- * Why a relay in front of one FFmpeg (measured on 2 cores, x264 ultrafast, the 4-rung 1080p30
- * ladder + archive; docs/benchmarks.md):
- * - MediaLive encodes from the moment a channel runs, so archive file k covers [k·L, (k+1)·L) of
- *   the session, with or without input. One encoder whose input never ends keeps its output clock,
- *   HLS segment numbering and archive counter continuous by construction; two processes handing
- *   off at a segment boundary would each restart the segment muxer's clock and race on the
- *   boundary file, and FFmpeg cannot open an RTMP input that does not exist yet (a `streamselect`
- *   between a lavfi slate and the RTMP input needs the input connected at start).
- * - The slate is encoded once and looped here as compressed frames, so the relay costs no encode
- *   and the slate costs the encoder one cheap decode; the publisher's packets are passed through
- *   untouched (only their FLV timestamps are shifted onto the channel's clock). FFmpeg handles the
- *   switches itself: a new AVC or AAC sequence header mid-stream reaches its decoders as new
- *   extradata, and a change of resolution or sample rate rebuilds its filter graphs, whose `fps`
- *   and `aresample` keep the output at the channel's constant rate.
+ * Why a relay in front of one FFmpeg (docs/benchmarks.md): MediaLive encodes from the moment a
+ * channel runs, so archive file k covers [k·L, (k+1)·L) of the session, with or without input. One
+ * encoder whose input never ends keeps its output clock, HLS numbering and archive counter
+ * continuous by construction; two processes handing off would each restart the segment muxer's
+ * clock and race on the boundary file, and FFmpeg cannot open an RTMP input that does not exist
+ * yet. The slate is encoded once and looped here as compressed frames (no encode); the
+ * publisher's packets pass through untouched, only re-timed. FFmpeg handles the switches: a new
+ * sequence header reaches its decoders as new extradata, and its `fps`/`aresample` filters keep
+ * the output at the channel's constant rate.
  *
- * Timestamps: the slate is paced by the wall clock (frame k of the channel at k / frame rate), so
- * media time follows the channel's running time; a publisher is joined on its next key frame, at
- * the next slate frame's time, and followed from there on its own timestamps (shifted). When it
- * stops (it disconnects, or sends no video for LOSS_MS), the slate resumes one frame after the
- * publisher's last frame and catches up with the wall clock.
+ * Timestamps: slate frame k of the channel is at k / frame rate of the wall clock; a publisher is
+ * joined on its next key frame, at the next slate frame's time, and followed on its own timestamps
+ * (shifted). When it stops (it disconnects, or sends no video for LOSS_MS), the slate resumes one
+ * frame after its last frame and catches up with the wall clock.
  */
 import type { Writable } from 'node:stream';
 import type { Slate } from './slate.js';
@@ -53,8 +47,6 @@ export interface InputRelayOptions {
   output: Writable;
   logger: (line: string) => void;
   label: string;
-  now?: () => number;
-  tickMs?: number;
 }
 
 const FLV_AUDIO = 8;
@@ -68,7 +60,7 @@ const AAC = 10;
  * times of a live input (which sends every frame, not only key frames), short enough that a pulled
  * cable shows the slate at once rather than after the ingest's 30 s idle timeout.
  */
-export const LOSS_MS = 1_000;
+const LOSS_MS = 1_000;
 const TICK_MS = 20;
 const AAC_FRAME_SAMPLES = 1024;
 /**
@@ -92,7 +84,7 @@ function aacSampleRate(header: Buffer): number | undefined {
 }
 
 /** One FLV tag: 11-byte header, body, previous-tag-size (FLV specification 10, E.4). */
-export function flvTag(type: number, timestamp: number, body: Buffer): Buffer {
+function flvTag(type: number, timestamp: number, body: Buffer): Buffer {
   const tag = Buffer.alloc(11 + body.length + 4);
   tag[0] = type;
   tag.writeUIntBE(body.length, 1, 3);
@@ -114,8 +106,6 @@ export class InputRelay {
   readonly #output: Writable;
   readonly #log: (line: string) => void;
   readonly #label: string;
-  readonly #now: () => number;
-  readonly #tickMs: number;
   readonly #frameMs: number;
   #t0 = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -149,8 +139,6 @@ export class InputRelay {
     this.#output = options.output;
     this.#log = options.logger;
     this.#label = options.label;
-    this.#now = options.now ?? Date.now;
-    this.#tickMs = options.tickMs ?? TICK_MS;
     const { numerator, denominator } = options.slate.spec.frameRate;
     this.#frameMs = (1000 * denominator) / numerator;
     this.#audioFrameMs = (1000 * AAC_FRAME_SAMPLES) / options.slate.sampleRate;
@@ -163,15 +151,15 @@ export class InputRelay {
 
   /** Media time now: milliseconds since the relay started. */
   get mediaTime(): number {
-    return this.#now() - this.#t0;
+    return Date.now() - this.#t0;
   }
 
   start(): void {
-    this.#t0 = this.#now();
+    this.#t0 = Date.now();
     this.#write(FLV_HEADER);
     this.#enterSlate();
     this.#tick();
-    this.#timer = setInterval(() => this.#tick(), this.#tickMs);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
   /** Follow `feed` from its next key frame (undefined: the slate). */
@@ -222,7 +210,7 @@ export class InputRelay {
 
   #tick(): void {
     if (this.#ended) return;
-    if (this.#mode === 'input' && this.#now() - this.#lastInputAt > LOSS_MS) {
+    if (this.#mode === 'input' && Date.now() - this.#lastInputAt > LOSS_MS) {
       this.#log(`${this.#label}: no video from the input for ${LOSS_MS} ms, encoding the slate`);
       this.#enterSlate();
       // Keep following the feed: its next key frame switches back.
@@ -300,7 +288,7 @@ export class InputRelay {
       return;
     }
     if (this.#mode !== 'input') return;
-    this.#lastInputAt = this.#now();
+    this.#lastInputAt = Date.now();
     if (this.#output.writableLength > MAX_BACKLOG_BYTES) this.#skipUntilKey = true;
     if (this.#skipUntilKey) {
       if (packet.flags !== KEY_FRAME || this.#output.writableLength > MAX_BACKLOG_BYTES / 2) return;
@@ -324,7 +312,7 @@ export class InputRelay {
     const at = Number.isFinite(this.#videoTs) ? this.#videoTs + this.#frameMs : 0;
     this.#offset = at - keyFrame.dts;
     this.#mode = 'input';
-    this.#lastInputAt = this.#now();
+    this.#lastInputAt = Date.now();
     this.#skipUntilKey = false;
     this.#writeVideo(at, this.#feedVideoHeader as Buffer);
     this.#videoHeaderFrom = 'feed';

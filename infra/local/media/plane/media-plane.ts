@@ -7,7 +7,7 @@
  * Files under `<dataDir>/media/`: `hls/<packageChannelId>/` (master `index.m3u8`, one folder per
  * rendition with FFmpeg's playlist and segments, `segments.json` the origin's index) and
  * `archive/<channelId>/<run>/` (archive files until uploaded, with the run's `run.json` so that a
- * restarted service uploads what a killed one left: archive-recovery.ts).
+ * restarted service uploads what a killed one left: archive-recorder.ts).
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -17,8 +17,7 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type FfmpegBinaries, findFfmpeg, x264Preset } from '../../ffmpeg.js';
 import type { ControlPlaneView, LocalChannel, MediaPlane } from '../contracts.js';
-import { ArchiveRecorder } from './archive-recorder.js';
-import { recoverArchives } from './archive-recovery.js';
+import { ArchiveRecorder, recoverArchives } from './archive-recorder.js';
 import { ArchiveUploader } from './archive-upload.js';
 import { ChannelEncoder } from './channel-encoder.js';
 import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
