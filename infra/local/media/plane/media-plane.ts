@@ -12,7 +12,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type FfmpegBinaries, findFfmpeg, x264Preset } from '../../ffmpeg.js';
@@ -24,7 +23,13 @@ import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
-import { type LivePublication, type Publication, RtmpIngestServer } from './rtmp-ingest.js';
+import {
+  closeServer,
+  type LivePublication,
+  listenOn,
+  type Publication,
+  RtmpIngestServer,
+} from './rtmp-ingest.js';
 import { slateFor } from './slate.js';
 import { SrtListener } from './srt-ingest.js';
 
@@ -86,21 +91,9 @@ export type LocalMediaPlane = MediaPlane & {
   isPublishing(app: string, name: string): boolean;
 };
 
-async function listenHttp(server: http.Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 async function closeHttp(server: http.Server): Promise<void> {
-  if (!server.listening) return;
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeServer(server);
 }
 
 function urlHost(host: string): string {
@@ -283,8 +276,8 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         logger(`archive: recovery failed: ${String(error)}`),
       );
       const rtmpPort = await ingest.listen();
-      const originPort = await listenHttp(origin, opts.originPort, host);
-      const cdnPort = await listenHttp(cdn, opts.cdnPort, host);
+      const originPort = await listenOn(origin, opts.originPort, host);
+      const cdnPort = await listenOn(cdn, opts.cdnPort, host);
       if (opts.onMetrics) metrics.start();
       const shown = urlHost(host);
       return {

@@ -72,6 +72,22 @@ const DROP_LOG_PERIOD_MS = 10_000;
 /** Peer-error text in a log line (Node's own messages fit; anything longer is not worth a line). */
 const MAX_REASON_CHARS = 160;
 
+/** Listens on `port` (0: any free one) and resolves with the port bound. */
+export async function listenOn(server: net.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+export async function closeServer(server: net.Server): Promise<void> {
+  if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 /** An error thrown by one of the ingest's own callbacks (a bug of this service, not the peer's). */
 class IngestCallbackError extends Error {
   constructor(cause: unknown) {
@@ -169,7 +185,6 @@ export class RtmpIngestServer {
   readonly #sockets = new Set<net.Socket>();
   /** Keyed by `app/name`. */
   readonly #publications = new Map<string, LivePublication>();
-  #port = 0;
   #lastDropLog = 0;
 
   constructor(options: RtmpIngestOptions) {
@@ -186,25 +201,16 @@ export class RtmpIngestServer {
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.host, () => {
-        this.#server.off('error', reject);
-        // Once listening, an error is a failed accept (EMFILE when out of descriptors): the
-        // server goes on listening, and without a listener the error would end the process.
-        this.#server.on('error', (error) => this.#options.logger(`rtmp: ${error.message}`));
-        resolve();
-      });
-    });
-    const address = this.#server.address();
-    this.#port = typeof address === 'object' && address ? address.port : this.#options.port;
-    return this.#port;
+    const port = await listenOn(this.#server, this.#options.port, this.#options.host);
+    // Once listening, an error is a failed accept (EMFILE when out of descriptors): the server goes
+    // on listening, and without a listener the error would end the process.
+    this.#server.on('error', (error) => this.#options.logger(`rtmp: ${error.message}`));
+    return port;
   }
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    if (!this.#server.listening) return;
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeServer(this.#server);
   }
 
   publication(app: string, name: string): Publication | undefined {
@@ -235,10 +241,11 @@ export class RtmpIngestServer {
       socket.destroy();
     }, SETUP_DEADLINE_MS);
 
-    /** Ends the connection after its answer is flushed; a peer that never closes is cut. */
-    const endGracefully = () => {
+    /** Ends the connection, `gracefully` after its answer is flushed (a peer that never closes is cut). */
+    const end = (gracefully: boolean) => {
       closing = true;
       rtmp.close();
+      if (!gracefully) return socket.destroy();
       socket.end();
       graceTimer = setTimeout(() => socket.destroy(), GRACEFUL_CLOSE_MS);
     };
@@ -255,20 +262,11 @@ export class RtmpIngestServer {
         this.#options.logger(
           `rtmp: internal error on the connection from ${remote} (${shown}), closed: ${cause}`,
         );
-        closing = true;
-        rtmp.close();
-        socket.destroy();
-        return;
+        return end(false);
       }
       const reason = describePeerError(error, rtmp.requestedName);
       this.#options.logger(`rtmp: closed the connection from ${remote} (${shown}): ${reason}`);
-      if (error instanceof RtmpProtocolError && error.graceful) {
-        endGracefully();
-      } else {
-        closing = true;
-        rtmp.close();
-        socket.destroy();
-      }
+      end(error instanceof RtmpProtocolError && error.graceful);
     };
     const callback =
       <A extends unknown[]>(handler: (...args: A) => void) =>
@@ -301,7 +299,7 @@ export class RtmpIngestServer {
       if (reason !== undefined) {
         this.#options.logger(`rtmp: refused publish ${maskStreamPath(app, name)} from ${remote}: ${reason}`);
         rtmp.refuse('NetStream.Publish.BadName', reason);
-        endGracefully();
+        end(true);
         return;
       }
       clearTimeout(setupDeadline);
@@ -315,7 +313,7 @@ export class RtmpIngestServer {
       const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
       this.#options.logger(`rtmp: refused play ${shown} from ${remote}: playing is not offered`);
       rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
-      endGracefully();
+      end(true);
     });
     rtmp.onPacketCallback = callback((packet) => {
       const publication = published;
