@@ -229,18 +229,15 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     for (const inputId of channel.inputIds) {
       const input = opts.view.getInput?.(inputId);
       if (input?.type !== 'SRT_LISTENER' || !input.srt) continue;
-      const { srt } = input;
+      const { ports, ...security } = input.srt;
       binaries ??= findFfmpeg();
-      const { ffmpeg } = binaries;
-      srt.ports.forEach((port, pipeline) => {
+      for (const [pipeline, port] of ports.entries()) {
         const [app = 'srt', name = `${inputId}-${pipeline}`] = (input.streamNames[pipeline] ?? '').split('/');
         const listener = new SrtListener({
-          ffmpeg,
+          ffmpeg: binaries.ffmpeg,
           host,
           port,
-          passphrase: srt.passphrase,
-          keyLength: srt.keyLength,
-          latencyMs: srt.latencyMs,
+          ...security,
           app,
           name,
           logger,
@@ -249,7 +246,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         });
         listener.start();
         listeners.push(listener);
-      });
+      }
     }
     if (listeners.length > 0) srtListeners.set(channel.id, listeners);
   }
