@@ -95,9 +95,8 @@ export interface EncoderProcessOptions {
   progressLogMs?: number;
   /** Extra pipes FFmpeg writes to (file descriptors 4, 5...), read through `outputs`. */
   outputPipes?: number;
-  /** Bounds of a graceful stop (tests shorten them). */
+  /** When a stop that `q` did not end interrupts FFmpeg (tests shorten it). */
   sigintAfterMs?: number;
-  sigkillAfterMs?: number;
 }
 
 /** The media pipe FFmpeg reads as `pipe:3`, beside stdin (kept for `q`). */
@@ -122,12 +121,10 @@ export class EncoderProcess {
   readonly #errors: string[] = [];
   #stopping: Promise<EncoderExit> | undefined;
   readonly #sigintAfterMs: number;
-  readonly #sigkillAfterMs: number;
 
   constructor(options: EncoderProcessOptions) {
     const { logger, label } = options;
     this.#sigintAfterMs = options.sigintAfterMs ?? SIGINT_AFTER_MS;
-    this.#sigkillAfterMs = options.sigkillAfterMs ?? SIGKILL_AFTER_MS;
     this.#child = spawn(options.ffmpeg, options.args, {
       cwd: options.cwd,
       stdio: [
@@ -147,21 +144,22 @@ export class EncoderProcess {
     this.media.on('error', () => {});
     let lastLog = 0;
     let pending = '';
+    let block = '';
     this.#child.stdout.setEncoding('utf8');
     this.#child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      let end = pending.indexOf('\nprogress=');
-      while (end >= 0) {
-        const lineEnd = pending.indexOf('\n', end + 1);
-        if (lineEnd < 0) break;
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        // A block of key=value lines ends with its `progress=` line.
+        block += `${line}\n`;
+        if (!line.startsWith('progress=')) continue;
         const cpuSeconds = this.#child.pid === undefined ? undefined : processCpuSeconds(this.#child.pid);
         this.progress = {
           ...this.progress,
-          ...parseProgress(pending.slice(0, lineEnd)),
+          ...parseProgress(block),
           ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
         };
-        pending = pending.slice(lineEnd + 1);
-        end = pending.indexOf('\nprogress=');
+        block = '';
         if (Date.now() - lastLog >= (options.progressLogMs ?? 10_000)) {
           lastLog = Date.now();
           logger(`${label}: ${formatProgress(this.progress)}`);
@@ -201,7 +199,7 @@ export class EncoderProcess {
     const child = this.#child;
     if (child.exitCode === null && child.signalCode === null) child.stdin.end('q');
     const interrupt = setTimeout(() => child.kill('SIGINT'), this.#sigintAfterMs);
-    const kill = setTimeout(() => child.kill('SIGKILL'), this.#sigkillAfterMs);
+    const kill = setTimeout(() => child.kill('SIGKILL'), SIGKILL_AFTER_MS);
     this.#stopping = this.exited.finally(() => {
       clearTimeout(interrupt);
       clearTimeout(kill);
