@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
-import { encoderArgs, FFMPEG_PLAYLIST } from './encoder-command.js';
+import { encoderArgs, FFMPEG_PLAYLIST, thumbnailFile } from './encoder-command.js';
 import type { EncoderPlan } from './encoder-plan.js';
 import { EncoderProcess, type EncoderProgress } from './encoder-process.js';
 import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
@@ -56,9 +56,6 @@ interface ActiveRun {
   polling: Promise<void>;
   done: Promise<void>;
 }
-
-/** The channel's thumbnail, relative to the media folder. */
-export const thumbnailFile = (channelId: string): string => `thumbnails/${channelId}.jpg`;
 
 /** A run that fails this fast is a crash loop, not a hiccup: back off, then give up. */
 const QUICK_FAILURE_MS = 10_000;
@@ -196,7 +193,6 @@ export class ChannelEncoder {
       hlsDir,
       runId,
       archives: archive.targets,
-      ...(plan.thumbnail ? { thumbnailFile: thumbnailFile(plan.channelId) } : {}),
     });
     const label = `encoder ${plan.channelId}`;
     this.#deps.logger(

@@ -10,14 +10,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { HlsRendition } from './encoder-plan.js';
 
-export interface RenditionInfo {
-  name: string;
-  bandwidth: number;
-  width: number;
-  height: number;
-  frameRate?: number;
-}
+/** What the master playlist says of a rendition (its encodes' indexes are the plan's business). */
+export type RenditionInfo = Omit<HlsRendition, 'video' | 'audio'>;
 
 export interface IndexedSegment {
   /** Media sequence number, per rendition, growing across runs. */

@@ -12,7 +12,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     codec_type: number;
     /** 0 audio sequence header, 1 audio frame, 2 video sequence header, 3 key frame, 4 inter frame, 5 metadata. */
     flags: number;
-    pts: number;
     dts: number;
     size: number;
     data: Buffer;
@@ -25,8 +24,7 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
 
   /** The message being reassembled on one chunk stream. */
   export interface RtmpChunkPacket {
-    header: { fmt: number; cid: number; timestamp: number; length: number; type: number; stream_id: number };
-    clock: number;
+    header: { length: number; type: number; stream_id: number };
     /** `capacity` bytes, reused for every message of the chunk stream. */
     payload: Buffer;
     capacity: number;
