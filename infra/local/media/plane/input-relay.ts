@@ -156,7 +156,7 @@ export class InputRelay {
 
   start(): void {
     this.#t0 = Date.now();
-    this.#write(FLV_HEADER);
+    this.#output.write(FLV_HEADER);
     this.#enterSlate();
     this.#tick();
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
@@ -196,16 +196,8 @@ export class InputRelay {
     this.#output.end();
   }
 
-  #write(buffer: Buffer): void {
-    if (!this.#ended && !this.#output.destroyed) this.#output.write(buffer);
-  }
-
-  #writeVideo(ts: number, body: Buffer): void {
-    this.#write(flvTag(FLV_VIDEO, ts, body));
-  }
-
-  #writeAudio(ts: number, body: Buffer): void {
-    this.#write(flvTag(FLV_AUDIO, ts, body));
+  #write(type: typeof FLV_AUDIO | typeof FLV_VIDEO, ts: number, body: Buffer): void {
+    if (!this.#ended && !this.#output.destroyed) this.#output.write(flvTag(type, ts, body));
   }
 
   #tick(): void {
@@ -224,16 +216,12 @@ export class InputRelay {
     this.#slateIndex = 0;
     this.#slateBase = Number.isFinite(this.#videoTs) ? this.#videoTs + this.#frameMs : 0;
     if (this.#videoHeaderFrom !== 'slate') {
-      this.#writeVideo(this.#slateBase, this.#slate.videoHeader);
+      this.#write(FLV_VIDEO, this.#slateBase, this.#slate.videoHeader);
       this.#videoHeaderFrom = 'slate';
     }
-    this.#silenceFrom();
-  }
-
-  /** Makes the slate's silence the audio (after the feed's audio, or at start). */
-  #silenceFrom(): void {
+    // The slate's silence becomes the audio (after the feed's audio, or at start).
     if (this.#audioFrom === 'slate') return;
-    this.#writeAudio(this.#audioEnd, this.#slate.audioHeader);
+    this.#write(FLV_AUDIO, this.#audioEnd, this.#slate.audioHeader);
     this.#audioFrom = 'slate';
     this.#audioFrameMs = (1000 * AAC_FRAME_SAMPLES) / this.#slate.sampleRate;
   }
@@ -244,7 +232,7 @@ export class InputRelay {
       // From the frame count, not by adding up frame lengths: no rounding drift over hours.
       const ts = this.#slateBase + this.#slateIndex * this.#frameMs;
       if (ts > mediaTime + EPSILON_MS) break;
-      this.#writeVideo(ts, frames[this.#slateIndex % frames.length] as Buffer);
+      this.#write(FLV_VIDEO, ts, frames[this.#slateIndex % frames.length] as Buffer);
       this.#videoTs = ts;
       this.#slateIndex += 1;
     }
@@ -254,7 +242,7 @@ export class InputRelay {
   #silenceUntil(mediaTime: number): void {
     if (this.#audioFrom !== 'slate') return;
     while (this.#audioEnd <= mediaTime + EPSILON_MS) {
-      this.#writeAudio(this.#audioEnd, this.#slate.silence);
+      this.#write(FLV_AUDIO, this.#audioEnd, this.#slate.silence);
       this.#audioEnd += this.#audioFrameMs;
     }
   }
@@ -270,7 +258,7 @@ export class InputRelay {
     if (packet.flags === VIDEO_HEADER) {
       this.#feedVideoHeader = packet.data;
       if (this.#mode === 'input') {
-        this.#writeVideo(this.#videoTs, packet.data);
+        this.#write(FLV_VIDEO, this.#videoTs, packet.data);
         this.#videoHeaderFrom = 'feed';
       }
       return;
@@ -302,7 +290,7 @@ export class InputRelay {
     }
     // Decode order must not go back in time (composition offsets are in the tag body).
     ts = Math.max(ts, this.#videoTs);
-    this.#writeVideo(ts, packet.data);
+    this.#write(FLV_VIDEO, ts, packet.data);
     this.#videoTs = ts;
     this.#silenceUntil(ts);
   }
@@ -314,9 +302,9 @@ export class InputRelay {
     this.#mode = 'input';
     this.#lastInputAt = Date.now();
     this.#skipUntilKey = false;
-    this.#writeVideo(at, this.#feedVideoHeader as Buffer);
+    this.#write(FLV_VIDEO, at, this.#feedVideoHeader as Buffer);
     this.#videoHeaderFrom = 'feed';
-    this.#writeVideo(at, keyFrame.data);
+    this.#write(FLV_VIDEO, at, keyFrame.data);
     this.#videoTs = at;
     if (this.#feedAudioHeader) this.#feedAudio(this.#feedAudioHeader);
     else this.#silenceUntil(at);
@@ -327,7 +315,7 @@ export class InputRelay {
 
   /** Makes the feed's AAC the audio, from where the audio written so far ends. */
   #feedAudio(header: Buffer): void {
-    this.#writeAudio(this.#audioEnd, header);
+    this.#write(FLV_AUDIO, this.#audioEnd, header);
     this.#audioFrom = 'feed';
     const rate = aacSampleRate(header);
     if (rate) this.#audioFrameMs = (1000 * AAC_FRAME_SAMPLES) / rate;
@@ -344,7 +332,7 @@ export class InputRelay {
     const ts = packet.dts + this.#offset;
     // Audio from before the switch, or overlapping what is written: the audio clock only goes on.
     if (ts < this.#audioEnd - this.#audioFrameMs / 2) return;
-    this.#writeAudio(ts, packet.data);
+    this.#write(FLV_AUDIO, ts, packet.data);
     this.#audioEnd = ts + this.#audioFrameMs;
   }
 }
