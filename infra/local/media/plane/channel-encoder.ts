@@ -22,7 +22,7 @@ import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
 import { InputRelay } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
-import type { LivePublication, Publication } from './rtmp-ingest.js';
+import type { Publication } from './rtmp-ingest.js';
 import { type PusherState, SimulcastPusher } from './simulcast-pusher.js';
 import type { Slate } from './slate.js';
 
@@ -43,7 +43,7 @@ export interface ChannelEncoderDeps {
 }
 
 interface Candidate {
-  publication: LivePublication;
+  publication: Publication;
   pipeline: number;
 }
 
@@ -123,7 +123,7 @@ export class ChannelEncoder {
   }
 
   /** The publication on one of this channel's inputs can be encoded. */
-  offer(publication: LivePublication, pipeline: number): void {
+  offer(publication: Publication, pipeline: number): void {
     if (this.#stopped) return;
     this.#candidates.set(publication.id, { publication, pipeline });
     this.#choose();

@@ -23,13 +23,7 @@ import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
-import {
-  closeServer,
-  type LivePublication,
-  listenOn,
-  type Publication,
-  RtmpIngestServer,
-} from './rtmp-ingest.js';
+import { closeServer, listenOn, type Publication, RtmpIngestServer } from './rtmp-ingest.js';
 import { slateFor } from './slate.js';
 import { SrtListener } from './srt-ingest.js';
 
@@ -155,12 +149,12 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     }
   }
 
-  function offerToChannels(publication: LivePublication): void {
+  function offerToChannels(publication: Publication): void {
     for (const { encoder, pipeline } of channelsFed(publication)) encoder.offer(publication, pipeline);
     reportInput(publication, false);
   }
 
-  function unpublish(publication: LivePublication): void {
+  function unpublish(publication: Publication): void {
     for (const { encoder } of channels.values()) encoder.withdraw(publication);
     reportInput(publication, true);
   }

@@ -18,36 +18,15 @@ import type { RelayPacket } from './input-relay.js';
 import { GuardedRtmp, RtmpProtocolError } from './rtmp-session.js';
 import { maskStreamKey, maskStreamPath } from './stream-key.js';
 
-/** A live publish on `app/name`, as the encoder side sees it. */
-export interface Publication {
-  readonly id: string;
-  readonly app: string;
-  readonly name: string;
-  readonly remoteAddress: string;
-  /** Video sequence header and a key frame have arrived: an encoder joining now can decode. */
-  readonly ready: boolean;
-  /** An audio sequence header (or audio frame) arrived before the stream became ready. */
-  readonly hasAudio: boolean;
-  /** What arrived so far (for the channel's input metrics). */
-  readonly stats: PublicationStats;
-}
-
-export interface PublicationStats {
-  /** Bytes of audio and video payload. */
-  bytes: number;
-  /** Video frames (sequence headers excepted). */
-  videoFrames: number;
-}
-
 export interface RtmpIngestOptions {
   host: string;
   port: number;
   /** Undefined admits the publish; a string refuses it, the string being the reason logged. */
   admitPublish(app: string, name: string): string | undefined;
   /** The publication can feed an encoder now. */
-  onReady(publication: LivePublication): void;
+  onReady(publication: Publication): void;
   /** The publisher went away. */
-  onUnpublish(publication: LivePublication): void;
+  onUnpublish(publication: Publication): void;
   logger: (line: string) => void;
 }
 
@@ -109,12 +88,16 @@ function describePeerError(error: unknown, requestedName: string | undefined): s
   return `unexpected ${name} in the RTMP engine: ${message.slice(0, MAX_REASON_CHARS)}`;
 }
 
-/** A live publication (RTMP or SRT): what a channel's input relay follows. */
-export class LivePublication implements Publication {
+/** A live publish on `app/name` (RTMP or SRT): what a channel's input relay follows. */
+export class Publication {
   readonly id = randomBytes(6).toString('hex');
+  /** Video sequence header and a key frame have arrived: an encoder joining now can decode. */
   ready = false;
+  /** An audio sequence header (or audio frame) arrived before the stream became ready. */
   hasAudio = false;
-  readonly stats: PublicationStats = { bytes: 0, videoFrames: 0 };
+  /** What arrived so far, for the channel's input metrics: audio and video payload bytes, and
+   * video frames (sequence headers excepted). */
+  readonly stats = { bytes: 0, videoFrames: 0 };
   /** The latest sequence headers, for a subscriber that joins later. */
   #audioHeader: RelayPacket | undefined;
   #videoHeader: RelayPacket | undefined;
@@ -184,7 +167,7 @@ export class RtmpIngestServer {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   /** Keyed by `app/name`. */
-  readonly #publications = new Map<string, LivePublication>();
+  readonly #publications = new Map<string, Publication>();
   #lastDropLog = 0;
 
   constructor(options: RtmpIngestOptions) {
@@ -217,7 +200,7 @@ export class RtmpIngestServer {
     return this.#publications.get(`${app}/${name}`);
   }
 
-  publications(): LivePublication[] {
+  publications(): Publication[] {
     return [...this.#publications.values()];
   }
 
@@ -226,7 +209,7 @@ export class RtmpIngestServer {
     const rtmp = new GuardedRtmp();
     const remote = socket.remoteAddress ?? 'unknown';
     let request: { app: string; name: string } | undefined;
-    let published: LivePublication | undefined;
+    let published: Publication | undefined;
     let closing = false;
     let graceTimer: NodeJS.Timeout | undefined;
     // Until it publishes, and while it does, a peer that goes silent is gone (a pulled cable does
@@ -304,7 +287,7 @@ export class RtmpIngestServer {
       }
       clearTimeout(setupDeadline);
       rtmp.acceptPublish();
-      published = new LivePublication(app, name, remote);
+      published = new Publication(app, name, remote);
       this.#publications.set(key, published);
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
     });

@@ -12,7 +12,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import Flv from 'node-media-server/src/protocol/flv.js';
-import { LivePublication } from './rtmp-ingest.js';
+import { Publication } from './rtmp-ingest.js';
 
 export interface SrtListenerOptions {
   ffmpeg: string;
@@ -26,8 +26,8 @@ export interface SrtListenerOptions {
   app: string;
   name: string;
   logger: (line: string) => void;
-  onReady(publication: LivePublication): void;
-  onUnpublish(publication: LivePublication): void;
+  onReady(publication: Publication): void;
+  onUnpublish(publication: Publication): void;
   /** Before a new listener after a caller left. @default 500 */
   relistenMs?: number;
 }
@@ -35,7 +35,7 @@ export interface SrtListenerOptions {
 export class SrtListener {
   readonly #options: SrtListenerOptions;
   #child: ChildProcessByStdio<null, Readable, Readable> | undefined;
-  #publication: LivePublication | undefined;
+  #publication: Publication | undefined;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
 
@@ -43,7 +43,7 @@ export class SrtListener {
     this.#options = options;
   }
 
-  get publication(): LivePublication | undefined {
+  get publication(): Publication | undefined {
     return this.#publication;
   }
 
@@ -76,7 +76,7 @@ export class SrtListener {
     child.stdout.on('data', (chunk: Buffer) => {
       // FFmpeg writes nothing until a caller has connected and sent a stream.
       if (!this.#publication) {
-        const publication = new LivePublication(o.app, o.name, `${o.host}:${o.port}`);
+        const publication = new Publication(o.app, o.name, `${o.host}:${o.port}`);
         flv.onPacketCallback = (packet) => publication.accept(packet, () => o.onReady(publication));
         this.#publication = publication;
         o.logger(`${label}: a caller connected`);

@@ -6,10 +6,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
-import {
-  type LivePublication,
-  RtmpIngestServer,
-} from '../../../../../infra/local/media/plane/rtmp-ingest.js';
+import { type Publication, RtmpIngestServer } from '../../../../../infra/local/media/plane/rtmp-ingest.js';
 import { fuzzSession, publishes, runSession, seededRandom, validPublish } from './rtmp-fuzz-cases.js';
 
 const binaries = findFfmpeg();
@@ -24,7 +21,7 @@ const PROBE_KEY = 'probeKey0123456789abcdef0000';
 const FFMPEG_KEY = 'ffmpegKey0123456789abcdef000';
 
 const logs: string[] = [];
-const ready: LivePublication[] = [];
+const ready: Publication[] = [];
 const uncaught: unknown[] = [];
 const rejections: unknown[] = [];
 const onUncaught = (error: unknown) => uncaught.push(error);

@@ -4,10 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
 import type { RelayPacket } from '../../../../../infra/local/media/plane/input-relay.js';
-import {
-  type LivePublication,
-  RtmpIngestServer,
-} from '../../../../../infra/local/media/plane/rtmp-ingest.js';
+import { type Publication, RtmpIngestServer } from '../../../../../infra/local/media/plane/rtmp-ingest.js';
 import { amf, connect, createStream, handshake, message, publish, publishes } from './rtmp-fuzz-cases.js';
 
 const run = promisify(execFile);
@@ -15,8 +12,8 @@ const binaries = findFfmpeg();
 const KEY = 'knownStreamKey0123456789abcdef';
 const OTHER_KEY = 'otherStreamKey0123456789abcdef';
 const logs: string[] = [];
-const ready: LivePublication[] = [];
-const ended: LivePublication[] = [];
+const ready: Publication[] = [];
+const ended: Publication[] = [];
 let server: RtmpIngestServer;
 let port: number;
 const pushers = new Set<ChildProcess>();
