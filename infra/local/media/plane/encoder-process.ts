@@ -2,7 +2,7 @@
  * One FFmpeg encoder process: its progress (FFmpeg's `speed=`, logged periodically so a slow
  * machine shows up in the logs), its warnings, and a graceful stop that lets it close every file.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
@@ -206,4 +206,14 @@ export class EncoderProcess {
     });
     return this.#stopping;
   }
+}
+
+/** Asks a running child to end (`ask`), kills it if it has not after 3 s; resolves once it has closed. */
+export async function endChild(child: ChildProcess, ask: () => void): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  ask();
+  const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await closed;
+  clearTimeout(kill);
 }

@@ -13,6 +13,7 @@
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { endChild } from './encoder-process.js';
 
 export type PusherState = 'CONNECTING' | 'ACTIVE' | 'FAILING';
 
@@ -77,12 +78,7 @@ export class SimulcastPusher {
     this.#source?.removeAllListeners('data');
     const child = this.#child;
     this.#child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    child.stdin.end();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    await exited;
-    clearTimeout(kill);
+    if (child) await endChild(child, () => child.stdin.end());
   }
 
   #mask(text: string): string {

@@ -12,6 +12,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import Flv from 'node-media-server/src/protocol/flv.js';
+import { endChild } from './encoder-process.js';
 import { Publication } from './rtmp-ingest.js';
 
 export interface SrtListenerOptions {
@@ -101,11 +102,6 @@ export class SrtListener {
     this.#stopped = true;
     clearTimeout(this.#timer);
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    child.kill('SIGTERM');
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    await closed;
-    clearTimeout(kill);
+    if (child) await endChild(child, () => child.kill('SIGTERM'));
   }
 }
