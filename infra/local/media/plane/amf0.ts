@@ -50,52 +50,40 @@ class Reader {
     return this.buffer.length - this.#at;
   }
 
-  #need(bytes: number, what: string): void {
+  /** Where the next `bytes` bytes start, once checked to be there. */
+  #take(bytes: number, what: string): number {
     if (bytes > this.left) throw new Amf0Error(`truncated ${what}`);
+    this.#at += bytes;
+    return this.#at - bytes;
   }
 
   u8(): number {
-    this.#need(1, 'marker');
-    const value = this.buffer.readUInt8(this.#at);
-    this.#at += 1;
-    return value;
+    return this.buffer.readUInt8(this.#take(1, 'marker'));
   }
 
   peek(): number | undefined {
-    return this.left > 0 ? this.buffer[this.#at] : undefined;
+    return this.buffer[this.#at];
   }
 
   u16(): number {
-    this.#need(2, 'length');
-    const value = this.buffer.readUInt16BE(this.#at);
-    this.#at += 2;
-    return value;
+    return this.buffer.readUInt16BE(this.#take(2, 'length'));
   }
 
   u32(): number {
-    this.#need(4, 'length');
-    const value = this.buffer.readUInt32BE(this.#at);
-    this.#at += 4;
-    return value;
+    return this.buffer.readUInt32BE(this.#take(4, 'length'));
   }
 
   double(): number {
-    this.#need(8, 'number');
-    const value = this.buffer.readDoubleBE(this.#at);
-    this.#at += 8;
-    return value;
+    return this.buffer.readDoubleBE(this.#take(8, 'number'));
   }
 
   utf8(length: number): string {
-    this.#need(length, 'string');
-    const value = this.buffer.toString('utf8', this.#at, this.#at + length);
-    this.#at += length;
-    return value;
+    const at = this.#take(length, 'string');
+    return this.buffer.toString('utf8', at, at + length);
   }
 
   skip(bytes: number): void {
-    this.#need(bytes, 'value');
-    this.#at += bytes;
+    this.#take(bytes, 'value');
   }
 
   count(): void {

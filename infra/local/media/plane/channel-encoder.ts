@@ -7,20 +7,20 @@
  * [k·L, (k+1)·L) of the session, whatever the publishers did.
  *
  * With both inputs of a STANDARD channel connected, the lowest pipeline is encoded; the other
- * takes over if it drops (one FFmpeg per channel: two would not keep real time on 2 cores), and the
- * archive is pipeline 1's whichever input feeds it. An
+ * takes over if it drops (one FFmpeg per channel: two would not keep real time on 2 cores). An
  * FFmpeg run that fails is restarted (a new run: HLS continues after a discontinuity, the archive
  * counter continues from the channel's clock).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
-import { encoderArgs, FFMPEG_PLAYLIST } from './encoder-command.js';
+import { encoderArgs, FFMPEG_PLAYLIST, thumbnailFile } from './encoder-command.js';
 import type { EncoderPlan } from './encoder-plan.js';
 import { EncoderProcess, type EncoderProgress } from './encoder-process.js';
 import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
-import { InputRelay, type RelayFeed } from './input-relay.js';
+import { InputRelay } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
 import type { Publication } from './rtmp-ingest.js';
 import { type PusherState, SimulcastPusher } from './simulcast-pusher.js';
@@ -35,16 +35,11 @@ export interface ChannelEncoderDeps {
   archive: ArchiveRecorder;
   /** The channel's input-loss slate, at its top rendition's size and frame rate. */
   slate: Slate;
-  /** The publication's packets, for the relay. */
-  feed(publication: Publication): RelayFeed;
   /** Seconds of HLS the package channel's endpoints can rewind (largest startover window). */
   startoverSeconds(): number;
   logger: (line: string) => void;
   /** A simulcast destination's push started (ACTIVE) or failed (FAILING, with the reason). */
   onSimulcast?: (name: string, state: PusherState, message: string) => void;
-  /** How often FFmpeg's output folders are read for closed segments and files. */
-  pollMs?: number;
-  progressLogMs?: number;
 }
 
 interface Candidate {
@@ -62,13 +57,12 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
-/** The channel's thumbnail, relative to the media folder. */
-export const thumbnailFile = (channelId: string): string => `thumbnails/${channelId}.jpg`;
-
 /** A run that fails this fast is a crash loop, not a hiccup: back off, then give up. */
 const QUICK_FAILURE_MS = 10_000;
 const MAX_QUICK_FAILURES = 3;
 const RESTART_DELAY_MS = 1_000;
+/** How often FFmpeg's output folders are read for closed segments and files. */
+const POLL_MS = 500;
 
 export class ChannelEncoder {
   readonly #plan: EncoderPlan;
@@ -102,24 +96,13 @@ export class ChannelEncoder {
         }),
     );
     deps.index.setLadder(
-      plan.renditions.map((r) => ({
-        name: r.name,
-        bandwidth: r.bandwidth,
-        width: r.width,
-        height: r.height,
-        ...(r.frameRate ? { frameRate: r.frameRate } : {}),
-      })),
+      plan.renditions.map(({ video, audio, ...rendition }) => rendition),
       plan.segmentSeconds,
     );
   }
 
   get channelId(): string {
     return this.#plan.channelId;
-  }
-
-  /** What the encoder is being fed now. */
-  get showing(): 'slate' | 'input' | 'nothing' {
-    return this.#run?.relay.showing ?? 'nothing';
   }
 
   /** FFmpeg's progress of the current run (its dropped frames count from the run's start). */
@@ -173,14 +156,6 @@ export class ChannelEncoder {
     await this.#deps.index.flush();
   }
 
-  /** The simulcast destinations and how their pushes do. */
-  get simulcast(): Array<{ name: string; state: PusherState }> {
-    return this.#plan.simulcast.map((output, i) => ({
-      name: output.name,
-      state: this.#pushers[i]?.state ?? 'CONNECTING',
-    }));
-  }
-
   readonly #logFailure = (error: unknown): void => {
     this.#deps.logger(`encoder ${this.channelId}: ${error instanceof Error ? error.message : String(error)}`);
   };
@@ -189,7 +164,7 @@ export class ChannelEncoder {
     const best = [...this.#candidates.values()].sort((a, b) => a.pipeline - b.pipeline)[0];
     if (best?.publication.id === this.#active?.publication.id) return;
     this.#active = best;
-    this.#run?.relay.use(best ? this.#deps.feed(best.publication) : undefined);
+    this.#run?.relay.use(best?.publication);
   }
 
   #startRun(): void {
@@ -205,18 +180,11 @@ export class ChannelEncoder {
 
   async #spawnRun(): Promise<void> {
     const plan = this.#plan;
-    const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
-      .toString(36)
-      .padStart(2, '0')}`;
+    const runId = `${Date.now().toString(36)}${randomBytes(1).toString('hex')}`;
     const hlsDir = `hls/${plan.packageChannelId}`;
     // One encoder stands for both pipelines of a STANDARD channel and writes pipeline 1's archive
     // (`_1`), whichever input feeds it: the archive clips read first, complete for the session.
-    const pipeline = 0;
-    const archive = this.#deps.archive.startRun(
-      pipeline,
-      this.#deps.mediaDir,
-      `archive/${plan.channelId}/${runId}`,
-    );
+    const archive = this.#deps.archive.startRun(0, this.#deps.mediaDir, `archive/${plan.channelId}/${runId}`);
     await this.#prepareFolders(hlsDir, archive);
     if (this.#stopped) return;
     const args = encoderArgs({
@@ -225,7 +193,6 @@ export class ChannelEncoder {
       hlsDir,
       runId,
       archives: archive.targets,
-      ...(plan.thumbnail ? { thumbnailFile: thumbnailFile(plan.channelId) } : {}),
     });
     const label = `encoder ${plan.channelId}`;
     this.#deps.logger(
@@ -239,11 +206,8 @@ export class ChannelEncoder {
       label,
       logger: this.#deps.logger,
       outputPipes: plan.simulcast.length,
-      ...(this.#deps.progressLogMs ? { progressLogMs: this.#deps.progressLogMs } : {}),
     });
-    encoder.outputs.forEach((output, i) => {
-      this.#pushers[i]?.feed(output);
-    });
+    for (const [i, output] of encoder.outputs.entries()) this.#pushers[i]?.feed(output);
     const relay = new InputRelay({
       slate: this.#deps.slate,
       output: encoder.media,
@@ -251,7 +215,7 @@ export class ChannelEncoder {
       label: `input ${plan.channelId}`,
     });
     relay.start();
-    if (this.#active) relay.use(this.#deps.feed(this.#active.publication));
+    relay.use(this.#active?.publication);
     const run: ActiveRun = {
       id: runId,
       encoder,
@@ -259,7 +223,7 @@ export class ChannelEncoder {
       archive,
       poller: setInterval(() => {
         run.polling = run.polling.then(() => this.#collect(run, false)).catch(this.#logFailure);
-      }, this.#deps.pollMs ?? 500),
+      }, POLL_MS),
       polling: Promise.resolve(),
       done: Promise.resolve(),
     };
@@ -275,10 +239,10 @@ export class ChannelEncoder {
     await archive.prepare();
     if (this.#plan.thumbnail) await mkdir(path.join(base, 'thumbnails'), { recursive: true });
     // A master playlist over FFmpeg's own rendition playlists, so the folder plays in VLC as is.
-    const master = renderMasterPlaylist(this.#deps.index.renditions, (i) => {
-      const rendition = this.#plan.renditions[i];
-      return `${rendition?.name ?? i}/${FFMPEG_PLAYLIST}`;
-    });
+    const master = renderMasterPlaylist(
+      this.#plan.renditions,
+      (i) => `${this.#plan.renditions[i]?.name}/${FFMPEG_PLAYLIST}`,
+    );
     await writeFile(path.join(base, hlsDir, 'index.m3u8'), master);
   }
 

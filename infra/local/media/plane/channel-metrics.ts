@@ -15,7 +15,7 @@ export type { MetricSample };
 
 export interface ChannelMetricsSource {
   channels(): Array<{ id: string; pipelines: number; droppedFrames: number | undefined }>;
-  feeds(): Array<{ channelId: string; pipeline: number; publication: Publication }>;
+  feeds(): Array<{ channelId: string; pipeline: number; publication: Pick<Publication, 'id' | 'stats'> }>;
   /** Requests per package channel since the last call. */
   egressRequests(): Array<[string, number]>;
   publish(samples: MetricSample[]): void;

@@ -2,8 +2,8 @@
  * The FFmpeg command line of one encoder run: one input (the channel's input relay, an endless FLV
  * stream on file descriptor 3: the slate or the publisher, see input-relay.ts), every distinct
  * encode once, and a `tee` muxer fanning the encoded streams out to one HLS muxer per rendition and
- * one segment muxer per archive output. `tee` is what lets the archive reuse the
- * ladder's 1080p encode: without it FFmpeg encodes a stream again for every output file.
+ * one segment muxer per archive output. `tee` is what lets the archive reuse the ladder's 1080p
+ * encode: without it FFmpeg encodes a stream again for every output file.
  *
  * Paths are relative to the run's working directory (`<dataDir>/media`) and made of characters
  * that need no escaping in the tee syntax.
@@ -27,28 +27,24 @@ export interface EncoderCommand {
   runId: string;
   /** One per `plan.archives` entry. */
   archives: ArchiveTarget[];
-  /** Relative path of the JPEG FFmpeg keeps replacing with the newest thumbnail (plan.thumbnail). */
-  thumbnailFile?: string;
 }
 
+/** The JPEG FFmpeg keeps replacing with the channel's newest thumbnail, relative to the media folder. */
+export const thumbnailFile = (channelId: string): string => `thumbnails/${channelId}.jpg`;
+
 /** The first of the pipes (file descriptors) the simulcast outputs are written to, one each. */
-export const FIRST_OUTPUT_FD = 4;
+const FIRST_OUTPUT_FD = 4;
 
 /** Rendition playlist FFmpeg maintains in each rendition folder (the origin builds its own). */
 export const FFMPEG_PLAYLIST = 'live.m3u8';
 /** The input relay's pipe: the child's file descriptor 3 (stdin stays free for `q`). */
-export const RELAY_FD = 3;
+const RELAY_FD = 3;
 /** Segments FFmpeg keeps listed: enough that a poll every half second never misses one. */
 const FFMPEG_LIST_SIZE = 20;
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 
-export function archiveFilePattern(target: ArchiveTarget): string {
-  return `${target.dir}/%06d.ts`;
-}
-
-export function archiveListFile(target: ArchiveTarget): string {
-  return `${target.dir}/files.csv`;
-}
+/** The CSV list, in each archive output's folder, that gets a line when a file is closed. */
+export const ARCHIVE_LIST_FILE = 'files.csv';
 
 function checkPath(path: string): string {
   if (!SAFE_PATH.test(path.replace('%05d', '').replace('%06d', ''))) {
@@ -61,7 +57,7 @@ function kbps(bits: number): string {
   return `${Math.round(bits / 1000)}k`;
 }
 
-function videoFilters(plan: EncoderPlan, thumbnails: boolean): string {
+function videoFilters(plan: EncoderPlan): string {
   const branches = plan.videos.map((video, i) => {
     const chain = [
       ...(video.frameRate ? [`fps=${video.frameRate.numerator}/${video.frameRate.denominator}`] : []),
@@ -72,7 +68,7 @@ function videoFilters(plan: EncoderPlan, thumbnails: boolean): string {
     return `[src${i}]${chain}[v${i}]`;
   });
   const sources = plan.videos.map((_, i) => `[src${i}]`);
-  if (thumbnails && plan.thumbnail) {
+  if (plan.thumbnail) {
     sources.push('[thumbsrc]');
     // The frames are chosen first, so only one frame every few seconds is scaled.
     branches.push(
@@ -92,8 +88,7 @@ export function encoderArgs(command: EncoderCommand): string[] {
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
   // The relay sends both sequence headers and a key frame first: a short analysis is enough.
   args.push('-f', 'flv', '-analyzeduration', '500000', '-i', `pipe:${RELAY_FD}`);
-  const thumbnails = command.thumbnailFile !== undefined && plan.thumbnail !== undefined;
-  args.push('-filter_complex', videoFilters(plan, thumbnails));
+  args.push('-filter_complex', videoFilters(plan));
   plan.videos.forEach((_, i) => {
     args.push('-map', `[v${i}]`);
   });
@@ -144,10 +139,10 @@ export function encoderArgs(command: EncoderCommand): string[] {
       'segment_format=mpegts',
       `segment_start_number=${target.startNumber}`,
       // The CSV list gets a line when a file is closed: the signal to upload it.
-      `segment_list=${checkPath(archiveListFile(target))}`,
+      `segment_list=${checkPath(`${target.dir}/${ARCHIVE_LIST_FILE}`)}`,
       'segment_list_type=csv',
     ];
-    slaves.push(`[${options.join(':')}]${checkPath(archiveFilePattern(target))}`);
+    slaves.push(`[${options.join(':')}]${checkPath(`${target.dir}/%06d.ts`)}`);
   });
   // Simulcast: FLV on a pipe per destination (simulcast-pusher.ts pushes it); a pipe that fails
   // must not stop the channel's other outputs.
@@ -157,11 +152,19 @@ export function encoderArgs(command: EncoderCommand): string[] {
     );
   });
   args.push('-f', 'tee', slaves.join('|'));
-  if (thumbnails && command.thumbnailFile) {
+  if (plan.thumbnail) {
     // A second output file: its own encoder (JPEG), one file replaced atomically, so a reader
     // never gets half a picture.
     args.push('-map', '[thumb]', '-an', '-c:v', 'mjpeg', '-q:v', '5');
-    args.push('-f', 'image2', '-update', '1', '-atomic_writing', '1', checkPath(command.thumbnailFile));
+    args.push(
+      '-f',
+      'image2',
+      '-update',
+      '1',
+      '-atomic_writing',
+      '1',
+      checkPath(thumbnailFile(plan.channelId)),
+    );
   }
   return args;
 }

@@ -2,7 +2,7 @@
  * One FFmpeg encoder process: its progress (FFmpeg's `speed=`, logged periodically so a slow
  * machine shows up in the logs), its warnings, and a graceful stop that lets it close every file.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
@@ -27,30 +27,27 @@ export interface EncoderExit {
   lastErrors: string[];
 }
 
-/** Parses one `-progress` block (key=value lines). */
+/** `-progress` keys and where they go (FFmpeg's `out_time_ms` is in microseconds too). */
+const PROGRESS_KEYS = new Map<string, keyof EncoderProgress>([
+  ['frame', 'frame'],
+  ['fps', 'fps'],
+  ['speed', 'speed'],
+  ['out_time_us', 'outTime'],
+  ['out_time_ms', 'outTime'],
+  ['dup_frames', 'dupFrames'],
+  ['drop_frames', 'dropFrames'],
+]);
+
+/** Parses one `-progress` block (key=value lines); values FFmpeg reports as N/A are left out. */
 export function parseProgress(block: string): EncoderProgress {
-  const values = new Map<string, string>();
+  const progress: EncoderProgress = {};
   for (const line of block.split('\n')) {
     const at = line.indexOf('=');
-    if (at > 0) values.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+    const field = PROGRESS_KEYS.get(line.slice(0, at).trim());
+    const value = Number.parseFloat(line.slice(at + 1));
+    if (at <= 0 || !field || !Number.isFinite(value)) continue;
+    progress[field] = field === 'outTime' ? value / 1_000_000 : value;
   }
-  const number = (key: string): number | undefined => {
-    const value = Number.parseFloat(values.get(key) ?? '');
-    return Number.isFinite(value) ? value : undefined;
-  };
-  const progress: EncoderProgress = {};
-  const frame = number('frame');
-  const fps = number('fps');
-  const speed = number('speed');
-  const outTimeUs = number('out_time_us') ?? number('out_time_ms');
-  const dupFrames = number('dup_frames');
-  const dropFrames = number('drop_frames');
-  if (frame !== undefined) progress.frame = frame;
-  if (fps !== undefined) progress.fps = fps;
-  if (speed !== undefined) progress.speed = speed;
-  if (outTimeUs !== undefined) progress.outTime = outTimeUs / 1_000_000;
-  if (dupFrames !== undefined) progress.dupFrames = dupFrames;
-  if (dropFrames !== undefined) progress.dropFrames = dropFrames;
   return progress;
 }
 
@@ -96,13 +93,10 @@ export interface EncoderProcessOptions {
   logger: (line: string) => void;
   /** How often a progress line is logged. */
   progressLogMs?: number;
-  /** stderr lines that are expected (kept for diagnostics, not logged). */
-  expectedLines?: RegExp[];
   /** Extra pipes FFmpeg writes to (file descriptors 4, 5...), read through `outputs`. */
   outputPipes?: number;
-  /** Bounds of a graceful stop (tests shorten them). */
+  /** When a stop that `q` did not end interrupts FFmpeg (tests shorten it). */
   sigintAfterMs?: number;
-  sigkillAfterMs?: number;
 }
 
 /** The media pipe FFmpeg reads as `pipe:3`, beside stdin (kept for `q`). */
@@ -127,12 +121,10 @@ export class EncoderProcess {
   readonly #errors: string[] = [];
   #stopping: Promise<EncoderExit> | undefined;
   readonly #sigintAfterMs: number;
-  readonly #sigkillAfterMs: number;
 
   constructor(options: EncoderProcessOptions) {
     const { logger, label } = options;
     this.#sigintAfterMs = options.sigintAfterMs ?? SIGINT_AFTER_MS;
-    this.#sigkillAfterMs = options.sigkillAfterMs ?? SIGKILL_AFTER_MS;
     this.#child = spawn(options.ffmpeg, options.args, {
       cwd: options.cwd,
       stdio: [
@@ -152,21 +144,22 @@ export class EncoderProcess {
     this.media.on('error', () => {});
     let lastLog = 0;
     let pending = '';
+    let block = '';
     this.#child.stdout.setEncoding('utf8');
     this.#child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      let end = pending.indexOf('\nprogress=');
-      while (end >= 0) {
-        const lineEnd = pending.indexOf('\n', end + 1);
-        if (lineEnd < 0) break;
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        // A block of key=value lines ends with its `progress=` line.
+        block += `${line}\n`;
+        if (!line.startsWith('progress=')) continue;
         const cpuSeconds = this.#child.pid === undefined ? undefined : processCpuSeconds(this.#child.pid);
         this.progress = {
           ...this.progress,
-          ...parseProgress(pending.slice(0, lineEnd)),
+          ...parseProgress(block),
           ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
         };
-        pending = pending.slice(lineEnd + 1);
-        end = pending.indexOf('\nprogress=');
+        block = '';
         if (Date.now() - lastLog >= (options.progressLogMs ?? 10_000)) {
           lastLog = Date.now();
           logger(`${label}: ${formatProgress(this.progress)}`);
@@ -182,7 +175,6 @@ export class EncoderProcess {
       for (const line of lines.filter((l) => l.trim() !== '')) {
         this.#errors.push(line);
         if (this.#errors.length > KEPT_ERROR_LINES) this.#errors.shift();
-        if (options.expectedLines?.some((expected) => expected.test(line))) continue;
         if (logged < MAX_LOGGED_LINES) logger(`${label}: ffmpeg: ${line}`);
         logged += 1;
       }
@@ -201,21 +193,27 @@ export class EncoderProcess {
     });
   }
 
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
   /** Asks FFmpeg to finish (closing every segment and playlist), forcing it after a bound. */
   stop(): Promise<EncoderExit> {
     if (this.#stopping) return this.#stopping;
     const child = this.#child;
     if (child.exitCode === null && child.signalCode === null) child.stdin.end('q');
     const interrupt = setTimeout(() => child.kill('SIGINT'), this.#sigintAfterMs);
-    const kill = setTimeout(() => child.kill('SIGKILL'), this.#sigkillAfterMs);
+    const kill = setTimeout(() => child.kill('SIGKILL'), SIGKILL_AFTER_MS);
     this.#stopping = this.exited.finally(() => {
       clearTimeout(interrupt);
       clearTimeout(kill);
     });
     return this.#stopping;
   }
+}
+
+/** Asks a running child to end (`ask`), kills it if it has not after 3 s; resolves once it has closed. */
+export async function endChild(child: ChildProcess, ask: () => void): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  ask();
+  const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await closed;
+  clearTimeout(kill);
 }

@@ -10,14 +10,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { HlsRendition } from './encoder-plan.js';
 
-export interface RenditionInfo {
-  name: string;
-  bandwidth: number;
-  width: number;
-  height: number;
-  frameRate?: number;
-}
+/** What the master playlist says of a rendition (its encodes' indexes are the plan's business). */
+export type RenditionInfo = Omit<HlsRendition, 'video' | 'audio'>;
 
 export interface IndexedSegment {
   /** Media sequence number, per rendition, growing across runs. */
@@ -93,15 +89,15 @@ export class HlsSegmentIndex {
   async prune(oldestMs: number): Promise<void> {
     const doomed: string[] = [];
     for (const [rendition, list] of this.#segments) {
-      let drop = 0;
-      while (drop < list.length - 1) {
-        const segment = list[drop];
-        if (!segment || segment.start + segment.duration * 1000 >= oldestMs) break;
+      const keepFrom = list.findIndex(
+        (s, i) => i === list.length - 1 || s.start + s.duration * 1000 >= oldestMs,
+      );
+      if (keepFrom <= 0) continue;
+      for (const segment of list.slice(0, keepFrom)) {
         doomed.push(segment.file);
         this.#files.delete(segment.file);
-        drop += 1;
       }
-      if (drop > 0) this.#segments.set(rendition, list.slice(drop));
+      this.#segments.set(rendition, list.slice(keepFrom));
     }
     if (doomed.length === 0) return;
     this.#scheduleSave();
@@ -110,21 +106,18 @@ export class HlsSegmentIndex {
 
   /** Writes pending changes now (on stop and close). */
   async flush(): Promise<void> {
-    if (this.#saveTimer) {
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = undefined;
-      this.#saving = this.#saving.then(() => this.#save());
-    }
+    if (this.#saveTimer) this.#saveNow();
     await this.#saving;
   }
 
   #scheduleSave(): void {
-    if (this.#saveTimer) return;
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = undefined;
-      this.#saving = this.#saving.then(() => this.#save());
-    }, SAVE_DELAY_MS);
-    this.#saveTimer.unref();
+    this.#saveTimer ??= setTimeout(() => this.#saveNow(), SAVE_DELAY_MS).unref();
+  }
+
+  #saveNow(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    this.#saving = this.#saving.then(() => this.#save());
   }
 
   async #save(): Promise<void> {

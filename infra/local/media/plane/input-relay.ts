@@ -3,26 +3,20 @@
  * whose clock starts when the channel starts and never jumps back, carrying the input-loss slate
  * (slate.ts) while no publisher feeds the channel and the publisher's own H.264/AAC once one does.
  *
- * Why a relay in front of one FFmpeg (measured on 2 cores, x264 ultrafast, the 4-rung 1080p30
- * ladder + archive; docs/benchmarks.md):
- * - MediaLive encodes from the moment a channel runs, so archive file k covers [k·L, (k+1)·L) of
- *   the session, with or without input. One encoder whose input never ends keeps its output clock,
- *   HLS segment numbering and archive counter continuous by construction; two processes handing
- *   off at a segment boundary would each restart the segment muxer's clock and race on the
- *   boundary file, and FFmpeg cannot open an RTMP input that does not exist yet (a `streamselect`
- *   between a lavfi slate and the RTMP input needs the input connected at start).
- * - The slate is encoded once and looped here as compressed frames, so the relay costs no encode
- *   and the slate costs the encoder one cheap decode; the publisher's packets are passed through
- *   untouched (only their FLV timestamps are shifted onto the channel's clock). FFmpeg handles the
- *   switches itself: a new AVC or AAC sequence header mid-stream reaches its decoders as new
- *   extradata, and a change of resolution or sample rate rebuilds its filter graphs, whose `fps`
- *   and `aresample` keep the output at the channel's constant rate.
+ * Why a relay in front of one FFmpeg (docs/benchmarks.md): MediaLive encodes from the moment a
+ * channel runs, so archive file k covers [k·L, (k+1)·L) of the session, with or without input. One
+ * encoder whose input never ends keeps its output clock, HLS numbering and archive counter
+ * continuous by construction; two processes handing off would each restart the segment muxer's
+ * clock and race on the boundary file, and FFmpeg cannot open an RTMP input that does not exist
+ * yet. The slate is encoded once and looped here as compressed frames (no encode); the
+ * publisher's packets pass through untouched, only re-timed. FFmpeg handles the switches: a new
+ * sequence header reaches its decoders as new extradata, and its `fps`/`aresample` filters keep
+ * the output at the channel's constant rate.
  *
- * Timestamps: the slate is paced by the wall clock (frame k of the channel at k / frame rate), so
- * media time follows the channel's running time; a publisher is joined on its next key frame, at
- * the next slate frame's time, and followed from there on its own timestamps (shifted). When it
- * stops (it disconnects, or sends no video for LOSS_MS), the slate resumes one frame after the
- * publisher's last frame and catches up with the wall clock.
+ * Timestamps: slate frame k of the channel is at k / frame rate of the wall clock; a publisher is
+ * joined on its next key frame, at the next slate frame's time, and followed on its own timestamps
+ * (shifted). When it stops (it disconnects, or sends no video for LOSS_MS), the slate resumes one
+ * frame after its last frame and catches up with the wall clock.
  */
 import type { Writable } from 'node:stream';
 import type { Slate } from './slate.js';
@@ -53,8 +47,6 @@ export interface InputRelayOptions {
   output: Writable;
   logger: (line: string) => void;
   label: string;
-  now?: () => number;
-  tickMs?: number;
 }
 
 const FLV_AUDIO = 8;
@@ -68,7 +60,7 @@ const AAC = 10;
  * times of a live input (which sends every frame, not only key frames), short enough that a pulled
  * cable shows the slate at once rather than after the ingest's 30 s idle timeout.
  */
-export const LOSS_MS = 1_000;
+const LOSS_MS = 1_000;
 const TICK_MS = 20;
 const AAC_FRAME_SAMPLES = 1024;
 /**
@@ -92,7 +84,7 @@ function aacSampleRate(header: Buffer): number | undefined {
 }
 
 /** One FLV tag: 11-byte header, body, previous-tag-size (FLV specification 10, E.4). */
-export function flvTag(type: number, timestamp: number, body: Buffer): Buffer {
+function flvTag(type: number, timestamp: number, body: Buffer): Buffer {
   const tag = Buffer.alloc(11 + body.length + 4);
   tag[0] = type;
   tag.writeUIntBE(body.length, 1, 3);
@@ -114,8 +106,6 @@ export class InputRelay {
   readonly #output: Writable;
   readonly #log: (line: string) => void;
   readonly #label: string;
-  readonly #now: () => number;
-  readonly #tickMs: number;
   readonly #frameMs: number;
   #t0 = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -149,8 +139,6 @@ export class InputRelay {
     this.#output = options.output;
     this.#log = options.logger;
     this.#label = options.label;
-    this.#now = options.now ?? Date.now;
-    this.#tickMs = options.tickMs ?? TICK_MS;
     const { numerator, denominator } = options.slate.spec.frameRate;
     this.#frameMs = (1000 * denominator) / numerator;
     this.#audioFrameMs = (1000 * AAC_FRAME_SAMPLES) / options.slate.sampleRate;
@@ -163,15 +151,15 @@ export class InputRelay {
 
   /** Media time now: milliseconds since the relay started. */
   get mediaTime(): number {
-    return this.#now() - this.#t0;
+    return Date.now() - this.#t0;
   }
 
   start(): void {
-    this.#t0 = this.#now();
-    this.#write(FLV_HEADER);
+    this.#t0 = Date.now();
+    this.#output.write(FLV_HEADER);
     this.#enterSlate();
     this.#tick();
-    this.#timer = setInterval(() => this.#tick(), this.#tickMs);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
   /** Follow `feed` from its next key frame (undefined: the slate). */
@@ -208,21 +196,13 @@ export class InputRelay {
     this.#output.end();
   }
 
-  #write(buffer: Buffer): void {
-    if (!this.#ended && !this.#output.destroyed) this.#output.write(buffer);
-  }
-
-  #writeVideo(ts: number, body: Buffer): void {
-    this.#write(flvTag(FLV_VIDEO, ts, body));
-  }
-
-  #writeAudio(ts: number, body: Buffer): void {
-    this.#write(flvTag(FLV_AUDIO, ts, body));
+  #write(type: typeof FLV_AUDIO | typeof FLV_VIDEO, ts: number, body: Buffer): void {
+    if (!this.#ended && !this.#output.destroyed) this.#output.write(flvTag(type, ts, body));
   }
 
   #tick(): void {
     if (this.#ended) return;
-    if (this.#mode === 'input' && this.#now() - this.#lastInputAt > LOSS_MS) {
+    if (this.#mode === 'input' && Date.now() - this.#lastInputAt > LOSS_MS) {
       this.#log(`${this.#label}: no video from the input for ${LOSS_MS} ms, encoding the slate`);
       this.#enterSlate();
       // Keep following the feed: its next key frame switches back.
@@ -236,16 +216,12 @@ export class InputRelay {
     this.#slateIndex = 0;
     this.#slateBase = Number.isFinite(this.#videoTs) ? this.#videoTs + this.#frameMs : 0;
     if (this.#videoHeaderFrom !== 'slate') {
-      this.#writeVideo(this.#slateBase, this.#slate.videoHeader);
+      this.#write(FLV_VIDEO, this.#slateBase, this.#slate.videoHeader);
       this.#videoHeaderFrom = 'slate';
     }
-    this.#silenceFrom();
-  }
-
-  /** Makes the slate's silence the audio (after the feed's audio, or at start). */
-  #silenceFrom(): void {
+    // The slate's silence becomes the audio (after the feed's audio, or at start).
     if (this.#audioFrom === 'slate') return;
-    this.#writeAudio(this.#audioEnd, this.#slate.audioHeader);
+    this.#write(FLV_AUDIO, this.#audioEnd, this.#slate.audioHeader);
     this.#audioFrom = 'slate';
     this.#audioFrameMs = (1000 * AAC_FRAME_SAMPLES) / this.#slate.sampleRate;
   }
@@ -256,7 +232,7 @@ export class InputRelay {
       // From the frame count, not by adding up frame lengths: no rounding drift over hours.
       const ts = this.#slateBase + this.#slateIndex * this.#frameMs;
       if (ts > mediaTime + EPSILON_MS) break;
-      this.#writeVideo(ts, frames[this.#slateIndex % frames.length] as Buffer);
+      this.#write(FLV_VIDEO, ts, frames[this.#slateIndex % frames.length] as Buffer);
       this.#videoTs = ts;
       this.#slateIndex += 1;
     }
@@ -266,7 +242,7 @@ export class InputRelay {
   #silenceUntil(mediaTime: number): void {
     if (this.#audioFrom !== 'slate') return;
     while (this.#audioEnd <= mediaTime + EPSILON_MS) {
-      this.#writeAudio(this.#audioEnd, this.#slate.silence);
+      this.#write(FLV_AUDIO, this.#audioEnd, this.#slate.silence);
       this.#audioEnd += this.#audioFrameMs;
     }
   }
@@ -282,7 +258,7 @@ export class InputRelay {
     if (packet.flags === VIDEO_HEADER) {
       this.#feedVideoHeader = packet.data;
       if (this.#mode === 'input') {
-        this.#writeVideo(this.#videoTs, packet.data);
+        this.#write(FLV_VIDEO, this.#videoTs, packet.data);
         this.#videoHeaderFrom = 'feed';
       }
       return;
@@ -300,7 +276,7 @@ export class InputRelay {
       return;
     }
     if (this.#mode !== 'input') return;
-    this.#lastInputAt = this.#now();
+    this.#lastInputAt = Date.now();
     if (this.#output.writableLength > MAX_BACKLOG_BYTES) this.#skipUntilKey = true;
     if (this.#skipUntilKey) {
       if (packet.flags !== KEY_FRAME || this.#output.writableLength > MAX_BACKLOG_BYTES / 2) return;
@@ -314,7 +290,7 @@ export class InputRelay {
     }
     // Decode order must not go back in time (composition offsets are in the tag body).
     ts = Math.max(ts, this.#videoTs);
-    this.#writeVideo(ts, packet.data);
+    this.#write(FLV_VIDEO, ts, packet.data);
     this.#videoTs = ts;
     this.#silenceUntil(ts);
   }
@@ -324,11 +300,11 @@ export class InputRelay {
     const at = Number.isFinite(this.#videoTs) ? this.#videoTs + this.#frameMs : 0;
     this.#offset = at - keyFrame.dts;
     this.#mode = 'input';
-    this.#lastInputAt = this.#now();
+    this.#lastInputAt = Date.now();
     this.#skipUntilKey = false;
-    this.#writeVideo(at, this.#feedVideoHeader as Buffer);
+    this.#write(FLV_VIDEO, at, this.#feedVideoHeader as Buffer);
     this.#videoHeaderFrom = 'feed';
-    this.#writeVideo(at, keyFrame.data);
+    this.#write(FLV_VIDEO, at, keyFrame.data);
     this.#videoTs = at;
     if (this.#feedAudioHeader) this.#feedAudio(this.#feedAudioHeader);
     else this.#silenceUntil(at);
@@ -339,7 +315,7 @@ export class InputRelay {
 
   /** Makes the feed's AAC the audio, from where the audio written so far ends. */
   #feedAudio(header: Buffer): void {
-    this.#writeAudio(this.#audioEnd, header);
+    this.#write(FLV_AUDIO, this.#audioEnd, header);
     this.#audioFrom = 'feed';
     const rate = aacSampleRate(header);
     if (rate) this.#audioFrameMs = (1000 * AAC_FRAME_SAMPLES) / rate;
@@ -356,7 +332,7 @@ export class InputRelay {
     const ts = packet.dts + this.#offset;
     // Audio from before the switch, or overlapping what is written: the audio clock only goes on.
     if (ts < this.#audioEnd - this.#audioFrameMs / 2) return;
-    this.#writeAudio(ts, packet.data);
+    this.#write(FLV_AUDIO, ts, packet.data);
     this.#audioEnd = ts + this.#audioFrameMs;
   }
 }

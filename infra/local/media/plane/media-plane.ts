@@ -7,28 +7,25 @@
  * Files under `<dataDir>/media/`: `hls/<packageChannelId>/` (master `index.m3u8`, one folder per
  * rendition with FFmpeg's playlist and segments, `segments.json` the origin's index) and
  * `archive/<channelId>/<run>/` (archive files until uploaded, with the run's `run.json` so that a
- * restarted service uploads what a killed one left: archive-recovery.ts).
+ * restarted service uploads what a killed one left: archive-recorder.ts).
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type FfmpegBinaries, findFfmpeg, x264Preset } from '../../ffmpeg.js';
-import type { ControlPlaneView, LocalChannel, LocalInput, MediaPlane } from '../contracts.js';
-import { ArchiveRecorder } from './archive-recorder.js';
-import { recoverArchives } from './archive-recovery.js';
+import type { ControlPlaneView, LocalChannel, MediaPlane } from '../contracts.js';
+import { ArchiveRecorder, recoverArchives } from './archive-recorder.js';
 import { ArchiveUploader } from './archive-upload.js';
 import { ChannelEncoder } from './channel-encoder.js';
 import { ChannelMetrics, type MetricSample } from './channel-metrics.js';
 import { planEncoding } from './encoder-plan.js';
 import { HlsSegmentIndex } from './hls-segment-index.js';
 import { originRequestHandler } from './origin-http.js';
-import { type Publication, RtmpIngestServer } from './rtmp-ingest.js';
+import { closeServer, listenOn, type Publication, RtmpIngestServer } from './rtmp-ingest.js';
 import { slateFor } from './slate.js';
 import { SrtListener } from './srt-ingest.js';
-import { maskStreamPath } from './stream-key.js';
 
 export interface MediaPlaneOptions {
   dataDir: string;
@@ -88,27 +85,9 @@ export type LocalMediaPlane = MediaPlane & {
   isPublishing(app: string, name: string): boolean;
 };
 
-function pipelineOf(input: LocalInput, publication: Publication): number {
-  const wanted = `${publication.app}/${publication.name}`;
-  const index = input.streamNames.findIndex((name) => name.replace(/^\/+/, '') === wanted);
-  return Math.max(index, 0);
-}
-
-async function listenHttp(server: http.Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 async function closeHttp(server: http.Server): Promise<void> {
-  if (!server.listening) return;
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeServer(server);
 }
 
 function urlHost(host: string): string {
@@ -139,52 +118,49 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     return index;
   }
 
-  function channelsFed(publication: Publication): Array<{ channel: LocalChannel; pipeline: number }> {
+  /** The running channels the publication's input feeds, with the pipeline it feeds. */
+  function channelsFed(
+    publication: Publication,
+  ): Array<{ channel: LocalChannel; encoder: ChannelEncoder; pipeline: number }> {
     const input = opts.view.findInputByStreamName(publication.app, publication.name);
     if (!input) return [];
+    const wanted = `${publication.app}/${publication.name}`;
+    const pipeline = Math.max(
+      input.streamNames.findIndex((name) => name.replace(/^\/+/, '') === wanted),
+      0,
+    );
     return [...channels.values()]
       .filter(({ channel }) => channel.inputIds.includes(input.id))
-      .map(({ channel }) => ({ channel, pipeline: pipelineOf(input, publication) }));
+      .map((running) => ({ ...running, pipeline }));
   }
 
   function reportInput(publication: Publication, lost: boolean): void {
     for (const { channel, pipeline } of channelsFed(publication)) {
-      opts.onInputChange?.({ channelId: channel.id, channelArn: channel.arn, pipeline, lost });
+      const about = { channelId: channel.id, channelArn: channel.arn, pipeline };
+      opts.onInputChange?.({ ...about, lost });
       // An input that goes away takes its audio alert with it: the input-loss alert says it all.
       const silent = !lost && !publication.hasAudio;
-      const audio = { channelId: channel.id, channelArn: channel.arn, pipeline, type: 'Audio Not Detected' };
       opts.onAlert?.({
-        ...audio,
+        ...about,
+        type: 'Audio Not Detected',
         set: silent,
         message: silent ? 'The input has no AAC audio track' : 'Audio detected, or input gone',
       });
     }
   }
 
-  /** Which pipeline of which channel each live publication feeds, for the metrics. */
-  function feeds(): Array<{ channelId: string; pipeline: number; publication: Publication }> {
-    return [...ingest.publications(), ...srtPublications()].flatMap((publication) =>
-      channelsFed(publication).map(({ channel, pipeline }) => ({
-        channelId: channel.id,
-        pipeline,
-        publication,
-      })),
-    );
+  function offerToChannels(publication: Publication): void {
+    for (const { encoder, pipeline } of channelsFed(publication)) encoder.offer(publication, pipeline);
+    reportInput(publication, false);
   }
 
-  function offerToChannels(publication: Publication): void {
-    const input = opts.view.findInputByStreamName(publication.app, publication.name);
-    if (!input) return;
-    for (const { channel, encoder } of channels.values()) {
-      if (channel.inputIds.includes(input.id)) encoder.offer(publication, pipelineOf(input, publication));
-    }
-    reportInput(publication, false);
+  function unpublish(publication: Publication): void {
+    for (const { encoder } of channels.values()) encoder.withdraw(publication);
+    reportInput(publication, true);
   }
 
   /** The SRT listeners of each running channel's SRT inputs. */
   const srtListeners = new Map<string, SrtListener[]>();
-  const srtPublications = () =>
-    [...srtListeners.values()].flat().flatMap((l) => (l.publication ? [l.publication] : []));
 
   const ingest = new RtmpIngestServer({
     host,
@@ -196,10 +172,7 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
       return input.type === 'SRT_LISTENER' ? 'unknown stream key' : undefined;
     },
     onReady: offerToChannels,
-    onUnpublish: (publication) => {
-      for (const { encoder } of channels.values()) encoder.withdraw(publication);
-      reportInput(publication, true);
-    },
+    onUnpublish: unpublish,
     logger,
   });
 
@@ -225,7 +198,17 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         pipelines: channel.channelClass === 'STANDARD' ? 2 : 1,
         droppedFrames: encoder.progress?.dropFrames,
       })),
-    feeds,
+    feeds: () =>
+      [
+        ...ingest.publications(),
+        ...[...srtListeners.values()].flat().flatMap((l) => l.publication ?? []),
+      ].flatMap((publication) =>
+        channelsFed(publication).map(({ channel, pipeline }) => ({
+          channelId: channel.id,
+          pipeline,
+          publication,
+        })),
+      ),
     egressRequests: () => {
       const counts = [...egressRequests.entries()];
       egressRequests.clear();
@@ -240,30 +223,24 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
     for (const inputId of channel.inputIds) {
       const input = opts.view.getInput?.(inputId);
       if (input?.type !== 'SRT_LISTENER' || !input.srt) continue;
-      const { srt } = input;
+      const { ports, ...security } = input.srt;
       binaries ??= findFfmpeg();
-      const { ffmpeg } = binaries;
-      srt.ports.forEach((port, pipeline) => {
+      for (const [pipeline, port] of ports.entries()) {
         const [app = 'srt', name = `${inputId}-${pipeline}`] = (input.streamNames[pipeline] ?? '').split('/');
         const listener = new SrtListener({
-          ffmpeg,
+          ffmpeg: binaries.ffmpeg,
           host,
           port,
-          passphrase: srt.passphrase,
-          keyLength: srt.keyLength,
-          latencyMs: srt.latencyMs,
+          ...security,
           app,
           name,
           logger,
           onReady: offerToChannels,
-          onUnpublish: (publication) => {
-            for (const { encoder } of channels.values()) encoder.withdraw(publication);
-            reportInput(publication, true);
-          },
+          onUnpublish: unpublish,
         });
         listener.start();
         listeners.push(listener);
-      });
+      }
     }
     if (listeners.length > 0) srtListeners.set(channel.id, listeners);
   }
@@ -290,8 +267,8 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         logger(`archive: recovery failed: ${String(error)}`),
       );
       const rtmpPort = await ingest.listen();
-      const originPort = await listenHttp(origin, opts.originPort, host);
-      const cdnPort = await listenHttp(cdn, opts.cdnPort, host);
+      const originPort = await listenOn(origin, opts.originPort, host);
+      const cdnPort = await listenOn(cdn, opts.cdnPort, host);
       if (opts.onMetrics) metrics.start();
       const shown = urlHost(host);
       return {
@@ -319,13 +296,6 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
         // Created now: the archive's clock (its counters) starts with the encoder's.
         archive: new ArchiveRecorder(channel.id, plan.archives, uploader, plan.rolloverSeconds),
         slate,
-        feed: (publication) => ({
-          label: maskStreamPath(publication.app, publication.name),
-          subscribe: (listener) => {
-            const srt = srtPublications().find((p) => p.id === publication.id);
-            return srt ? srt.subscribe(listener) : ingest.subscribe(publication, listener);
-          },
-        }),
         // MediaLive's RTMP output alert, SET while a destination's push fails.
         onSimulcast: (name, state, message) => {
           if (state === 'CONNECTING') return;

@@ -12,7 +12,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     codec_type: number;
     /** 0 audio sequence header, 1 audio frame, 2 video sequence header, 3 key frame, 4 inter frame, 5 metadata. */
     flags: number;
-    pts: number;
     dts: number;
     size: number;
     data: Buffer;
@@ -21,14 +20,11 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
   export interface RtmpConnectRequest {
     app: string;
     name: string;
-    host: string;
-    query: Record<string, unknown>;
   }
 
   /** The message being reassembled on one chunk stream. */
   export interface RtmpChunkPacket {
-    header: { fmt: number; cid: number; timestamp: number; length: number; type: number; stream_id: number };
-    clock: number;
+    header: { length: number; type: number; stream_id: number };
     /** `capacity` bytes, reused for every message of the chunk stream. */
     payload: Buffer;
     capacity: number;
@@ -45,10 +41,7 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     /** Returns an error message, or null. */
     parserData(buffer: Buffer): string | null;
     sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
-    sendStreamStatus(status: number, streamId: number): void;
     streamId: number;
-    /** Serialises a packet into RTMP chunks (a new buffer). */
-    static createMessage(packet: RtmpAvPacket): Buffer;
 
     /** 0 until C0 arrives, 3 once C2 has (then chunks are parsed). */
     protected handshakeState: number;
@@ -64,14 +57,9 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     protected streams: number;
     /** An FLV parser the engine allocates (1 MB) and never uses. */
     protected flv: unknown;
-    protected connectCmdObj: unknown;
     protected objectEncoding: number;
-    protected connectTime: Date;
-    protected startTimestamp: number;
     protected streamApp: string | undefined;
-    protected streamHost: string | undefined;
     protected streamName: string | undefined;
-    protected streamQuery: Record<string, unknown> | undefined;
 
     protected packetParse(): void;
     protected packetAlloc(): void;
@@ -86,7 +74,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     protected respondConnect(transactionId: number): void;
     protected respondCreateStream(transactionId: number): void;
     protected respondPublish(): void;
-    protected respondPlay(): void;
   }
   export = Rtmp;
 }

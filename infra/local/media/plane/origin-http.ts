@@ -28,56 +28,38 @@ export interface OriginSource {
   now(): number;
 }
 
-const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-const SEGMENT_TYPE = 'video/mp2t';
-/** Segments never change once written: let players and the CDN keep them. */
-const SEGMENT_CACHE = 'public, max-age=86400';
 const ROUTE = /^\/out\/v1\/([^/]+)\/([^/]+)$/;
-
-function corsHeaders(res: ServerResponse): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', '*');
-}
+/** After the manifest name: `_<rendition>` and `_<seq>`, each optional, then the extension. */
+const FILE = /^(?:_(\d+)(?:_(\d+))?)?\.(m3u8|ts)$/;
 
 function reply(res: ServerResponse, status: number, message: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' });
   res.end(`${message}\n`);
 }
 
+function send(req: IncomingMessage, res: ServerResponse, headers: Record<string, string | number>): boolean {
+  res.writeHead(200, headers);
+  if (req.method === 'HEAD') res.end();
+  return req.method !== 'HEAD';
+}
+
 function sendPlaylist(req: IncomingMessage, res: ServerResponse, body: string): void {
-  res.statusCode = 200;
-  res.setHeader('Content-Type', PLAYLIST_TYPE);
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const headers = { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' };
+  if (send(req, res, { ...headers, 'Content-Length': Buffer.byteLength(body) })) res.end(body);
 }
 
 async function sendSegment(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    reply(res, 404, 'segment no longer available');
-    return;
-  }
-  res.statusCode = 200;
-  res.setHeader('Content-Type', SEGMENT_TYPE);
-  res.setHeader('Cache-Control', SEGMENT_CACHE);
-  res.setHeader('Content-Length', size);
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
+  const size = await stat(file).then(
+    (info) => info.size,
+    () => undefined,
+  );
+  if (size === undefined) return reply(res, 404, 'segment no longer available');
+  // Segments never change once written: let players and the CDN keep them.
+  const headers = { 'Content-Type': 'video/mp2t', 'Cache-Control': 'public, max-age=86400' };
+  if (!send(req, res, { ...headers, 'Content-Length': size })) return;
   const stream = createReadStream(file);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Only the query strings CloudFront's MediaPackage cache policy forwards reach child playlists. */
@@ -100,7 +82,9 @@ export function originRequestHandler(
   serves: (hash: string) => boolean = () => true,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    corsHeaders(res);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', '*');
     handle(source, serves, req, res).catch(() => {
       if (!res.headersSent) reply(res, 500, 'internal error');
       else res.destroy();
@@ -115,99 +99,70 @@ async function handle(
   res: ServerResponse,
 ): Promise<void> {
   if (req.method === 'OPTIONS') {
-    res.statusCode = 204;
-    res.end();
+    res.writeHead(204).end();
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD, OPTIONS');
-    reply(res, 405, 'method not allowed');
-    return;
+    return reply(res, 405, 'method not allowed');
   }
   const url = new URL(req.url ?? '/', 'http://local');
-  const route = ROUTE.exec(url.pathname);
-  const hash = route?.[1];
-  const file = route?.[2];
-  if (!hash || !file || !serves(hash)) {
-    reply(res, 404, 'not found');
-    return;
-  }
+  const [, hash = '', file = ''] = ROUTE.exec(url.pathname) ?? [];
+  if (!hash || !serves(hash)) return reply(res, 404, 'not found');
   const endpoint = source.view.findEndpointByHash(hash);
-  if (!endpoint) {
-    reply(res, 404, 'no such endpoint');
-    return;
-  }
-  const match = new RegExp(
-    `^${escapeRegExp(endpoint.manifestName)}(?:_(\\d+)(?:_(\\d+))?)?\\.(m3u8|ts)$`,
-  ).exec(file);
+  if (!endpoint) return reply(res, 404, 'no such endpoint');
+  const match = file.startsWith(endpoint.manifestName)
+    ? FILE.exec(file.slice(endpoint.manifestName.length))
+    : null;
   const index = source.segments(endpoint.channelId);
-  if (!match || !index || index.renditions.length === 0) {
-    reply(res, 404, 'not found');
-    return;
-  }
+  if (!match || !index || index.renditions.length === 0) return reply(res, 404, 'not found');
   const [, renditionNumber, sequence, extension] = match;
 
   let shift: TimeShift | undefined;
   try {
     shift = endpoint.startoverWindowSeconds > 0 ? parseTimeShift(url.searchParams) : undefined;
   } catch (error) {
-    if (error instanceof InvalidTimeShift) {
-      reply(res, 400, error.message);
-      return;
-    }
+    if (error instanceof InvalidTimeShift) return reply(res, 400, error.message);
     throw error;
   }
 
   if (renditionNumber === undefined) {
-    if (extension !== 'm3u8') {
-      reply(res, 404, 'not found');
-      return;
-    }
+    if (extension !== 'm3u8') return reply(res, 404, 'not found');
     const query = shift ? timeShiftQuery(url.searchParams) : '';
-    sendPlaylist(
-      req,
-      res,
-      renderMasterPlaylist(index.renditions, (i) => `${endpoint.manifestName}_${i + 1}.m3u8${query}`),
+    const master = renderMasterPlaylist(
+      index.renditions,
+      (i) => `${endpoint.manifestName}_${i + 1}.m3u8${query}`,
     );
-    return;
+    return sendPlaylist(req, res, master);
   }
 
   const rendition = index.renditions[Number(renditionNumber) - 1];
-  if (!rendition) {
-    reply(res, 404, 'no such rendition');
-    return;
-  }
+  if (!rendition) return reply(res, 404, 'no such rendition');
   const segments = index.segments(rendition.name);
 
   if (extension === 'm3u8' && sequence === undefined) {
     const now = source.now();
     const window = selectWindow(segments, shift, now, now - endpoint.startoverWindowSeconds * 1000);
     if (window.segments.length === 0) {
-      reply(
+      return reply(
         res,
         404,
         shift ? 'no segment in the requested time window' : 'the channel has no live segment yet',
       );
-      return;
     }
     const prefix = `${endpoint.manifestName}_${renditionNumber}_`;
-    sendPlaylist(
+    return sendPlaylist(
       req,
       res,
       renderMediaPlaylist(window, index.targetSeconds, (segment) => `${prefix}${segment.seq}.ts`),
     );
-    return;
   }
 
   if (extension === 'ts' && sequence !== undefined) {
     const first = segments[0];
     const segment = first ? segments[Number(sequence) - first.seq] : undefined;
-    if (!segment || segment.seq !== Number(sequence)) {
-      reply(res, 404, 'segment no longer available');
-      return;
-    }
-    await sendSegment(req, res, path.join(index.dir, segment.file));
-    return;
+    if (!segment || segment.seq !== Number(sequence)) return reply(res, 404, 'segment no longer available');
+    return sendSegment(req, res, path.join(index.dir, segment.file));
   }
   reply(res, 404, 'not found');
 }

@@ -18,27 +18,6 @@ import type { RelayPacket } from './input-relay.js';
 import { GuardedRtmp, RtmpProtocolError } from './rtmp-session.js';
 import { maskStreamKey, maskStreamPath } from './stream-key.js';
 
-/** A live publish on `app/name`, as the encoder side sees it. */
-export interface Publication {
-  readonly id: string;
-  readonly app: string;
-  readonly name: string;
-  readonly remoteAddress: string;
-  /** Video sequence header and a key frame have arrived: an encoder joining now can decode. */
-  readonly ready: boolean;
-  /** An audio sequence header (or audio frame) arrived before the stream became ready. */
-  readonly hasAudio: boolean;
-  /** What arrived so far (for the channel's input metrics). */
-  readonly stats: PublicationStats;
-}
-
-export interface PublicationStats {
-  /** Bytes of audio and video payload. */
-  bytes: number;
-  /** Video frames (sequence headers excepted). */
-  videoFrames: number;
-}
-
 export interface RtmpIngestOptions {
   host: string;
   port: number;
@@ -46,7 +25,7 @@ export interface RtmpIngestOptions {
   admitPublish(app: string, name: string): string | undefined;
   /** The publication can feed an encoder now. */
   onReady(publication: Publication): void;
-  /** The publisher went away (or was refused after becoming ready: never). */
+  /** The publisher went away. */
   onUnpublish(publication: Publication): void;
   logger: (line: string) => void;
 }
@@ -72,6 +51,22 @@ const DROP_LOG_PERIOD_MS = 10_000;
 /** Peer-error text in a log line (Node's own messages fit; anything longer is not worth a line). */
 const MAX_REASON_CHARS = 160;
 
+/** Listens on `port` (0: any free one) and resolves with the port bound. */
+export async function listenOn(server: net.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+export async function closeServer(server: net.Server): Promise<void> {
+  if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 /** An error thrown by one of the ingest's own callbacks (a bug of this service, not the peer's). */
 class IngestCallbackError extends Error {
   constructor(cause: unknown) {
@@ -93,15 +88,21 @@ function describePeerError(error: unknown, requestedName: string | undefined): s
   return `unexpected ${name} in the RTMP engine: ${message.slice(0, MAX_REASON_CHARS)}`;
 }
 
-class LivePublication implements Publication {
+/** A live publish on `app/name` (RTMP or SRT): what a channel's input relay follows. */
+export class Publication {
   readonly id = randomBytes(6).toString('hex');
+  /** Video sequence header and a key frame have arrived: an encoder joining now can decode. */
   ready = false;
+  /** An audio sequence header (or audio frame) arrived before the stream became ready. */
   hasAudio = false;
-  readonly stats: PublicationStats = { bytes: 0, videoFrames: 0 };
+  /** What arrived so far, for the channel's input metrics: audio and video payload bytes, and
+   * video frames (sequence headers excepted). */
+  readonly stats = { bytes: 0, videoFrames: 0 };
   /** The latest sequence headers, for a subscriber that joins later. */
-  audioHeader: RelayPacket | undefined;
-  videoHeader: RelayPacket | undefined;
-  readonly subscribers = new Set<(packet: RelayPacket) => void>();
+  #audioHeader: RelayPacket | undefined;
+  #videoHeader: RelayPacket | undefined;
+  readonly #subscribers = new Set<(packet: RelayPacket) => void>();
+  #ended = false;
 
   constructor(
     readonly app: string,
@@ -109,13 +110,18 @@ class LivePublication implements Publication {
     readonly remoteAddress: string,
   ) {}
 
+  /** For log lines (never the stream key). */
+  get label(): string {
+    return maskStreamPath(this.app, this.name);
+  }
+
   /**
    * Takes one packet of the publisher. `onReady` runs when this packet makes the publication ready,
    * before the packet is handed on: an encoder that subscribes then gets this key frame, and joins
    * the stream now rather than one GOP later.
    */
   accept(avPacket: RtmpAvPacket, onReady: () => void): void {
-    // The engine reuses its buffer: each packet kept or handed on gets its own copy.
+    // The parser reuses its buffer: each packet kept or handed on gets its own copy.
     const packet: RelayPacket = {
       type: avPacket.codec_type,
       flags: avPacket.flags,
@@ -126,23 +132,33 @@ class LivePublication implements Publication {
     this.stats.bytes += packet.data.length;
     if (packet.type === 9 && packet.flags !== VIDEO_HEADER) this.stats.videoFrames += 1;
     if (packet.type === 8 && packet.flags === AUDIO_HEADER) {
-      this.audioHeader = packet;
+      this.#audioHeader = packet;
       this.hasAudio = true;
     } else if (packet.type === 8 && packet.flags === AUDIO_FRAME && !this.ready) {
       this.hasAudio = true;
     } else if (packet.type === 9 && packet.flags === VIDEO_HEADER) {
-      this.videoHeader = packet;
-    } else if (packet.type === 9 && packet.flags === KEY_FRAME && !this.ready && this.videoHeader) {
+      this.#videoHeader = packet;
+    } else if (packet.type === 9 && packet.flags === KEY_FRAME && !this.ready && this.#videoHeader) {
       this.ready = true;
       onReady();
     }
-    for (const subscriber of this.subscribers) subscriber(packet);
+    for (const subscriber of this.#subscribers) subscriber(packet);
   }
 
+  /**
+   * The packets as they arrive (the sequence headers first), for a channel's input relay; returns
+   * the unsubscribe. Nothing is delivered once the publisher has gone.
+   */
   subscribe(listener: (packet: RelayPacket) => void): () => void {
-    for (const header of [this.videoHeader, this.audioHeader]) if (header) listener(header);
-    this.subscribers.add(listener);
-    return () => this.subscribers.delete(listener);
+    if (this.#ended) return () => {};
+    for (const header of [this.#videoHeader, this.#audioHeader]) if (header) listener(header);
+    this.#subscribers.add(listener);
+    return () => this.#subscribers.delete(listener);
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.#subscribers.clear();
   }
 }
 
@@ -151,8 +167,7 @@ export class RtmpIngestServer {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   /** Keyed by `app/name`. */
-  readonly #publications = new Map<string, LivePublication>();
-  #port = 0;
+  readonly #publications = new Map<string, Publication>();
   #lastDropLog = 0;
 
   constructor(options: RtmpIngestOptions) {
@@ -169,25 +184,16 @@ export class RtmpIngestServer {
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.host, () => {
-        this.#server.off('error', reject);
-        // Once listening, an error is a failed accept (EMFILE when out of descriptors): the
-        // server goes on listening, and without a listener the error would end the process.
-        this.#server.on('error', (error) => this.#options.logger(`rtmp: ${error.message}`));
-        resolve();
-      });
-    });
-    const address = this.#server.address();
-    this.#port = typeof address === 'object' && address ? address.port : this.#options.port;
-    return this.#port;
+    const port = await listenOn(this.#server, this.#options.port, this.#options.host);
+    // Once listening, an error is a failed accept (EMFILE when out of descriptors): the server goes
+    // on listening, and without a listener the error would end the process.
+    this.#server.on('error', (error) => this.#options.logger(`rtmp: ${error.message}`));
+    return port;
   }
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    if (!this.#server.listening) return;
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeServer(this.#server);
   }
 
   publication(app: string, name: string): Publication | undefined {
@@ -198,22 +204,12 @@ export class RtmpIngestServer {
     return [...this.#publications.values()];
   }
 
-  /**
-   * The publication's packets as they arrive (its sequence headers first), for a channel encoder;
-   * returns the unsubscribe. Nothing is delivered once the publisher has gone.
-   */
-  subscribe(publication: Publication, listener: (packet: RelayPacket) => void): () => void {
-    const live = this.#publications.get(`${publication.app}/${publication.name}`);
-    if (!live || live.id !== publication.id) return () => {};
-    return live.subscribe(listener);
-  }
-
   #handle(socket: net.Socket): void {
     this.#sockets.add(socket);
     const rtmp = new GuardedRtmp();
     const remote = socket.remoteAddress ?? 'unknown';
     let request: { app: string; name: string } | undefined;
-    let published: LivePublication | undefined;
+    let published: Publication | undefined;
     let closing = false;
     let graceTimer: NodeJS.Timeout | undefined;
     // Until it publishes, and while it does, a peer that goes silent is gone (a pulled cable does
@@ -228,10 +224,11 @@ export class RtmpIngestServer {
       socket.destroy();
     }, SETUP_DEADLINE_MS);
 
-    /** Ends the connection after its answer is flushed; a peer that never closes is cut. */
-    const endGracefully = () => {
+    /** Ends the connection, `gracefully` after its answer is flushed (a peer that never closes is cut). */
+    const end = (gracefully: boolean) => {
       closing = true;
       rtmp.close();
+      if (!gracefully) return socket.destroy();
       socket.end();
       graceTimer = setTimeout(() => socket.destroy(), GRACEFUL_CLOSE_MS);
     };
@@ -248,20 +245,11 @@ export class RtmpIngestServer {
         this.#options.logger(
           `rtmp: internal error on the connection from ${remote} (${shown}), closed: ${cause}`,
         );
-        closing = true;
-        rtmp.close();
-        socket.destroy();
-        return;
+        return end(false);
       }
       const reason = describePeerError(error, rtmp.requestedName);
       this.#options.logger(`rtmp: closed the connection from ${remote} (${shown}): ${reason}`);
-      if (error instanceof RtmpProtocolError && error.graceful) {
-        endGracefully();
-      } else {
-        closing = true;
-        rtmp.close();
-        socket.destroy();
-      }
+      end(error instanceof RtmpProtocolError && error.graceful);
     };
     const callback =
       <A extends unknown[]>(handler: (...args: A) => void) =>
@@ -294,12 +282,12 @@ export class RtmpIngestServer {
       if (reason !== undefined) {
         this.#options.logger(`rtmp: refused publish ${maskStreamPath(app, name)} from ${remote}: ${reason}`);
         rtmp.refuse('NetStream.Publish.BadName', reason);
-        endGracefully();
+        end(true);
         return;
       }
       clearTimeout(setupDeadline);
       rtmp.acceptPublish();
-      published = new LivePublication(app, name, remote);
+      published = new Publication(app, name, remote);
       this.#publications.set(key, published);
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
     });
@@ -308,7 +296,7 @@ export class RtmpIngestServer {
       const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
       this.#options.logger(`rtmp: refused play ${shown} from ${remote}: playing is not offered`);
       rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
-      endGracefully();
+      end(true);
     });
     rtmp.onPacketCallback = callback((packet) => {
       const publication = published;
@@ -334,7 +322,7 @@ export class RtmpIngestServer {
       this.#sockets.delete(socket);
       if (published && this.#publications.get(`${published.app}/${published.name}`) === published) {
         this.#publications.delete(`${published.app}/${published.name}`);
-        published.subscribers.clear();
+        published.end();
         this.#options.logger(`rtmp: publish ended ${maskStreamPath(published.app, published.name)}`);
         try {
           this.#options.onUnpublish(published);

@@ -19,7 +19,6 @@
  * ingest turns into one log line and a closed connection; anything else still thrown is caught at
  * the connection boundary (rtmp-ingest.ts).
  */
-import querystring from 'node:querystring';
 import Rtmp, { type RtmpChunkPacket } from 'node-media-server/src/protocol/rtmp.js';
 import { Amf0Error, type Amf0Value, decodeAmf0, isAmf0Object } from './amf0.js';
 
@@ -65,7 +64,7 @@ const MAX_STREAMS = 8;
 /** App and stream names: printable ASCII, no spaces (they end up in logs and routing keys). */
 const NAME = /^[\x21-\x7e]{1,1024}$/;
 
-type Phase = 'new' | 'connected' | 'requested' | 'publishing' | 'playing' | 'closed';
+type Phase = 'new' | 'connected' | 'requested' | 'publishing' | 'closed';
 
 /** The chunk stream id exactly as the engine computes it (its key in `inPackets`). */
 function engineChunkStreamId(buffer: Buffer, basicBytes: number): number {
@@ -89,11 +88,6 @@ export class GuardedRtmp extends Rtmp {
     this.flv = undefined;
   }
 
-  /** After a publish: whether the ingest admitted it. */
-  get publishing(): boolean {
-    return this.#phase === 'publishing';
-  }
-
   get requestedName(): string | undefined {
     return this.streamName;
   }
@@ -111,13 +105,6 @@ export class GuardedRtmp extends Rtmp {
     if (this.#phase !== 'requested') return;
     this.#phase = 'publishing';
     this.respondPublish();
-  }
-
-  /** The ingest admitted the play: start the stream. */
-  acceptPlay(): void {
-    if (this.#phase !== 'requested') return;
-    this.#phase = 'playing';
-    this.respondPlay();
   }
 
   /** Answers the pending publish or play with an error status; nothing is parsed afterwards. */
@@ -259,22 +246,10 @@ export class GuardedRtmp extends Rtmp {
       this.#phase = 'closed';
       throw new RtmpProtocolError('connect without an app name', true);
     }
-    // tcUrl only told the engine the host it was reached by; routing needs app and name alone, so
-    // a client that leaves it out (or sends garbage) still connects.
-    let host = '';
-    if (typeof commandObject.tcUrl === 'string') {
-      try {
-        host = new URL(commandObject.tcUrl).hostname;
-      } catch {
-        host = '';
-      }
-    }
-    this.connectCmdObj = commandObject;
+    // tcUrl is not read (the engine only took the host it was reached by from it): routing needs
+    // app and name alone, so a client that leaves it out (or sends garbage) still connects.
     this.streamApp = app;
-    this.streamHost = host;
     this.objectEncoding = commandObject.objectEncoding === 3 ? 3 : 0;
-    this.connectTime = new Date();
-    this.startTimestamp = Date.now();
     this.#phase = 'connected';
     // The engine's own answer to a connect (window size, bandwidth, chunk size, _result).
     this.sendWindowACK(5_000_000);
@@ -289,7 +264,7 @@ export class GuardedRtmp extends Rtmp {
       throw new RtmpProtocolError(`${command} on a connection that already published or played`);
     }
     this.streamId = this.parserPacket.header.stream_id;
-    const [name, query] = typeof nameValue === 'string' ? nameValue.split('?', 2) : [];
+    const name = typeof nameValue === 'string' ? nameValue.split('?', 1)[0] : undefined;
     if (name === undefined || !NAME.test(name)) {
       this.refuse(
         command === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound',
@@ -298,14 +273,8 @@ export class GuardedRtmp extends Rtmp {
       throw new RtmpProtocolError(`${command} without a valid stream name`, true);
     }
     this.streamName = name;
-    this.streamQuery = querystring.parse(query ?? '');
     this.#phase = 'requested';
-    this.onConnectCallback({
-      app: this.streamApp ?? '',
-      name,
-      host: this.streamHost ?? '',
-      query: this.streamQuery,
-    });
+    this.onConnectCallback({ app: this.streamApp ?? '', name });
     if (command === 'publish') this.onPushCallback();
     else this.onPlayCallback();
   }

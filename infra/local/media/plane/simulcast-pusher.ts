@@ -13,6 +13,7 @@
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { endChild } from './encoder-process.js';
 
 export type PusherState = 'CONNECTING' | 'ACTIVE' | 'FAILING';
 
@@ -47,21 +48,17 @@ export class SimulcastPusher {
   #stopped = false;
   /** Set once the child has been given the header, sequence headers and a key frame. */
   #synced = false;
+  /** Whether the current child has been given the start of the stream (a resync needs only frames). */
+  #childStarted = false;
   #pending: Buffer = Buffer.alloc(0);
   #header: Buffer | undefined;
   #metadata: Buffer | undefined;
   #videoHeader: Buffer | undefined;
   #audioHeader: Buffer | undefined;
   #source: Readable | undefined;
-  /** Tags dropped because the destination could not keep up (for the logs). */
-  dropped = 0;
 
   constructor(options: SimulcastPusherOptions) {
     this.#options = options;
-  }
-
-  get state(): PusherState {
-    return this.#state;
   }
 
   /** Reads a new FLV stream (a new encoder run): the push restarts from its headers. */
@@ -81,12 +78,7 @@ export class SimulcastPusher {
     this.#source?.removeAllListeners('data');
     const child = this.#child;
     this.#child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    child.stdin.end();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    await exited;
-    clearTimeout(kill);
+    if (child) await endChild(child, () => child.stdin.end());
   }
 
   #mask(text: string): string {
@@ -112,14 +104,16 @@ export class SimulcastPusher {
     }
     if (this.#stopped) return;
     this.#synced = false;
-    const child = spawn(
-      this.#options.ffmpeg,
-      [
-        ...['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'],
-        ...['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', this.#options.url],
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    ) as ChildProcessByStdio<Writable, Readable, Readable>;
+    this.#childStarted = false;
+    const args = '-hide_banner -loglevel error -nostats -progress pipe:1 -stats_period 1 -f flv -i pipe:0';
+    const child = spawn(this.#options.ffmpeg, [
+      ...args.split(' '),
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      this.#options.url,
+    ]);
     this.#child = child;
     child.stdin.on('error', () => {});
     let reason = '';
@@ -193,21 +187,17 @@ export class SimulcastPusher {
         !this.#videoHeader ||
         child.stdin.writableLength > MAX_BACKLOG_BYTES / 2
       ) {
-        this.dropped += 1;
         return;
       }
-      // A new child needs the whole start of a stream; a resync after a backlog, only the frames.
-      if (!this.#startedFor.has(child)) {
+      if (!this.#childStarted) {
         for (const part of [this.#header, this.#metadata, this.#videoHeader, this.#audioHeader])
           if (part) this.#write(part);
-        this.#startedFor.add(child);
+        this.#childStarted = true;
       }
       this.#synced = true;
     }
     this.#write(tag);
   }
-
-  readonly #startedFor = new WeakSet<object>();
 
   #write(buffer: Buffer): void {
     const child = this.#child;

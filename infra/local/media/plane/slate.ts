@@ -38,13 +38,6 @@ const GOP_SECONDS = 1;
 /** FFmpeg's aac encoder needs a few frames of priming before its output for silence is steady. */
 const SILENT_FRAME_INDEX = 8;
 
-const FLV_AUDIO = 8;
-const FLV_VIDEO = 9;
-
-function frames(spec: SlateSpec): number {
-  return Math.max(1, Math.round((GOP_SECONDS * spec.frameRate.numerator) / spec.frameRate.denominator));
-}
-
 const cache = new Map<string, Promise<Slate>>();
 
 /** The slate for `spec`, encoded on first use and kept for the life of the process. */
@@ -62,21 +55,22 @@ export function slateFor(ffmpeg: string, spec: SlateSpec): Promise<Slate> {
 
 async function encodeSlate(ffmpeg: string, spec: SlateSpec): Promise<Slate> {
   const rate = `${spec.frameRate.numerator}/${spec.frameRate.denominator}`;
-  const gop = frames(spec);
+  const gop = String(
+    Math.max(1, Math.round((GOP_SECONDS * spec.frameRate.numerator) / spec.frameRate.denominator)),
+  );
   const args = [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
     ...['-f', 'lavfi', '-i', `color=c=0x${spec.color}:s=${spec.width}x${spec.height}:r=${rate}`],
     ...['-f', 'lavfi', '-i', `anullsrc=r=${SAMPLE_RATE}:cl=stereo`],
-    ...['-frames:v', String(gop), '-t', String(GOP_SECONDS + 0.5)],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', String(gop), '-pix_fmt', 'yuv420p'],
+    ...['-frames:v', gop, '-t', String(GOP_SECONDS + 0.5)],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', gop, '-pix_fmt', 'yuv420p'],
     ...['-c:a', 'aac', '-b:a', '128k', '-f', 'flv', 'pipe:1'],
   ];
-  const tags: Array<{ type: number; data: Buffer }> = [];
+  const tags: Array<{ flags: number; data: Buffer }> = [];
   const parser = new Flv();
-  parser.onPacketCallback = (packet) => {
-    // The parser reuses its buffer: copy each tag out.
-    tags.push({ type: packet.codec_type, data: Buffer.from(packet.data.subarray(0, packet.size)) });
-  };
+  // The parser reuses its buffer: copy each tag out.
+  parser.onPacketCallback = (packet) =>
+    tags.push({ flags: packet.flags, data: Buffer.from(packet.data.subarray(0, packet.size)) });
   const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   let parseError: string | null = null;
@@ -93,22 +87,15 @@ async function encodeSlate(ffmpeg: string, spec: SlateSpec): Promise<Slate> {
   if (code !== 0 || parseError) {
     throw new Error(`could not encode the input-loss slate: ${parseError ?? errors.trim().slice(0, 300)}`);
   }
-  const video = tags.filter((tag) => tag.type === FLV_VIDEO);
-  const audio = tags.filter((tag) => tag.type === FLV_AUDIO);
-  // Video tag: frame type << 4 | codec; then AVCPacketType (0 = sequence header, 1 = NALUs).
-  const videoHeader = video.find((tag) => tag.data[1] === 0);
-  const videoFrames = video.filter((tag) => tag.data[1] === 1);
-  // Audio tag: format byte, then AACPacketType (0 = AudioSpecificConfig, 1 = raw frame).
-  const audioHeader = audio.find((tag) => tag.data[1] === 0);
-  const audioFrames = audio.filter((tag) => tag.data[1] === 1);
+  // The FLV parser's flags: 0 AAC sequence header, 1 audio frame, 2 AVC sequence header, 3 key
+  // frame, 4 other video tag (frames, and the end of sequence: AVCPacketType 2, not kept).
+  const bodies = (...flags: number[]) => tags.filter((tag) => flags.includes(tag.flags));
+  const [videoHeader] = bodies(2);
+  const [audioHeader] = bodies(0);
+  const videoFrames = bodies(3, 4).filter((tag) => tag.data[1] === 1);
+  const audioFrames = bodies(1);
   const silence = audioFrames[Math.min(SILENT_FRAME_INDEX, audioFrames.length - 1)];
-  if (
-    !videoHeader ||
-    !audioHeader ||
-    !silence ||
-    videoFrames.length === 0 ||
-    videoFrames[0]?.data[0] !== 0x17
-  ) {
+  if (!videoHeader || !audioHeader || !silence || videoFrames[0]?.flags !== 3) {
     throw new Error('could not encode the input-loss slate: FFmpeg wrote no key frame or no audio');
   }
   return {

@@ -17,7 +17,7 @@ import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
 import { ArchiveRecorder } from '../../../../../infra/local/media/plane/archive-recorder.js';
 import { ArchiveUploader } from '../../../../../infra/local/media/plane/archive-upload.js';
 import { planEncoding } from '../../../../../infra/local/media/plane/encoder-plan.js';
-import { createMediaPlane } from '../../../../../infra/local/media/plane/index.js';
+import { createMediaPlane } from '../../../../../infra/local/media/plane/media-plane.js';
 import { aChannel, FakeControlPlane } from './channel-builder.js';
 
 const run = promisify(execFile);

@@ -75,10 +75,7 @@ describe('encoderArgs', () => {
 describe('encoderArgs with thumbnails (ThumbnailConfiguration AUTO)', () => {
   const withThumbnails = () => {
     const plan = planEncoding(aChannel({ segmentSeconds: 2, rolloverSeconds: 4 }));
-    return command({
-      plan: { ...plan, thumbnail: { height: 270, everySeconds: 2 } },
-      thumbnailFile: 'thumbnails/1234567.jpg',
-    });
+    return command({ plan: { ...plan, thumbnail: { height: 270, everySeconds: 2 } } });
   };
 
   it('adds a branch that picks one frame every 2 s before scaling it, and one JPEG file FFmpeg replaces atomically', () => {

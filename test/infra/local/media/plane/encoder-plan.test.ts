@@ -76,15 +76,9 @@ describe('planEncoding', () => {
     expect(plan.archives[0]?.video).toBe(4);
   });
 
-  it('takes the segment length from MediaPackage V2 settings, else an HLS group, else 6 s', () => {
+  it('takes the segment length from MediaPackage V2 settings, else 6 s', () => {
     expect(planEncoding(aChannel({ segmentSeconds: 2 })).segmentSeconds).toBe(2);
     expect(planEncoding(aChannel()).segmentSeconds).toBe(6);
-    const withHls = aChannel();
-    withHls.encoderSettings.OutputGroups?.push({
-      OutputGroupSettings: { HlsGroupSettings: { Destination: { DestinationRefId: 'x' }, SegmentLength: 4 } },
-      Outputs: [],
-    });
-    expect(planEncoding(withHls).segmentSeconds).toBe(4);
   });
 
   it('forces key frames on a period dividing both the segment length and the rollover interval', () => {
@@ -102,7 +96,7 @@ describe('planEncoding', () => {
     expect(planEncoding(channel).videos[0]?.gopFrames).toBe(60);
   });
 
-  it('rejects settings without a MediaPackage or HLS output group', () => {
+  it('rejects settings without a MediaPackage output group', () => {
     const channel = aChannel();
     channel.encoderSettings.OutputGroups = (channel.encoderSettings.OutputGroups ?? []).filter(
       (g) => !g.OutputGroupSettings?.MediaPackageGroupSettings,

@@ -13,7 +13,10 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../../infra/local/ffmpeg.js';
-import { createMediaPlane, type LocalMediaPlane } from '../../../../../infra/local/media/plane/index.js';
+import {
+  createMediaPlane,
+  type LocalMediaPlane,
+} from '../../../../../infra/local/media/plane/media-plane.js';
 import { aChannel, FakeControlPlane } from './channel-builder.js';
 import { amf, connect, createStream, handshake, message, publish } from './rtmp-fuzz-cases.js';
 

@@ -104,9 +104,7 @@ describe('RTMP ingest under hostile input', () => {
         .toBeDefined();
       const publication = ready.find((p) => p.name === FFMPEG_KEY)!;
       const kinds = new Set<string>();
-      const unsubscribe = server.subscribe(publication, (packet) =>
-        kinds.add(`${packet.type}/${packet.flags}`),
-      );
+      const unsubscribe = publication.subscribe((packet) => kinds.add(`${packet.type}/${packet.flags}`));
       // Video and audio sequence headers, a key frame, an AAC frame.
       await expect
         .poll(() => [...kinds].sort(), { timeout: 10_000, interval: 100 })

@@ -78,7 +78,7 @@ describe('RtmpIngestServer', () => {
 
     const packets: RelayPacket[] = [];
     const received: string[] = [];
-    const unsubscribe = server.subscribe(publication, (packet) => {
+    const unsubscribe = publication.subscribe((packet) => {
       packets.push(packet);
       received.push(packet.data.toString('hex'));
     });
@@ -106,7 +106,7 @@ describe('RtmpIngestServer', () => {
     expect(server.publication('live', KEY)).toBeUndefined();
     const count = packets.length;
     unsubscribe();
-    expect(server.subscribe(publication, (packet) => packets.push(packet))).toBeTypeOf('function');
+    expect(publication.subscribe((packet) => packets.push(packet))).toBeTypeOf('function');
     expect(packets).toHaveLength(count);
   }, 30_000);
 
