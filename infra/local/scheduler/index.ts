@@ -40,7 +40,6 @@ interface Schedule {
   arn: string;
   /** `at(yyyy-mm-ddThh:mm:ss)`, in UTC. */
   expression: string;
-  state: 'ENABLED' | 'DISABLED';
   actionAfterCompletion: 'NONE' | 'DELETE';
   target: { Arn: string; RoleArn: string; Input?: string; RetryPolicy?: Record<string, number | undefined> };
   clientToken?: string;
@@ -105,13 +104,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
 
   const arm = (id: string, schedule: Schedule) => {
     const at = timeOf(schedule);
-    if (
-      closed ||
-      schedule.state === 'DISABLED' ||
-      schedule.lastScheduledTime !== undefined ||
-      Number.isNaN(at)
-    )
-      return;
+    if (closed || schedule.lastScheduledTime !== undefined || Number.isNaN(at)) return;
     const fire = () => {
       if (schedules.get(id) !== schedule) return;
       if (at > now()) return arm(id, schedule); // a long wait, taken in steps
@@ -162,6 +155,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     if ((body.string('ScheduleExpressionTimezone') ?? 'UTC') !== 'UTC')
       throw invalid('Local mode runs at() in UTC only.');
     body.object('FlexibleTimeWindow', true).string('Mode', { required: true, oneOf: ['OFF', 'FLEXIBLE'] });
+    body.string('State', { oneOf: ['ENABLED'] }); // the app never creates a DISABLED schedule
     const target = body.object('Target', true);
     const retry = target.object('RetryPolicy');
     const input = target.string('Input', { min: 1 });
@@ -181,7 +175,6 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
       groupName,
       arn: arn('schedule', id),
       expression,
-      state: (body.string('State', { oneOf: ['ENABLED', 'DISABLED'] }) ?? 'ENABLED') as Schedule['state'],
       actionAfterCompletion:
         body.string('ActionAfterCompletion', { oneOf: ['NONE', 'DELETE'] }) === 'DELETE' ? 'DELETE' : 'NONE',
       target: {
@@ -221,7 +214,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
       GroupName: schedule.groupName,
       ScheduleExpression: schedule.expression,
       ScheduleExpressionTimezone: 'UTC',
-      State: schedule.state,
+      State: 'ENABLED',
       ActionAfterCompletion: schedule.actionAfterCompletion,
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: schedule.target,
