@@ -4,6 +4,7 @@
  * aws-local-stepfunctions with the task Lambdas called in-process, and are persisted under dataDir.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsError } from '../aws-server/aws-error.js';
 import { Fields } from '../aws-server/fields.js';
 import { paginate } from '../aws-server/paginate.js';
@@ -278,14 +279,9 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       await ready;
       const record = records.get(executionArn);
       if (!record) throw new Error(`no execution ${executionArn}`);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`execution ${executionArn} is still RUNNING after ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      await Promise.race([runs.get(executionArn)?.done, timeout]).finally(() => clearTimeout(timer));
+      const timeout = sleep(timeoutMs, 'timeout', { ref: false });
+      if ((await Promise.race([runs.get(executionArn)?.done, timeout])) === 'timeout')
+        throw new Error(`execution ${executionArn} is still RUNNING after ${timeoutMs} ms`);
       return described(record);
     },
   };
