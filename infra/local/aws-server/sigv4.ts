@@ -13,11 +13,9 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 /** S3 presigned URLs are valid at most 7 days ("Authenticating requests: query parameters"). */
 const MAX_PRESIGNED_SECONDS = 604_800;
 
-export type AuthReason = 'missing' | 'key' | 'signature' | 'time' | 'host';
-
 export class AuthFailure extends Error {
   constructor(
-    readonly reason: AuthReason,
+    readonly reason: 'missing' | 'key' | 'signature' | 'time' | 'host',
     message: string,
   ) {
     super(message);
