@@ -254,18 +254,18 @@ function readName(value: string | undefined): string {
   return value as string;
 }
 
+type Saved = {
+  formatVersion: 1;
+  groups: Array<{ name: string; clientToken?: string }>;
+  schedules: Schedule[];
+};
+
 /** The saved state, or none on first start. A corrupt file is an error, never silently reset. */
-function load(
-  file: string,
-): { groups: Array<{ name: string; clientToken?: string }>; schedules: Schedule[] } | undefined {
+function load(file: string): Saved | undefined {
   if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
-    formatVersion?: number;
-    groups?: [];
-    schedules?: Schedule[];
-  };
-  if (parsed.formatVersion !== 1 || !Array.isArray(parsed.groups) || !Array.isArray(parsed.schedules)) {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Saved>;
+  if (saved.formatVersion !== 1 || !Array.isArray(saved.groups) || !Array.isArray(saved.schedules)) {
     throw new Error(`${file} is not a schedules file this version can read; move it away to start empty`);
   }
-  return { groups: parsed.groups, schedules: parsed.schedules };
+  return saved as Saved;
 }

@@ -1,7 +1,8 @@
 /**
  * One execution running in aws-local-stepfunctions, its event stream translated into an AWS-shaped
  * history: `<Type>StateEntered/Exited`, `LambdaFunctionScheduled/Started/Succeeded/Failed/TimedOut`
- * and the closing `Execution*` event. Task states call the task Lambdas in-process.
+ * (`Task*` for a service integration) and the closing `Execution*` event. Task states call the task
+ * Lambdas in-process.
  */
 import '../polyfills.js';
 import type { StateMachine } from 'aws-local-stepfunctions';
