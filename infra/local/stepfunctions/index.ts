@@ -255,17 +255,12 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
         const record = findExecution(input);
         const withData = input.boolean('includeExecutionData') ?? true;
         const { items, nextToken } = page(record.events, input, `history ${record.executionArn}`);
-        const events = items.map(({ timestamp, type, id, previousEventId, detailsKey, details = {} }) => {
+        const events = items.map(({ timestamp, detailsKey, details = {}, ...event }) => {
           const data = Object.entries(details).filter(
             ([key]) => withData || !/^(input|output)(Details)?$/.test(key),
           );
-          return {
-            timestamp: seconds(timestamp),
-            type,
-            id,
-            previousEventId,
-            ...(detailsKey && { [detailsKey]: Object.fromEntries(data) }),
-          };
+          const detailsMember = detailsKey && { [detailsKey]: Object.fromEntries(data) };
+          return { ...event, timestamp: seconds(timestamp), ...detailsMember };
         });
         return { events, nextToken };
       },
