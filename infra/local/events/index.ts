@@ -4,6 +4,7 @@
  * `stream()`, which the local API serves as server-sent events at GET /events (`sseHandler`).
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter, on } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-server/aws-error.js';
 import { Fields, isObject, isString } from '../aws-server/fields.js';
@@ -85,7 +86,8 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     handler: Handler;
     queue: Promise<void>;
   }>();
-  const listeners = new Set<(event: EventBridgeEvent | undefined) => void>();
+  /** Every event as it is put, then `close` when the bus closes: what streams follow. */
+  const feed = new EventEmitter().setMaxListeners(0);
   const pauses = new Pauses();
   let closed = false;
 
@@ -122,7 +124,7 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     };
     held.push(event);
     if (held.length > HELD_EVENTS) held.shift();
-    for (const listener of listeners) listener(event);
+    feed.emit('event', event);
     for (const rule of rules)
       if (rule.matches(event)) rule.queue = rule.queue.then(() => deliver(rule.handler, event));
     return event;
@@ -180,26 +182,19 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     },
     stream(sinceId) {
       // Held events after `sinceId` first (none without one), then live ones as they come.
-      const queue = sinceId === undefined ? [] : held.slice(held.findIndex((e) => e.id === sinceId) + 1);
-      let ended = closed;
-      let wake: (() => void) | undefined;
-      const listener = (event: EventBridgeEvent | undefined) => {
-        if (event) queue.push(event);
-        else ended = true;
-        wake?.();
-      };
-      listeners.add(listener);
+      const backlog = sinceId === undefined ? [] : held.slice(held.findIndex((e) => e.id === sinceId) + 1);
+      const live = on(feed, 'event', { close: ['close'] });
+      let ended = false;
       const end = async () => {
-        listener(undefined);
-        listeners.delete(listener);
+        ended = true;
+        await live.return?.();
         return { done: true as const, value: undefined };
       };
       const iterator: AsyncIterableIterator<EventBridgeEvent> = {
         [Symbol.asyncIterator]: () => iterator,
         async next() {
-          while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-          const event = ended ? undefined : queue.shift();
-          return event ? { done: false, value: event } : end();
+          const event = closed || ended ? undefined : (backlog.shift() ?? (await live.next()).value?.[0]);
+          return event ? { done: false, value: event as EventBridgeEvent } : end();
         },
         return: end,
       };
@@ -215,7 +210,7 @@ export function createLocalEventBridge(options: LocalEventBridgeOptions = {}): L
     },
     async close() {
       closed = true;
-      for (const listener of [...listeners]) listener(undefined);
+      feed.emit('close');
       pauses.cancelAll();
       await Promise.all([...rules].map((rule) => rule.queue));
     },
