@@ -53,7 +53,6 @@ export interface LocalEventBridgeOptions {
 type Handler = (event: EventBridgeEvent) => Promise<void>;
 
 export interface LocalEventBridge {
-  /** PutEvents over the EventBridge JSON protocol, to serve with `serveAws`. */
   api: AwsApi;
   /**
    * A rule: `handler` gets every later event `matches` accepts, one at a time and in order; one that

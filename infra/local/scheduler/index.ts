@@ -28,7 +28,6 @@ export interface LocalSchedulerOptions {
 }
 
 export interface LocalScheduler {
-  /** The Scheduler REST-JSON API, to serve with `serveAws`. */
   api: AwsApi;
   /** Stops firing, cancels pending retries, waits for in-flight invocations and writes. */
   close(): Promise<void>;
