@@ -1,21 +1,15 @@
+import { setTimeout } from 'node:timers/promises';
+
 /** Pauses between retries that `cancelAll()` cuts short, so a closing service is not held by them. */
 export class Pauses {
-  private readonly pending = new Set<() => void>();
+  private readonly cancelled = new AbortController();
 
   /** Resolves after `ms`, or at once when cancelled. */
   wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.pending.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.pending.add(done);
-    });
+    return setTimeout(ms, undefined, { signal: this.cancelled.signal }).catch(() => undefined);
   }
 
   cancelAll(): void {
-    for (const done of [...this.pending]) done();
+    this.cancelled.abort();
   }
 }

@@ -40,11 +40,9 @@ export interface Route {
   handle(request: AwsRequest & { params: Record<string, string> }): Reply | Promise<Reply>;
 }
 export type RouteRequest = Parameters<Route['handle']>[0];
-export const on = (method: string, path: string, handle: Route['handle']): Route => ({
-  method,
-  path,
-  handle,
-});
+export function on(method: string, path: string, handle: Route['handle']): Route {
+  return { method, path, handle };
+}
 
 /** Runs the route matching the request's method and path, its `{labels}` decoded into `params`. */
 export async function route(routes: readonly Route[], request: AwsRequest): Promise<Reply> {

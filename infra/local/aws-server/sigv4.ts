@@ -13,39 +13,23 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 /** S3 presigned URLs are valid at most 7 days ("Authenticating requests: query parameters"). */
 const MAX_PRESIGNED_SECONDS = 604_800;
 
-export type AuthReason = 'missing' | 'key' | 'signature' | 'time' | 'host';
-
 export class AuthFailure extends Error {
   constructor(
-    readonly reason: AuthReason,
+    readonly reason: 'missing' | 'key' | 'signature' | 'time' | 'host',
     message: string,
   ) {
     super(message);
   }
 }
 
-export interface Signature {
-  accessKeyId: string;
-  /** `<date>/<region>/<service>/aws4_request` */
-  scope: string;
-  service: string;
-  signedHeaders: string[];
-  signature: string;
-  /** `YYYYMMDDTHHMMSSZ` */
-  amzDate: string;
-  /** Seconds a presigned URL stays valid; undefined for the Authorization header. */
-  expires: number | undefined;
-  /** As declared: a hex SHA-256, `UNSIGNED-PAYLOAD` or S3's `STREAMING-…`; undefined: hash the body. */
-  payload: string | undefined;
-}
-
+type Signature = ReturnType<typeof readSignature>;
 type Incoming = { method: string; url: string; headers: IncomingHttpHeaders };
 
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 export const isHexHash = (value: string | undefined): value is string => /^[0-9a-f]{64}$/.test(value ?? '');
 
 /** The request's credential, scope and signature; AuthFailure when missing or malformed. */
-export function readSignature({ url, headers }: Incoming): Signature {
+export function readSignature({ url, headers }: Incoming) {
   const query = new URLSearchParams(url.split('?')[1] ?? '');
   const header = headers.authorization;
   const presigned = header === undefined && query.get('X-Amz-Algorithm') === ALGORITHM;
@@ -84,7 +68,9 @@ export function readSignature({ url, headers }: Incoming): Signature {
     signedHeaders,
     signature: fields.Signature,
     amzDate: String(amzDate),
+    /** Seconds a presigned URL stays valid; undefined for the Authorization header. */
     expires,
+    /** As declared: a hex SHA-256, `UNSIGNED-PAYLOAD` or S3's `STREAMING-…`; undefined: hash the body. */
     // S3 signs presigned URLs with UNSIGNED-PAYLOAD unless the URL names another.
     payload: presigned
       ? (query.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD')

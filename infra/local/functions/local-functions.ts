@@ -18,6 +18,7 @@ import {
   FUNCTION_NAMES,
   FUNCTIONS,
   type FunctionName,
+  type FunctionSpec,
   resolveEnvironment,
 } from '../../functions.js';
 import { localArn } from '../aws-server/arn.js';
@@ -64,24 +65,13 @@ export interface LocalFunctions {
   /** The function an ARN names, if it is one of the app's. */
   nameOf(arn: string): FunctionName | undefined;
   invoke(name: FunctionName, payload: unknown, requestId?: string): Promise<unknown>;
-  /** The environment a function runs with (registry variables and runtime variables). */
-  environmentOf(name: FunctionName): Record<string, string>;
   /** Tests: moves every function's clock (`Date.now`) this far ahead of the real one. */
   setClockOffset(offsetMs: number): void;
   close(): Promise<void>;
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-interface Environment {
-  worker: Worker;
-  ready: Promise<void>;
-  pending: Map<number, Pending>;
-}
+/** An invocation waiting for its answer. */
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 /** A Lambda error as the invoker sees it: `name` is the function's errorType. */
 export function lambdaError(error: { name: string; message: string; stack?: string | undefined }): Error {
@@ -92,7 +82,7 @@ export function lambdaError(error: { name: string; message: string; stack?: stri
 }
 
 export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunctions {
-  const environments = new Map<FunctionName, Environment>();
+  const environments = new Map<FunctionName, ReturnType<typeof start>>();
   let nextId = 0;
   let closed = false;
   let clockOffsetMs = 0;
@@ -104,7 +94,8 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
     ...resolveEnvironment(FUNCTIONS[name], options.values),
   });
 
-  function start(name: FunctionName): Environment {
+  /** A new execution environment of the function, kept for its next invocations. */
+  function start(name: FunctionName) {
     const worker = new Worker(WORKER_FILE, {
       workerData: {
         file: options.bundles[name].file,
@@ -152,7 +143,9 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
     // An unobserved init failure is reported to each invocation instead.
     ready.catch(() => undefined);
     worker.unref();
-    return { worker, ready, pending };
+    const environment = { worker, ready, pending };
+    environments.set(name, environment);
+    return environment;
   }
 
   function fail(name: FunctionName, pending: Map<number, Pending>, error: Error): void {
@@ -164,23 +157,19 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
     pending.clear();
   }
 
+  const closedError = () =>
+    lambdaError({ name: 'Lambda.ServiceException', message: 'local functions closed' });
   return {
     arn,
     nameOf: (value) => FUNCTION_NAMES.find((name) => arn(name) === value),
-    environmentOf,
     setClockOffset(offsetMs) {
       clockOffsetMs = offsetMs;
       for (const { worker } of environments.values()) worker.postMessage({ type: 'clock', offsetMs });
     },
     async invoke(name, payload, requestId = randomUUID()) {
       await options.ready;
-      if (closed) throw lambdaError({ name: 'Lambda.ServiceException', message: 'local functions closed' });
-      let environment = environments.get(name);
-      if (!environment) {
-        environment = start(name);
-        environments.set(name, environment);
-      }
-      const { worker, ready, pending } = environment;
+      if (closed) throw closedError();
+      const { worker, ready, pending } = environments.get(name) ?? start(name);
       try {
         await ready;
       } catch (error) {
@@ -213,31 +202,19 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
     },
     async close() {
       closed = true;
-      const all = [...environments.entries()];
-      environments.clear();
       await Promise.all(
-        all.map(async ([name, { worker, pending }]) => {
-          fail(
-            name,
-            pending,
-            lambdaError({ name: 'Lambda.ServiceException', message: 'local functions closed' }),
-          );
-          await worker.terminate();
+        [...environments].map(([name, { worker, pending }]) => {
+          fail(name, pending, closedError());
+          return worker.terminate();
         }),
       );
     },
   };
 }
 
-function memoryOf(name: FunctionName): number {
-  const spec = FUNCTIONS[name];
-  return 'memorySize' in spec ? spec.memorySize : 256;
-}
-
-function timeoutOf(name: FunctionName): number {
-  const spec = FUNCTIONS[name];
-  return 'timeoutSeconds' in spec ? spec.timeoutSeconds : 60;
-}
+const specOf = (name: FunctionName): FunctionSpec => FUNCTIONS[name];
+const memoryOf = (name: FunctionName) => specOf(name).memorySize ?? 256;
+const timeoutOf = (name: FunctionName) => specOf(name).timeoutSeconds ?? 60;
 
 type WorkerMessage =
   | { type: 'ready' }

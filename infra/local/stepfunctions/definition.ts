@@ -11,7 +11,7 @@
 import '../polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { localArn } from '../aws-server/arn.js';
-import type { LocalStateMachine } from './types.js';
+import type { LocalStateMachine } from './index.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,31 +20,16 @@ export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 const EXPRESS_MAX_SECONDS = 300;
 const validated = new Set<string>();
 
+/** A Task state's resource, and its TimeoutSeconds as the definition gives it. */
 export interface TaskState {
   resource: string;
-  /** As the definition gives it; undefined when it has none. */
   timeoutSeconds: number | undefined;
 }
 
-export interface PreparedDefinition {
-  runnable: Json;
-  /** Every Task state by name, nested ones included (names are unique, as AWS requires). */
-  tasks: Map<string, TaskState>;
-}
-
-export interface PreparedMachine {
-  machine: LocalStateMachine;
-  roleArn: string;
-  prepared: PreparedDefinition;
-  interpreter: StateMachine;
-}
+export type PreparedMachine = ReturnType<typeof prepareMachine>;
 
 /** The machine validated and ready to run; throws if its definition is not valid ASL. */
-export function prepareMachine(
-  machine: LocalStateMachine,
-  scale: number,
-  account = '000000000000',
-): PreparedMachine {
+export function prepareMachine(machine: LocalStateMachine, scale: number, account = '000000000000') {
   const text = JSON.stringify(machine.definition);
   try {
     if (!validated.has(text)) new StateMachine(JSON.parse(text) as StateMachineDefinition);
@@ -62,18 +47,14 @@ export function prepareMachine(
   const runnable = prepared.runnable as unknown as StateMachineDefinition;
   return {
     machine,
-    roleArn:
-      machine.roleArn ?? localArn('iam', '', account, `role/service-role/StepFunctions-${machine.name}-role`),
+    roleArn: localArn('iam', '', account, `role/service-role/StepFunctions-${machine.name}-role`),
     prepared,
     interpreter: new StateMachine(runnable, { validationOptions: { noValidate: true } }),
   };
 }
 
-export function prepareDefinition(
-  definition: object,
-  scale: number,
-  maxSeconds = MAX_TIMER_SECONDS,
-): PreparedDefinition {
+/** `runnable` for the interpreter, and every Task state by name, nested ones included (names are unique). */
+export function prepareDefinition(definition: object, scale: number, maxSeconds = MAX_TIMER_SECONDS) {
   const tasks = new Map<string, TaskState>();
   const runnable = prepareStates(definition as Json, scale, tasks);
   const timeout = typeof runnable.TimeoutSeconds === 'number' ? runnable.TimeoutSeconds : undefined;

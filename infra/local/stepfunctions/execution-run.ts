@@ -1,13 +1,14 @@
 /**
  * One execution running in aws-local-stepfunctions, its event stream translated into an AWS-shaped
  * history: `<Type>StateEntered/Exited`, `LambdaFunctionScheduled/Started/Succeeded/Failed/TimedOut`
- * and the closing `Execution*` event. Task states call the task Lambdas in-process.
+ * (`Task*` for a service integration) and the closing `Execution*` event. Task states call the task
+ * Lambdas in-process.
  */
 import '../polyfills.js';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { PreparedMachine, TaskState } from './definition.js';
 import { appendEvent, type ExecutionRecord } from './execution-store.js';
-import type { ExecutionStatus, InvokeLambda, ServiceIntegration } from './types.js';
+import type { ExecutionStatus, InvokeLambda, ServiceIntegration } from './index.js';
 
 type Run = ReturnType<StateMachine['run']>;
 type InterpreterEvent = Run['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -137,36 +138,10 @@ export class ExecutionRun {
   }
 
   /**
-   * A service integration task, with the history AWS writes for one: TaskScheduled, TaskStarted,
-   * then TaskSucceeded or TaskFailed (`resourceType`/`resource` as in `arn:aws:states:::<type>:<resource>`).
+   * A task, with the history AWS writes for it: LambdaFunctionScheduled, LambdaFunctionStarted, then
+   * LambdaFunctionSucceeded or LambdaFunctionFailed; for a service integration the same with `Task`
+   * (`resourceType`/`resource` as in `arn:aws:states:::<type>:<resource>`).
    */
-  private async runIntegration(
-    state: string,
-    resource: string,
-    integration: ServiceIntegration,
-    input: JsonValue,
-  ): Promise<JsonValue> {
-    const [resourceType = '', name = ''] = resource.split(':::')[1]?.split(':') ?? [];
-    const ids = { resourceType, resource: name };
-    this.append('TaskScheduled', { ...ids, parameters: json(input) });
-    this.append('TaskStarted', ids);
-    const invocation = { state };
-    this.inFlight.add(invocation);
-    try {
-      const result = asJson(
-        await integration(asJson(input), { executionArn: this.record.executionArn, state }),
-      );
-      if (this.inFlight.delete(invocation))
-        this.append('TaskSucceeded', { ...ids, output: json(result), outputDetails: untruncated });
-      return result;
-    } catch (thrown) {
-      const error = thrown instanceof Error && thrown.name ? thrown.name : 'States.TaskFailed';
-      const cause = (thrown instanceof Error ? thrown.message : String(thrown)).slice(0, MAX_CAUSE_LENGTH);
-      if (this.inFlight.delete(invocation)) this.append('TaskFailed', { ...ids, error, cause });
-      throw Object.assign(new Error(cause), { name: error });
-    }
-  }
-
   private async runTask(
     state: string,
     { resource, timeoutSeconds }: TaskState,
@@ -177,8 +152,7 @@ export class ExecutionRun {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.closed) return null;
     const integration = this.integrations[resource];
-    if (integration) return this.runIntegration(state, resource, integration, input);
-    if (!LAMBDA_ARN.test(resource)) {
+    if (!integration && !LAMBDA_ARN.test(resource)) {
       // Not a task this runtime can run: a States.Runtime error, which no Retry or Catch handles.
       throw Object.assign(new Error(`The local runtime runs Lambda function ARNs only, not ${resource}`), {
         name: 'States.Runtime',
@@ -186,28 +160,46 @@ export class ExecutionRun {
         isCatchable: false,
       });
     }
-    this.append('LambdaFunctionScheduled', {
-      resource,
-      input: json(input),
-      inputDetails: untruncated,
-      ...(timeoutSeconds !== undefined && { timeoutInSeconds: timeoutSeconds }),
-    });
-    this.append('LambdaFunctionStarted');
+    const [resourceType = '', name = ''] = resource.split(':::')[1]?.split(':') ?? [];
+    const ids = integration && { resourceType, resource: name };
+    const kind = integration ? 'Task' : 'LambdaFunction';
+    this.append(
+      `${kind}Scheduled`,
+      ids
+        ? { ...ids, parameters: json(input) }
+        : {
+            resource,
+            input: json(input),
+            inputDetails: untruncated,
+            ...(timeoutSeconds !== undefined && { timeoutInSeconds: timeoutSeconds }),
+          },
+    );
+    this.append(`${kind}Started`, ids);
     const invocation = { state };
     this.inFlight.add(invocation);
     try {
-      const result = asJson(await this.invokeLambda(resource, asJson(input)));
-      if (this.inFlight.delete(invocation)) {
-        this.append('LambdaFunctionSucceeded', { output: json(result), outputDetails: untruncated });
-      }
+      const result = asJson(
+        await (integration
+          ? integration(asJson(input), { executionArn: this.record.executionArn, state })
+          : this.invokeLambda(resource, asJson(input))),
+      );
+      if (this.inFlight.delete(invocation))
+        this.append(`${kind}Succeeded`, { ...ids, output: json(result), outputDetails: untruncated });
       return result;
     } catch (thrown) {
-      const failure = lambdaFailure(thrown);
-      if (this.inFlight.delete(invocation)) this.append('LambdaFunctionFailed', failure);
+      const failure = integration ? integrationFailure(thrown) : lambdaFailure(thrown);
+      if (this.inFlight.delete(invocation)) this.append(`${kind}Failed`, { ...ids, ...failure });
       // The interpreter matches Retry/Catch on the error's name and puts its message in the Cause.
       throw Object.assign(new Error(failure.cause), { name: failure.error });
     }
   }
+}
+
+function integrationFailure(thrown: unknown): { error: string; cause: string } {
+  return {
+    error: thrown instanceof Error && thrown.name ? thrown.name : 'States.TaskFailed',
+    cause: (thrown instanceof Error ? thrown.message : String(thrown)).slice(0, MAX_CAUSE_LENGTH),
+  };
 }
 
 /**

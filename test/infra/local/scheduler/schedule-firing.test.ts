@@ -34,17 +34,6 @@ describe('local Scheduler one-time schedules', () => {
     expect(logs.some((line) => line.includes('default/s1-start started'))).toBe(true);
   });
 
-  it('does not fire a DISABLED schedule', async () => {
-    const { client, started } = await startLocalScheduler();
-    await client.send(
-      new CreateScheduleCommand(
-        aSchedule('s1-start', { ScheduleExpression: atExpression(wholeSecondIn(300)), State: 'DISABLED' }),
-      ),
-    );
-    await sleep(1500);
-    expect(started).toEqual([]);
-  });
-
   it('deletes a schedule with ActionAfterCompletion DELETE once it fired, and keeps one with NONE without firing it again', async () => {
     const { client, started, waitFor } = await startLocalScheduler();
     const due = atExpression(wholeSecondIn(500));

@@ -9,7 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServiceIntegration } from '../../../../infra/local/stepfunctions/types.js';
+import type { ServiceIntegration } from '../../../../infra/local/stepfunctions/index.js';
 import { aMachine, type RunningLocalSfn, removeDataDirs, startLocalSfn } from './local-sfn-fixture.js';
 
 const SYNC = 'arn:aws:states:::mediaconvert:createJob.sync';
