@@ -266,5 +266,7 @@ function load(file: string): Saved | undefined {
   if (saved.formatVersion !== 1 || !Array.isArray(saved.groups) || !Array.isArray(saved.schedules)) {
     throw new Error(`${file} is not a schedules file this version can read; move it away to start empty`);
   }
-  return saved as Saved;
+  // Earlier versions also kept DISABLED schedules, which never fire: they are not armed now either.
+  const schedules = saved.schedules.filter((s) => (s as { state?: string }).state !== 'DISABLED');
+  return { ...(saved as Saved), schedules };
 }

@@ -16,6 +16,9 @@ import { appendEvent, type ExecutionRecord, ExecutionStore } from './execution-s
 
 export type { ExecutionStatus } from './execution-store.js';
 
+/** ListExecutions' statusFilter values (the Step Functions API model). */
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
 /**
  * Runs a task Lambda in-process with `payload`, a plain JSON value. What it returns is
  * JSON-serialised like a Lambda response; a thrown error fails the task with the error's `name` as
@@ -241,10 +244,11 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
         await ready;
         const input = new Fields(body, invalid);
         const machineArn = input.string('stateMachineArn', { required: true, min: 1, max: 256 });
+        const status = input.string('statusFilter', { oneOf: STATUSES });
         findMachine(machineArn);
         // Newest first, as the console and the CLI list them; ties broken by ARN for a stable order.
         const matching = [...records.values()]
-          .filter((r) => r.stateMachineArn === machineArn)
+          .filter((r) => r.stateMachineArn === machineArn && (status === undefined || r.status === status))
           .sort((a, b) => b.startDate - a.startDate || a.executionArn.localeCompare(b.executionArn));
         const { items, nextToken } = page(matching, input, `executions ${machineArn}`);
         return { executions: items.map(summary), nextToken };

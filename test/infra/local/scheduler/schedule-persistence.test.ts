@@ -53,6 +53,32 @@ describe('local Scheduler persistence', () => {
     });
   });
 
+  it('never fires a DISABLED schedule an earlier version kept, and still fires the enabled ones', async () => {
+    const dataDir = await newDataDir();
+    const first = await startLocalScheduler({ dataDir });
+    const due = wholeSecondIn(300);
+    for (const name of ['kept-disabled', 'kept-enabled']) {
+      await first.client.send(
+        new CreateScheduleCommand(aSchedule(name, { ScheduleExpression: atExpression(due) })),
+      );
+    }
+    await first.stop();
+    // As an earlier version wrote a schedule created with State DISABLED.
+    const file = path.join(dataDir, SCHEDULES_FILE);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { schedules: Array<Record<string, unknown>> };
+    saved.schedules = saved.schedules.map((s) =>
+      s.name === 'kept-disabled' ? { ...s, state: 'DISABLED' } : s,
+    );
+    await writeFile(file, JSON.stringify(saved));
+    await sleep(due - Date.now() + 200);
+
+    const second = await startLocalScheduler({ dataDir });
+    await second.waitFor(() => second.started.length === 1);
+    await sleep(500);
+    expect(second.started).toHaveLength(1);
+    expect(JSON.parse(second.started[0]!.input)).toMatchObject({ stream_id: 'kept-enabled' });
+  });
+
   it('fires at startup, late, a schedule whose time passed while no scheduler ran', async () => {
     const dataDir = await newDataDir();
     const first = await startLocalScheduler({ dataDir });

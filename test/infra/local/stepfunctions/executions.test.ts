@@ -229,6 +229,36 @@ describe('local Step Functions executions', () => {
     expect(seen).toEqual([...names].reverse());
   });
 
+  it('filters ListExecutions by status', async () => {
+    const { client, sfn } = await start();
+    const done = await client.send(
+      new StartExecutionCommand({ stateMachineArn: greet.arn, name: 'done', input: '{"who":"a"}' }),
+    );
+    await sfn.waitForExecution(done.executionArn!);
+    const refused = await client.send(
+      new StartExecutionCommand({ stateMachineArn: refuse.arn, name: 'refused' }),
+    );
+    await sfn.waitForExecution(refused.executionArn!);
+    await client.send(new StartExecutionCommand({ stateMachineArn: linger.arn, name: 'lingering' }));
+
+    const succeeded = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: greet.arn, statusFilter: 'SUCCEEDED' }),
+    );
+    expect(succeeded.executions?.map((e) => e.name)).toEqual(['done']);
+    const running = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: linger.arn, statusFilter: 'RUNNING' }),
+    );
+    expect(running.executions?.map((e) => e.name)).toEqual(['lingering']);
+    const failed = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: refuse.arn, statusFilter: 'FAILED' }),
+    );
+    expect(failed.executions?.map((e) => [e.name, e.status])).toEqual([['refused', 'FAILED']]);
+    const none = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: greet.arn, statusFilter: 'ABORTED' }),
+    );
+    expect(none.executions).toEqual([]);
+  });
+
   it('refuses a nextToken from another listing: InvalidToken', async () => {
     const { client } = await start();
     for (const name of ['t1', 't2'])
