@@ -11,9 +11,16 @@
 import '../polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { localArn } from '../aws-server/arn.js';
-import type { LocalStateMachine } from './index.js';
 
 type Json = Record<string, unknown>;
+
+export interface LocalStateMachine {
+  name: string;
+  arn: string;
+  type: 'STANDARD' | 'EXPRESS';
+  /** The Amazon States Language definition (JSONPath), as CDK renders it. */
+  definition: object;
+}
 
 /** setTimeout holds at most 2^31-1 ms. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);

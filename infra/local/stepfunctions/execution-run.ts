@@ -7,8 +7,25 @@
 import '../polyfills.js';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { PreparedMachine, TaskState } from './definition.js';
-import { appendEvent, type ExecutionRecord } from './execution-store.js';
-import type { ExecutionStatus, InvokeLambda, ServiceIntegration } from './index.js';
+import { appendEvent, type ExecutionRecord, type ExecutionStatus } from './execution-store.js';
+
+/**
+ * Runs a task Lambda in-process with `payload`, a plain JSON value. What it returns is
+ * JSON-serialised like a Lambda response; a thrown error fails the task with the error's `name` as
+ * the Step Functions error (Lambda's `errorType`).
+ */
+export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
+
+/**
+ * A service integration this runtime runs itself, by its Task `Resource`
+ * (`arn:aws:states:::mediaconvert:createJob.sync`): it gets the state's effective Parameters and
+ * answers what the service's API would (for `.sync`, once the job has finished). A thrown error
+ * fails the task with the error's `name` (e.g. `States.TaskFailed` for a job that ended in error).
+ */
+export type ServiceIntegration = (
+  parameters: unknown,
+  context: { executionArn: string; state: string },
+) => Promise<unknown>;
 
 type Run = ReturnType<StateMachine['run']>;
 type InterpreterEvent = Run['eventLogs'] extends AsyncGenerator<infer E> ? E : never;

@@ -10,40 +10,15 @@ import { Fields } from '../aws-server/fields.js';
 import { paginate } from '../aws-server/paginate.js';
 import { type JsonObject, jsonApi } from '../aws-server/protocols.js';
 import type { AwsApi } from '../aws-server/server.js';
-import { type PreparedMachine, prepareMachine } from './definition.js';
-import { ExecutionRun } from './execution-run.js';
+import { type LocalStateMachine, type PreparedMachine, prepareMachine } from './definition.js';
+import { ExecutionRun, type InvokeLambda, type ServiceIntegration } from './execution-run.js';
 import { appendEvent, type ExecutionRecord, ExecutionStore } from './execution-store.js';
 
 export type { ExecutionStatus } from './execution-store.js';
+export type { InvokeLambda, LocalStateMachine, ServiceIntegration };
 
 /** ListExecutions' statusFilter values (the Step Functions API model). */
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
-
-/**
- * Runs a task Lambda in-process with `payload`, a plain JSON value. What it returns is
- * JSON-serialised like a Lambda response; a thrown error fails the task with the error's `name` as
- * the Step Functions error (Lambda's `errorType`).
- */
-export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
-
-/**
- * A service integration this runtime runs itself, by its Task `Resource`
- * (`arn:aws:states:::mediaconvert:createJob.sync`): it gets the state's effective Parameters and
- * answers what the service's API would (for `.sync`, once the job has finished). A thrown error
- * fails the task with the error's `name` (e.g. `States.TaskFailed` for a job that ended in error).
- */
-export type ServiceIntegration = (
-  parameters: unknown,
-  context: { executionArn: string; state: string },
-) => Promise<unknown>;
-
-export interface LocalStateMachine {
-  name: string;
-  arn: string;
-  type: 'STANDARD' | 'EXPRESS';
-  /** The Amazon States Language definition (JSONPath), as CDK renders it. */
-  definition: object;
-}
 
 export interface LocalStepFunctionsOptions {
   /** Persistence (created if missing). Give the endpoint a directory of its own. */
