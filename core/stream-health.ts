@@ -34,6 +34,7 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-medialive';
 import { pipelinesOf } from './archive-naming.js';
+import { parseMediaPlaylist } from './media-playlist.js';
 import type { StreamRecord, StreamStatus } from './stream.js';
 import { type ChannelAlert, isActive, isInputLoss, RTMP_OUTPUT_ALERT } from './stream-alerts.js';
 import type { StreamStore } from './stream-store.js';
@@ -302,16 +303,8 @@ export async function newestSegment(fetcher: typeof fetch, masterUrl: string): P
   const variant = master.split('\n').find((line) => line.trim() !== '' && !line.startsWith('#'));
   const media = variant ? await get(new URL(variant.trim(), masterUrl).toString()) : master;
   let newest: number | null = null;
-  let pending: number | null = null;
-  for (const line of media.split('\n')) {
-    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) {
-      const at = Date.parse(line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length).trim());
-      pending = Number.isNaN(at) ? null : at;
-    } else if (line.startsWith('#EXTINF:') && pending !== null) {
-      const duration = Number.parseFloat(line.slice('#EXTINF:'.length));
-      if (Number.isFinite(duration)) newest = Math.max(newest ?? 0, pending + duration * 1000);
-      pending = null;
-    }
+  for (const { programDateTime, duration } of parseMediaPlaylist(media)) {
+    if (programDateTime !== undefined) newest = Math.max(newest ?? 0, programDateTime + duration * 1000);
   }
   return newest;
 }

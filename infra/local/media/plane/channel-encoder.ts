@@ -11,14 +11,15 @@
  * FFmpeg run that fails is restarted (a new run: HLS continues after a discontinuity, the archive
  * counter continues from the channel's clock).
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseMediaPlaylist } from '../../../../core/media-playlist.js';
 import type { ArchiveRecorder, ArchiveRun } from './archive-recorder.js';
 import { encoderArgs, FFMPEG_PLAYLIST, thumbnailFile } from './encoder-command.js';
 import type { EncoderPlan } from './encoder-plan.js';
 import { EncoderProcess, type EncoderProgress } from './encoder-process.js';
-import { parseFfmpegPlaylist } from './ffmpeg-playlist.js';
 import type { HlsSegmentIndex } from './hls-segment-index.js';
 import { InputRelay } from './input-relay.js';
 import { LIVE_WINDOW_SECONDS, renderMasterPlaylist } from './origin-playlists.js';
@@ -291,7 +292,7 @@ export class ChannelEncoder {
       } catch {
         continue;
       }
-      for (const segment of parseFfmpegPlaylist(text)) {
+      for (const segment of parseMediaPlaylist(text)) {
         // The playlist of a previous run stays until FFmpeg rewrites it: take this run's only.
         if (!segment.uri.startsWith(`${run.id}_`)) continue;
         const file = `${rendition.name}/${segment.uri}`;

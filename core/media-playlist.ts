@@ -1,14 +1,18 @@
-/** Reading the media playlists FFmpeg's HLS muxer writes, to learn of each segment it closed. */
+/**
+ * The segments of an HLS media playlist (RFC 8216), each with its EXT-X-PROGRAM-DATE-TIME when one
+ * precedes it: the origin's playlists (stream health) and the ones FFmpeg's HLS muxer writes (local
+ * mode's encoder, to learn of each segment it closed).
+ */
 
-export interface FfmpegSegment {
+export interface MediaSegment {
   uri: string;
   duration: number;
-  /** Epoch ms from `#EXT-X-PROGRAM-DATE-TIME`, when FFmpeg wrote one. */
+  /** Epoch ms from `#EXT-X-PROGRAM-DATE-TIME`, when the playlist has one for this segment. */
   programDateTime?: number;
 }
 
-export function parseFfmpegPlaylist(text: string): FfmpegSegment[] {
-  const segments: FfmpegSegment[] = [];
+export function parseMediaPlaylist(text: string): MediaSegment[] {
+  const segments: MediaSegment[] = [];
   let duration: number | undefined;
   let programDateTime: number | undefined;
   for (const raw of text.split('\n')) {
@@ -16,7 +20,7 @@ export function parseFfmpegPlaylist(text: string): FfmpegSegment[] {
     if (line.startsWith('#EXTINF:')) {
       duration = Number.parseFloat(line.slice('#EXTINF:'.length));
     } else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) {
-      // FFmpeg writes `+0000`, which Date.parse accepts.
+      // FFmpeg writes `+0000`, MediaPackage `Z`: Date.parse accepts both.
       const parsed = Date.parse(line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length));
       programDateTime = Number.isNaN(parsed) ? undefined : parsed;
     } else if (line !== '' && !line.startsWith('#')) {
