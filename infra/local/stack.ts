@@ -30,7 +30,7 @@ import { type LocalCredentials, localCredentials } from './aws-server/credential
 import { type AwsApi, type Served, serveAws } from './aws-server/server.js';
 import { serveDynalite, serveS3rver } from './aws-server/stores.js';
 import { createLocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
-import { LOCAL_ACCOUNT, LOCAL_MEDIACONVERT_ROLE_ARN, localMachines } from './definitions.js';
+import { LOCAL_ACCOUNT, LOCAL_MEDIACONVERT_ROLE_ARN, localMachineArn, localMachines } from './definitions.js';
 import { createLocalEventBridge, type LocalEventBridge } from './events/index.js';
 import { findFfmpeg } from './ffmpeg.js';
 import { type AwsCall, createLocalFunctions, type LocalFunctions } from './functions/local-functions.js';
@@ -230,15 +230,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         cdnServes: (hash) => view?.cdnServes(hash) ?? false,
       },
       logger: (line) => log(`[media] ${line}`),
-      // MediaLive's input-loss alert, as a running channel raises it when its RTMP input goes away.
-      onInputChange: ({ channelArn, pipeline, lost }) =>
-        publishMediaLive('MediaLive Channel Alert', channelArn, {
-          alarm_state: lost ? 'SET' : 'CLEARED',
-          alarm_id: `${channelArn}:input:${pipeline}`,
-          alert_type: 'Video Not Detected',
-          pipeline: String(pipeline),
-          message: lost ? 'RTMP input disconnected' : 'RTMP input connected',
-        }),
+      // MediaLive's channel alerts (input loss, no audio, a failing simulcast push).
       onAlert: ({ channelArn, pipeline, type, set, message, subject }) =>
         publishMediaLive('MediaLive Channel Alert', channelArn, {
           alarm_state: set ? 'SET' : 'CLEARED',
@@ -324,11 +316,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Step Functions: the app's own definitions; each task is its deployed bundle, run as Lambda runs it.
     const machines = localMachines(region);
-    for (const machine of machines) {
-      const workflow = Object.values(WORKFLOWS).find((w) => w.machineName === machine.name);
-      if (workflow) values[workflow.env] = machine.arn;
-      if (machine.name === SPLIT_WORKFLOW.machineName) values[SPLIT_WORKFLOW.env] = machine.arn;
-      if (machine.name === EXPORT_WORKFLOW.machineName) values[EXPORT_WORKFLOW.env] = machine.arn;
+    for (const { env, machineName } of [...Object.values(WORKFLOWS), SPLIT_WORKFLOW, EXPORT_WORKFLOW]) {
+      values[env] = localMachineArn(machineName, region);
     }
     let endpointsKnown: () => void = () => {};
     const functions = createLocalFunctions({

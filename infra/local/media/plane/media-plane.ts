@@ -43,18 +43,9 @@ export interface MediaPlaneOptions {
   /** @default console.log with a `[media]` prefix */
   logger?: (line: string) => void;
   /**
-   * A running channel lost its input (`lost: true`) or got it back: MediaLive raises a channel alert
-   * then ("Video Not Detected", SET / CLEARED), which the input-loss stop listens to.
-   */
-  onInputChange?: (change: {
-    channelId: string;
-    channelArn: string;
-    pipeline: number;
-    lost: boolean;
-  }) => void;
-  /**
-   * Any other channel alert MediaLive would raise (its alert type, SET or CLEARED): "Audio Not
-   * Detected" for an input without audio.
+   * A channel alert as MediaLive raises it (its alert type, SET or CLEARED): "Video Not Detected"
+   * while a running channel's input is gone (the input-loss stop listens to it), "Audio Not
+   * Detected" for an input without audio, "RTMP Output Failure" while a simulcast push fails.
    */
   onAlert?: (alert: {
     channelId: string;
@@ -137,7 +128,8 @@ export function createMediaPlane(opts: MediaPlaneOptions): LocalMediaPlane {
   function reportInput(publication: Publication, lost: boolean): void {
     for (const { channel, pipeline } of channelsFed(publication)) {
       const about = { channelId: channel.id, channelArn: channel.arn, pipeline };
-      opts.onInputChange?.({ ...about, lost });
+      const message = lost ? 'RTMP input disconnected' : 'RTMP input connected';
+      opts.onAlert?.({ ...about, type: 'Video Not Detected', set: lost, message });
       // An input that goes away takes its audio alert with it: the input-loss alert says it all.
       const silent = !lost && !publication.hasAudio;
       opts.onAlert?.({
