@@ -17,11 +17,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     data: Buffer;
   }
 
-  export interface RtmpConnectRequest {
-    app: string;
-    name: string;
-  }
-
   /** The message being reassembled on one chunk stream. */
   export interface RtmpChunkPacket {
     header: { length: number; type: number; stream_id: number };
@@ -33,9 +28,6 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
   }
 
   class Rtmp {
-    onConnectCallback: (req: RtmpConnectRequest) => void;
-    onPlayCallback: () => void;
-    onPushCallback: () => void;
     onPacketCallback: (packet: RtmpAvPacket) => void;
     onOutputCallback: (buffer: Buffer) => void;
     /** Returns an error message, or null. */

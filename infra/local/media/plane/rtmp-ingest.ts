@@ -16,7 +16,6 @@ import net from 'node:net';
 import type { RtmpAvPacket } from 'node-media-server/src/protocol/rtmp.js';
 import type { RelayPacket } from './input-relay.js';
 import { GuardedRtmp, RtmpProtocolError } from './rtmp-session.js';
-import { maskStreamKey, maskStreamPath } from './stream-key.js';
 
 export interface RtmpIngestOptions {
   host: string;
@@ -50,6 +49,15 @@ const MAX_CONNECTIONS = 128;
 const DROP_LOG_PERIOD_MS = 10_000;
 /** Peer-error text in a log line (Node's own messages fit; anything longer is not worth a line). */
 const MAX_REASON_CHARS = 160;
+
+/** Stream keys are secrets, like passwords: logs show enough of one to tell streams apart. */
+export function maskStreamKey(key: string): string {
+  return key.length <= 8 ? '****' : `${key.slice(0, 4)}…(${key.length} chars)`;
+}
+
+export function maskStreamPath(app: string, key: string): string {
+  return `${app}/${maskStreamKey(key)}`;
+}
 
 /** Listens on `port` (0: any free one) and resolves with the port bound. */
 export async function listenOn(server: net.Server, port: number, host: string): Promise<number> {
@@ -247,7 +255,7 @@ export class RtmpIngestServer {
         );
         return end(false);
       }
-      const reason = describePeerError(error, rtmp.requestedName);
+      const reason = describePeerError(error, request?.name);
       this.#options.logger(`rtmp: closed the connection from ${remote} (${shown}): ${reason}`);
       end(error instanceof RtmpProtocolError && error.graceful);
     };
@@ -269,19 +277,22 @@ export class RtmpIngestServer {
       }
       socket.write(buffer);
     };
-    rtmp.onConnectCallback = callback((req) => {
-      request = { app: String(req.app), name: String(req.name) };
-    });
-    rtmp.onPushCallback = callback(() => {
-      if (!request) return;
-      const { app, name } = request;
+    rtmp.onRequest = callback((command, app, name) => {
+      request = { app, name };
       const key = `${app}/${name}`;
-      const reason = this.#publications.has(key)
-        ? 'stream already has a publisher'
-        : this.#options.admitPublish(app, name);
+      // Viewers watch the HLS origin; the encoders read the publications in-process.
+      const reason =
+        command === 'play'
+          ? 'playing is not offered'
+          : this.#publications.has(key)
+            ? 'stream already has a publisher'
+            : this.#options.admitPublish(app, name);
       if (reason !== undefined) {
-        this.#options.logger(`rtmp: refused publish ${maskStreamPath(app, name)} from ${remote}: ${reason}`);
-        rtmp.refuse('NetStream.Publish.BadName', reason);
+        this.#options.logger(
+          `rtmp: refused ${command} ${maskStreamPath(app, name)} from ${remote}: ${reason}`,
+        );
+        if (command === 'play') rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
+        else rtmp.refuse('NetStream.Publish.BadName', reason);
         end(true);
         return;
       }
@@ -290,13 +301,6 @@ export class RtmpIngestServer {
       published = new Publication(app, name, remote);
       this.#publications.set(key, published);
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
-    });
-    rtmp.onPlayCallback = callback(() => {
-      // Viewers watch the HLS origin; the encoders read the publications in-process.
-      const shown = request ? maskStreamPath(request.app, request.name) : 'unknown stream';
-      this.#options.logger(`rtmp: refused play ${shown} from ${remote}: playing is not offered`);
-      rtmp.refuse('NetStream.Play.StreamNotFound', 'no such stream');
-      end(true);
     });
     rtmp.onPacketCallback = callback((packet) => {
       const publication = published;

@@ -88,9 +88,8 @@ export class GuardedRtmp extends Rtmp {
     this.flv = undefined;
   }
 
-  get requestedName(): string | undefined {
-    return this.streamName;
-  }
+  /** Set by the ingest: a publish or play of `app/name` awaits `acceptPublish` or `refuse`. */
+  onRequest: (command: 'publish' | 'play', app: string, name: string) => void = () => {};
 
   override parserData(buffer: Buffer): string | null {
     if (this.#phase === 'closed') return null;
@@ -274,8 +273,6 @@ export class GuardedRtmp extends Rtmp {
     }
     this.streamName = name;
     this.#phase = 'requested';
-    this.onConnectCallback({ app: this.streamApp ?? '', name });
-    if (command === 'publish') this.onPushCallback();
-    else this.onPlayCallback();
+    this.onRequest(command, this.streamApp ?? '', name);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskStreamKey, maskStreamPath } from '../../../../../infra/local/media/plane/stream-key.js';
+import { maskStreamKey, maskStreamPath } from '../../../../../infra/local/media/plane/rtmp-ingest.js';
 
 describe('maskStreamKey', () => {
   it('shows the first four characters and the length, never the key', () => {
