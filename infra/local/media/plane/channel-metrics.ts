@@ -15,30 +15,25 @@ export type { MetricSample };
 
 export interface ChannelMetricsSource {
   channels(): Array<{ id: string; pipelines: number; droppedFrames: number | undefined }>;
-  feeds(): Array<{ channelId: string; pipeline: number; publication: Pick<Publication, 'id' | 'stats'> }>;
+  feeds(): Array<{ channelId: string; pipeline: number; publication: Pick<Publication, 'stats'> }>;
   /** Requests per package channel since the last call. */
   egressRequests(): Array<[string, number]>;
   publish(samples: MetricSample[]): void;
   now?: () => number;
 }
 
-const EVERY_MS = 1_000;
-
 export class ChannelMetrics {
-  readonly #source: ChannelMetricsSource;
   #timer: NodeJS.Timeout | undefined;
   #last = 0;
-  /** Counters at the last sample, per publication id and per channel. */
-  readonly #previous = new Map<string, { bytes: number; videoFrames: number }>();
+  /** Counters at the last sample, per publication fed to a channel (by its stats) and per channel. */
+  #previous = new Map<object, { bytes: number; videoFrames: number }>();
   readonly #dropped = new Map<string, number>();
 
-  constructor(source: ChannelMetricsSource) {
-    this.#source = source;
-  }
+  constructor(private readonly source: ChannelMetricsSource) {}
 
   start(): void {
     this.#last = this.#now();
-    this.#timer = setInterval(() => this.sample(), EVERY_MS);
+    this.#timer = setInterval(() => this.sample(), 1_000);
     this.#timer.unref();
   }
 
@@ -52,17 +47,11 @@ export class ChannelMetrics {
     const seconds = Math.max(0.001, (now - this.#last) / 1000);
     this.#last = now;
     const samples: MetricSample[] = [];
-    const medialive = (name: string, channelId: string, pipeline: number, value: number) =>
-      samples.push({
-        namespace: 'AWS/MediaLive',
-        name,
-        dimensions: { ChannelId: channelId, Pipeline: String(pipeline) },
-        value,
-        at: now,
-      });
-    const feeds = this.#source.feeds();
-    const seen = new Set<string>();
-    for (const channel of this.#source.channels()) {
+    const feeds = this.source.feeds();
+    const previous = this.#previous;
+    this.#previous = new Map();
+    const none = { bytes: 0, videoFrames: 0 };
+    for (const channel of this.source.channels()) {
       const dropped = channel.droppedFrames ?? 0;
       const before = this.#dropped.get(channel.id) ?? 0;
       // A new FFmpeg run counts from 0 again.
@@ -70,35 +59,28 @@ export class ChannelMetrics {
       this.#dropped.set(channel.id, dropped);
       for (let pipeline = 0; pipeline < channel.pipelines; pipeline++) {
         const feed = feeds.find((f) => f.channelId === channel.id && f.pipeline === pipeline);
-        let megabits = 0;
-        let frames = 0;
-        if (feed) {
-          const { id, stats } = feed.publication;
-          seen.add(id);
-          const last = this.#previous.get(id) ?? { bytes: 0, videoFrames: 0 };
-          megabits = ((stats.bytes - last.bytes) * 8) / 1e6 / seconds;
-          frames = (stats.videoFrames - last.videoFrames) / seconds;
-          this.#previous.set(id, { bytes: stats.bytes, videoFrames: stats.videoFrames });
+        const stats = feed?.publication.stats;
+        const last = (stats && (this.#previous.get(stats) ?? previous.get(stats))) ?? none;
+        if (stats) this.#previous.set(stats, { ...stats });
+        const values: Array<[string, number]> = [
+          ['NetworkIn', stats ? ((stats.bytes - last.bytes) * 8) / 1e6 / seconds : 0],
+          ['InputVideoFrameRate', stats ? (stats.videoFrames - last.videoFrames) / seconds : 0],
+          ['DroppedFrames', droppedNow],
+        ];
+        for (const [name, value] of values) {
+          const dimensions = { ChannelId: channel.id, Pipeline: String(pipeline) };
+          samples.push({ namespace: 'AWS/MediaLive', name, dimensions, value, at: now });
         }
-        medialive('NetworkIn', channel.id, pipeline, megabits);
-        medialive('InputVideoFrameRate', channel.id, pipeline, frames);
-        medialive('DroppedFrames', channel.id, pipeline, droppedNow);
       }
     }
-    for (const id of this.#previous.keys()) if (!seen.has(id)) this.#previous.delete(id);
-    for (const [channelId, count] of this.#source.egressRequests()) {
-      samples.push({
-        namespace: 'AWS/MediaPackage',
-        name: 'EgressRequestCount',
-        dimensions: { Channel: channelId },
-        value: count,
-        at: now,
-      });
+    for (const [channelId, value] of this.source.egressRequests()) {
+      const dimensions = { Channel: channelId };
+      samples.push({ namespace: 'AWS/MediaPackage', name: 'EgressRequestCount', dimensions, value, at: now });
     }
-    if (samples.length > 0) this.#source.publish(samples);
+    if (samples.length > 0) this.source.publish(samples);
   }
 
   #now(): number {
-    return (this.#source.now ?? Date.now)();
+    return (this.source.now ?? Date.now)();
   }
 }
