@@ -157,12 +157,7 @@ export function encoderArgs(command: EncoderCommand): string[] {
     // never gets half a picture.
     args.push('-map', '[thumb]', '-an', '-c:v', 'mjpeg', '-q:v', '5');
     args.push(
-      '-f',
-      'image2',
-      '-update',
-      '1',
-      '-atomic_writing',
-      '1',
+      ...'-f image2 -update 1 -atomic_writing 1'.split(' '),
       checkPath(thumbnailFile(plan.channelId)),
     );
   }

@@ -127,13 +127,8 @@ export class EncoderProcess {
     this.#sigintAfterMs = options.sigintAfterMs ?? SIGINT_AFTER_MS;
     this.#child = spawn(options.ffmpeg, options.args, {
       cwd: options.cwd,
-      stdio: [
-        'pipe',
-        'pipe',
-        'pipe',
-        'pipe',
-        ...Array.from({ length: options.outputPipes ?? 0 }, () => 'pipe' as const),
-      ],
+      // stdin, stdout, stderr, the media pipe, then the output pipes.
+      stdio: Array.from({ length: MEDIA_FD + 1 + (options.outputPipes ?? 0) }, () => 'pipe' as const),
     }) as ChildProcessByStdio<Writable, Readable, Readable>;
     this.media = this.#child.stdio[MEDIA_FD] as Writable;
     this.outputs = Array.from(
