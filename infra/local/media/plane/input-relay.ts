@@ -19,6 +19,7 @@
  * frame after its last frame and catches up with the wall clock.
  */
 import type { Writable } from 'node:stream';
+import type { Publication } from './rtmp-ingest.js';
 import type { Slate } from './slate.js';
 
 /** One FLV tag's worth of a publisher's stream, `data` being the tag body (owned by the packet). */
@@ -34,12 +35,7 @@ export interface RelayPacket {
 }
 
 /** A publication the relay can follow. */
-export interface RelayFeed {
-  /** For log lines (never the stream key). */
-  readonly label: string;
-  /** Starts delivering packets (sequence headers first, if any); returns the unsubscribe. */
-  subscribe(listener: (packet: RelayPacket) => void): () => void;
-}
+type RelayFeed = Pick<Publication, 'label' | 'subscribe'>;
 
 export interface InputRelayOptions {
   slate: Slate;

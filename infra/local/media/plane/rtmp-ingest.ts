@@ -115,7 +115,6 @@ export class Publication {
   constructor(
     readonly app: string,
     readonly name: string,
-    readonly remoteAddress: string,
   ) {}
 
   /** For log lines (never the stream key). */
@@ -298,7 +297,7 @@ export class RtmpIngestServer {
       }
       clearTimeout(setupDeadline);
       rtmp.acceptPublish();
-      published = new Publication(app, name, remote);
+      published = new Publication(app, name);
       this.#publications.set(key, published);
       this.#options.logger(`rtmp: publish started ${maskStreamPath(app, name)} from ${remote}`);
     });

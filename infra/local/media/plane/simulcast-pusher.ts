@@ -105,15 +105,9 @@ export class SimulcastPusher {
     if (this.#stopped) return;
     this.#synced = false;
     this.#childStarted = false;
-    const args = '-hide_banner -loglevel error -nostats -progress pipe:1 -stats_period 1 -f flv -i pipe:0';
-    const child = spawn(this.#options.ffmpeg, [
-      ...args.split(' '),
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      this.#options.url,
-    ]);
+    const args =
+      '-hide_banner -loglevel error -nostats -progress pipe:1 -stats_period 1 -f flv -i pipe:0 -c copy -f flv';
+    const child = spawn(this.#options.ffmpeg, [...args.split(' '), this.#options.url]);
     this.#child = child;
     child.stdin.on('error', () => {});
     let reason = '';

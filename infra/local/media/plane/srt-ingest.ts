@@ -77,7 +77,7 @@ export class SrtListener {
     child.stdout.on('data', (chunk: Buffer) => {
       // FFmpeg writes nothing until a caller has connected and sent a stream.
       if (!this.#publication) {
-        const publication = new Publication(o.app, o.name, `${o.host}:${o.port}`);
+        const publication = new Publication(o.app, o.name);
         flv.onPacketCallback = (packet) => publication.accept(packet, () => o.onReady(publication));
         this.#publication = publication;
         o.logger(`${label}: a caller connected`);
