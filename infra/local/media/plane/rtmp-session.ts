@@ -74,10 +74,6 @@ function engineChunkStreamId(buffer: Buffer, basicBytes: number): number {
   return first & 0x3f;
 }
 
-function isMedia(type: number): boolean {
-  return type === AUDIO || type === VIDEO;
-}
-
 export class GuardedRtmp extends Rtmp {
   #phase: Phase = 'new';
 
@@ -134,7 +130,10 @@ export class GuardedRtmp extends Rtmp {
   protected override packetAlloc(): void {
     const packet = this.parserPacket;
     const { length, type } = packet.header;
-    const limit = this.#phase === 'publishing' && isMedia(type) ? MAX_MEDIA_BYTES : MAX_COMMAND_BYTES;
+    const limit =
+      this.#phase === 'publishing' && (type === AUDIO || type === VIDEO)
+        ? MAX_MEDIA_BYTES
+        : MAX_COMMAND_BYTES;
     if (length > limit) {
       throw new RtmpProtocolError(`a ${length}-byte message of type ${type}, over the ${limit} allowed`);
     }
