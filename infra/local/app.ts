@@ -65,7 +65,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     // Clips play from presigned URLs of the local S3 (api/clip-links.ts).
     const consoleRoute = createConsoleRoutes({ mediaOrigins: [endpoints.hls, endpoints.cdn, endpoints.s3] });
     const server = createServer(async (req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        // A request target no URL can hold (`//`): a client error, never a crash of local mode.
+        return send(res, 400, { error: { code: 'InvalidRequest', message: 'malformed request target' } });
+      }
       try {
         if (url.pathname === '/health')
           return send(res, 200, { ok: true, details: { uptime_ms: Date.now() - started } });

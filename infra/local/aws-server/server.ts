@@ -119,7 +119,14 @@ async function answer(
     throw new AwsError((s3 ? s3Code : aws) ?? 'AccessDenied', error.message, 403);
   }
   if ('forward' in api) return void api.forward(body ? replay(request, body) : request, response);
-  const { pathname: path, searchParams: query } = new URL(incoming.url, 'http://local');
+  let target: URL;
+  try {
+    target = new URL(incoming.url, 'http://local');
+  } catch {
+    // `//`, signed or not, names no operation: a client error, not an internal one.
+    throw new AwsError('UnknownOperationException', 'The request target is not a valid path.');
+  }
+  const { pathname: path, searchParams: query } = target;
   const { method, headers } = incoming;
   return api.handle({ method, path, query, headers, body: body ?? Buffer.alloc(0), service });
 }

@@ -7,6 +7,7 @@ import type { RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { escapeXml } from './aws-error.js';
 import { type Served, type ServeOptions, serveAws } from './server.js';
 
 /** dynalite on `options.port`; `path` persists the tables (in memory without it). */
@@ -43,7 +44,55 @@ export async function serveS3rver(
   const store = (
     s3rver as unknown as { store: { existsObject(bucket: string, key: string): Promise<boolean> } }
   ).store;
-  return serveAws({ protocol: () => 's3', forward: conditionalWrites(callback, store) }, options);
+  return serveAws({ protocol: () => 's3', forward: fileSafe(conditionalWrites(callback, store)) }, options);
+}
+
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+/** `text` percent-decoded, or undefined when it is not valid percent-encoding. */
+function decoded(text: string, decode: (text: string) => string = decodeURIComponent): string | undefined {
+  try {
+    return decode(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * s3rver keeps a bucket as a directory and a key as a path under it, joined as sent: a `..` segment
+ * in a bucket, key or copy source, or an upload id naming a path, would reach (write, read, delete
+ * recursively) files outside its directory. Such requests, and percent-encoding s3rver cannot
+ * decode, are refused with 400 before s3rver sees them; an upload id s3rver never issued is 404.
+ */
+function fileSafe(forward: RequestListener): RequestListener {
+  return (request, response) => {
+    // The path as sent: URL parsing would resolve the very `..` segments looked for.
+    const [path = '', query = ''] = (request.url ?? '/').split(/\?(.*)/s);
+    const copySource = request.headers['x-amz-copy-source'];
+    const paths = [decoded(path)];
+    if (typeof copySource === 'string') paths.push(decoded(copySource.split('?')[0] ?? '', decodeURI));
+    const uploadId = new URLSearchParams(query).get('uploadId');
+    const refusal = paths.some((p) => p === undefined)
+      ? ([400, 'InvalidURI', "Couldn't parse the specified URI."] as const)
+      : paths.some((p) => p?.split('/').some((segment) => segment === '.' || segment === '..'))
+        ? ([
+            400,
+            'InvalidArgument',
+            "Local mode's S3 refuses . and .. as bucket or key path segments.",
+          ] as const)
+        : uploadId !== null && !UPLOAD_ID.test(uploadId)
+          ? ([404, 'NoSuchUpload', 'The specified upload does not exist.'] as const)
+          : undefined;
+    if (!refusal) return forward(request, response);
+    const [status, code, message] = refusal;
+    const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
+    request.resume();
+    response.writeHead(status, {
+      'content-type': 'application/xml',
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  };
 }
 
 /**
@@ -58,8 +107,8 @@ function conditionalWrites(
   return (request, response) => {
     if (request.method !== 'PUT' || request.headers['if-none-match'] !== '*')
       return forward(request, response);
-    const [, bucket = '', ...key] = new URL(request.url ?? '/', 'http://local').pathname.split('/');
-    store.existsObject(bucket, decodeURIComponent(key.join('/'))).then(
+    const [, bucket = '', ...key] = (request.url ?? '/').split('?')[0]?.split('/') ?? [];
+    store.existsObject(bucket, decoded(key.join('/')) ?? key.join('/')).then(
       (exists) => {
         if (!exists) return forward(request, response);
         const body =

@@ -151,6 +151,10 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     const expression = body.string('ScheduleExpression', { required: true, max: 256 });
     if (!AT.test(expression))
       throw invalid(`Local mode runs one-time at(yyyy-mm-ddThh:mm:ss) schedules only, not ${expression}.`);
+    // A date that is no date (month 13, hour 99) would never fire: refused, as AWS refuses it.
+    const at = Date.parse(`${AT.exec(expression)?.[1]}Z`);
+    if (Number.isNaN(at) || new Date(at).toISOString().slice(0, 19) !== AT.exec(expression)?.[1])
+      throw invalid(`${expression} is not a valid date and time.`);
     if ((body.string('ScheduleExpressionTimezone') ?? 'UTC') !== 'UTC')
       throw invalid('Local mode runs at() in UTC only.');
     body.object('FlexibleTimeWindow', true).string('Mode', { required: true, oneOf: ['OFF', 'FLEXIBLE'] });

@@ -41,9 +41,10 @@ export function createLocalSecretsManager(options: {
 }): LocalSecretsManager {
   mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'secrets.json');
-  let secrets: Record<string, Secret> = {};
+  // No prototype: a secret named `constructor` or `__proto__` is one like any other.
+  const secrets: Record<string, Secret> = Object.create(null);
   try {
-    secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Secret>;
+    Object.assign(secrets, JSON.parse(readFileSync(file, 'utf8')) as Record<string, Secret>);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

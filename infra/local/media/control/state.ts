@@ -142,6 +142,20 @@ export class StateFile {
     const state = JSON.parse(text) as ControlState;
     if (state.version !== 1)
       throw new Error(`${this.file}: unsupported state version ${String(state.version)}`);
+    // Records are looked up by ids from request paths: `constructor` or `__proto__` must find
+    // nothing, never Object.prototype (whose changes would reach every object of the process).
+    const { medialive, mediapackage, cloudfront } = state;
+    for (const [owner, key] of [
+      [medialive, 'channels'],
+      [medialive, 'inputs'],
+      [medialive, 'securityGroups'],
+      [mediapackage, 'channels'],
+      [mediapackage, 'endpoints'],
+      [cloudfront, 'distributions'],
+    ] as const) {
+      const records = owner as Record<string, object>;
+      records[key] = Object.assign(Object.create(null), records[key]);
+    }
     // Channels that were encoding when the last process ended: MediaLive would say they stopped.
     const interrupted = Object.values(state.medialive.channels).filter((c) =>
       ['RUNNING', 'STARTING', 'STOPPING', 'RECOVERING'].includes(c.state),

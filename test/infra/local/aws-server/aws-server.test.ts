@@ -116,6 +116,13 @@ describe('the local AWS server', () => {
     }
   });
 
+  it('answers a signed request for a target no URL can hold (`//`) with a client error', async () => {
+    const request = { ...listExecutions('{}'), path: '//' };
+    const res = await send(await signer(credentials, 'states').sign(request));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ __type: 'UnknownOperationException' });
+  });
+
   it('accepts localhost as the host name', async () => {
     const events = new EventBridgeClient({
       region,

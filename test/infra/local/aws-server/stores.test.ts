@@ -1,8 +1,16 @@
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCredentials } from '../../../../infra/local/aws-server/credentials.js';
 import type { Served } from '../../../../infra/local/aws-server/server.js';
@@ -108,6 +116,58 @@ describe('the local S3 (s3rver) behind the signature check', () => {
     );
     expect(expired.status).toBe(403);
     expect(await expired.text()).toMatch(/expired/);
+  });
+});
+
+describe('the local S3 keeps to its directory', () => {
+  const signedS3 = async (method: string, path: string, headers: Record<string, string> = {}, body = '') =>
+    send(await signer(credentials, 's3').sign(requestTo(`${s3Server.url}${path}`, method, headers, body)));
+
+  it('refuses . and .. as bucket or key segments, encoded or not: nothing outside is written, read or deleted', async () => {
+    const outside = path.join(dir, 'outside');
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'kept.txt'), 'kept');
+    for (const bucket of ['..%2Foutside', '%2E%2E%2Foutside', 'archive%2F..%2F..%2Foutside']) {
+      const res = await signedS3('DELETE', `/${bucket}`);
+      expect(res.status, bucket).toBe(400);
+      expect(res.text).toContain('<Code>InvalidArgument</Code>');
+    }
+    expect(readFileSync(path.join(outside, 'kept.txt'), 'utf8')).toBe('kept');
+    for (const Key of ['../../escaped', 'a/../../../escaped', './x']) {
+      await expect(
+        s3.send(new PutObjectCommand({ Bucket: 'archive', Key, Body: 'x' })),
+      ).rejects.toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    }
+    expect(readdirSync(dir).filter((name) => name.startsWith('escaped'))).toEqual([]);
+    const copy = await signedS3('PUT', '/archive/copy', { 'x-amz-copy-source': '/archive/../../x' });
+    expect(copy.status).toBe(400);
+  });
+
+  it('answers an upload id it never issued with NoSuchUpload, writing nothing', async () => {
+    await expect(
+      s3.send(
+        new UploadPartCommand({
+          Bucket: 'archive',
+          Key: 'k',
+          UploadId: '../../../parts',
+          PartNumber: 7,
+          Body: 'x',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'NoSuchUpload', $metadata: { httpStatusCode: 404 } });
+    expect(readdirSync(dir)).not.toContain('parts');
+  });
+
+  it('answers malformed percent-encoding with 400, never 500', async () => {
+    for (const [method, url, headers] of [
+      ['PUT', '/archive/%E0%A4%A', { 'if-none-match': '*' }],
+      ['PUT', '/archive/copy', { 'x-amz-copy-source': '/archive/%E0%A4%A' }],
+      ['GET', '/archive/%E0%A4%A', {}],
+    ] as const) {
+      const res = await signedS3(method, url, headers, method === 'PUT' ? 'x' : '');
+      expect(res.status, `${method} ${url}`).toBe(400);
+      expect(res.text).toContain('<Code>InvalidURI</Code>');
+    }
   });
 });
 

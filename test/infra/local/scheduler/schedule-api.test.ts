@@ -65,6 +65,8 @@ describe('local Scheduler API', () => {
     ],
     ['no flexible time window', { FlexibleTimeWindow: undefined }, /FlexibleTimeWindow/],
     ['a name with a slash', { Name: 'a/b' }, /Name/],
+    ['a date with month 13', { ScheduleExpression: 'at(2099-13-45T99:99:99)' }, /not a valid date/],
+    ['February 30', { ScheduleExpression: 'at(2099-02-30T00:00:00)' }, /not a valid date/],
   ])('refuses %s with ValidationException, saying why', async (_what, overrides, message) => {
     const { client } = await startLocalScheduler();
     const request = { ...aSchedule('s1-start'), ...overrides };
