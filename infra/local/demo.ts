@@ -49,17 +49,14 @@ const clock =
 const pusher = spawn(ffmpeg, [...pattern.split(' '), '-vf', clock, rtmp1], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
-const cut = rtmp1.lastIndexOf('/');
 console.log(`
 The demo stream ${id} is live (the first segments take ~15 s).
 
   Play:   ${stream.viewer_endpoint}
           (VLC, ffplay, Safari, or any hls.js player)
-  Push from OBS instead: Settings > Stream > Custom
-          Server      ${rtmp1.slice(0, cut)}
-          Stream key  ${rtmp1.slice(cut + 1)}
-          (stop this demo's test pattern first: only one publisher per key)
-  API:    ${app.apiUrl}  (Authorization: Bearer ${app.token})
+  Console ${app.apiUrl}  (sign in with the API token in ${settings.dataDir}/api-token)
+          Push from OBS instead: the stream's OBS settings there give the server and the stream
+          key (stop this demo's test pattern first: only one publisher per key)
 
 Ctrl-C stops the pattern and the stack; the stream and its recording stay in ${settings.dataDir}.
 `);

@@ -9,7 +9,6 @@ import { CREDENTIALS_FILE, CREDENTIALS_PROFILE } from './aws-server/credentials.
 const t0 = Date.now();
 const { app, settings } = await startFromEnvironment();
 const { dataDir } = settings;
-const { token, tokenGenerated: generated } = app;
 const { region } = app.stack;
 const e = app.endpoints;
 const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);
@@ -17,7 +16,7 @@ console.log(`
 Live streaming workflow, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s (data in ${dataDir})
 
   API            ${e.api}        (Authorization: Bearer <API_TOKEN>)
-  API token      ${generated ? `${token}   (new; kept in ${path.join(dataDir, 'api-token')})` : `kept in ${path.join(dataDir, 'api-token')} or $API_TOKEN`}
+  API token      ${process.env.API_TOKEN ? '$API_TOKEN' : `in ${path.join(dataDir, 'api-token')}${app.tokenGenerated ? ' (new)' : ''}`}   (never printed)
   RTMP ingest    ${e.rtmp}/<app>/<stream key>   (rtmp1 of a stream)
   HLS origin     ${e.hls}        (viewer_endpoint of a stream)
   CDN            ${e.cdn}        (viewer_endpoint_cloudfront, after POST /streams/{id}/live)

@@ -1,4 +1,4 @@
-/** Sign-in with the API token (local mode prints where it keeps it). */
+/** Sign-in with the API token (local mode prints where it keeps it, never the token). */
 import { describeError } from '../api-client.js';
 import type { ConsoleConfig } from '../console-config.js';
 import { field, h, showFieldError } from '../elements.js';
@@ -19,7 +19,7 @@ export function mountSignIn(main: HTMLElement, options: SignInOptions): () => vo
     'API token',
     input,
     options.config.mode === 'local'
-      ? 'npm start prints it and keeps it in .data/api-token (or uses $API_TOKEN).'
+      ? 'npm start keeps it in .data/api-token (or uses $API_TOKEN): cat .data/api-token'
       : 'The token your deployment issues for this API.',
   );
   const submit = h('button', { attrs: { type: 'submit' }, text: 'Sign in' });

@@ -141,6 +141,21 @@ describe('local MediaPackage origin over HTTP', () => {
     expect((await fetch(`${origin}${urlPath}`)).status).toBe(404);
   });
 
+  it('answers 400, not 500, to a request target no URL can hold, on the origin and the CDN', async () => {
+    for (const base of [origin, cdn]) {
+      const { port } = new URL(base);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: '//', method: 'GET' }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on('error', reject).end();
+      });
+      expect(status, base).toBe(400);
+    }
+    expect((await fetch(`${origin}/out/v1/${HASH}/index.m3u8`)).status).toBe(200);
+  });
+
   it('answers CORS preflights and refuses writes', async () => {
     const preflight = await fetch(`${origin}/out/v1/${HASH}/index.m3u8`, { method: 'OPTIONS' });
     expect(preflight.status).toBe(204);
