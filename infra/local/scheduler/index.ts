@@ -91,7 +91,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
       await writeFile(`${file}.tmp`, text, { mode: 0o600 });
       await rename(`${file}.tmp`, file);
     });
-    writing = writing.catch((error) => log(`[scheduler] could not persist ${file}: ${String(error)}`));
+    writing = writing.catch((error) => log(`could not persist ${file}: ${String(error)}`));
     return writing;
   };
 
@@ -120,7 +120,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
   const invoke = async ({ groupName, name, target }: Schedule, at: number) => {
     const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
     const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
-    const what = `[scheduler] ${groupName}/${name}`;
+    const what = `${groupName}/${name}`;
     for (let attempt = 1; !closed; attempt++) {
       const late = now() - at;
       if (late > maxAgeMs)
