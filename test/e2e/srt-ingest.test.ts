@@ -1,9 +1,12 @@
 /**
  * SRT ingest in local mode, end to end: a stream with an SRT_LISTENER input (its passphrase in the
  * local Secrets Manager, which the local MediaLive reads), pushed by FFmpeg as an SRT caller with
- * the record's srt1 URL, plays as HLS; a wrong passphrase is refused; the delete removes the secret.
+ * the record's srt1 URL, plays as HLS; a wrong passphrase and hostile datagrams are refused without
+ * taking the listener down; the delete removes the secret.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +35,31 @@ const secretNames = () => {
   }
 };
 
+/**
+ * What a port scanner or a broken caller sends an SRT listener: random bytes, empty and oversized
+ * datagrams, and control packets (first bit set) of every type with truncated or garbage bodies,
+ * handshakes among them (control type 0), from several source ports.
+ */
+async function sendHostileDatagrams(target: URL): Promise<void> {
+  const port = Number(target.port);
+  const packets: Buffer[] = [Buffer.alloc(0), randomBytes(1), randomBytes(15), randomBytes(1500)];
+  for (let i = 0; i < 400; i++) {
+    const header = Buffer.alloc(16);
+    header.writeUInt16BE(0x8000 | (i % 8), 0); // a control packet of type i % 8 (0: handshake)
+    header.writeUInt32BE(i, 12); // destination socket id
+    packets.push(Buffer.concat([header, randomBytes(i % 64)]), randomBytes(16 + (i % 200)));
+  }
+  for (let sender = 0; sender < 4; sender++) {
+    const socket = createSocket('udp4');
+    for (const packet of packets.slice(sender * 200, sender * 200 + 200)) {
+      await new Promise<void>((resolve, reject) =>
+        socket.send(packet, port, target.hostname, (error) => (error ? reject(error) : resolve())),
+      );
+    }
+    socket.close();
+  }
+}
+
 describe('SRT ingest, local mode', () => {
   it('gives an encrypted SRT URL, refuses a wrong passphrase, plays what an SRT caller pushes, and deletes the secret with the stream', async () => {
     const created = await api.call('POST', '/streams', {
@@ -59,6 +87,7 @@ describe('SRT ingest, local mode', () => {
 
     const wrong = push(srt1.replace(passphrase, 'f'.repeat(32)), { seconds: 5 });
     expect((await wrong.done).code).not.toBe(0);
+    await sendHostileDatagrams(new URL(srt1));
 
     const pusher = push(srt1, { seconds: 60 });
     await eventually(async () => {
