@@ -153,13 +153,17 @@ export interface StreamRecord {
   input_type?: InputType;
   /**
    * SRT_LISTENER streams: the caller URLs with the passphrase (`srt://host:port?passphrase=…`),
-   * secrets like rtmp1/rtmp2, null in listings.
+   * secrets like rtmp1/rtmp2, null in listings. While the create runs, `PENDING_SRT_PASSPHRASE`
+   * and the passphrase (kept for a retried step), until the input exists.
    */
   srt1?: string | null;
   srt2?: string | null;
   /** SRT_LISTENER streams: the Secrets Manager secret holding the passphrase (deleted with the stream). */
   srt_secret_arn?: string | null;
 }
+
+/** srt1 before CreateInput answered: the passphrase a retried create step must send again. */
+export const PENDING_SRT_PASSPHRASE = 'pending?passphrase=';
 
 /** Defaults of the seed's API documentation. */
 export const DEFAULTS = {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { CreateInputCommand, DescribeInputCommand, type MediaLiveClient } from '@aws-sdk/client-medialive';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pipelinesOf } from '../../core/archive-naming.js';
-import type { StreamRecord } from '../../core/stream.js';
+import { PENDING_SRT_PASSPHRASE, type StreamRecord } from '../../core/stream.js';
 import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
 import type { StreamTaskInput } from '../contracts.js';
@@ -80,9 +80,10 @@ async function createSrtInput(
 ): Promise<{ live_input_id: string }> {
   if (!deps.srt) throw new Error('SRT_LISTENER inputs need the Secrets Manager client and secret prefix');
   let record = first;
+  // The passphrase of an earlier try of this step (pending, or in the caller URLs it recorded).
   const pending = /passphrase=([0-9a-f]{32})/.exec(record.srt1 ?? '')?.[1];
   const passphrase = pending ?? (deps.newKey ?? newStreamKey)();
-  if (!pending) record = await deps.store.update(record, { srt1: `pending?passphrase=${passphrase}` });
+  if (!pending) record = await deps.store.update(record, { srt1: `${PENDING_SRT_PASSPHRASE}${passphrase}` });
   const secret = await deps.srt.secrets.send(
     new CreateSecretCommand({
       Name: `${deps.srt.secretPrefix}${record.id}`,

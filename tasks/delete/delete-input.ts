@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-medialive';
 import { DeleteSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InputNotDetached } from '../../core/errors.js';
-import type { StreamRecord } from '../../core/stream.js';
+import { PENDING_SRT_PASSPHRASE, type StreamRecord } from '../../core/stream.js';
 import type { StreamStore } from '../../core/stream-store.js';
 import * as clients from '../clients.js';
 import type { StreamTaskInput } from '../contracts.js';
@@ -36,6 +36,8 @@ export async function deleteInput(
     const orphan = await unrecordedInput(deps.medialive, record.id);
     if (!orphan?.Id) {
       await deleteSecret(deps, record);
+      // A create cut short before CreateInput kept the passphrase for its retry: dead with its secret.
+      if (record.srt1?.startsWith(PENDING_SRT_PASSPHRASE)) await deps.store.update(record, { srt1: null });
       return { state: 'NONE' };
     }
     record = await deps.store.update(record, { live_input_id: orphan.Id });

@@ -133,7 +133,7 @@ describe('createInput for SRT_LISTENER', () => {
     });
   });
 
-  it('a create cut short after the secret was made (CreateInput refused) leaves the secret to the clean-up, which deletes it', async () => {
+  it('a create cut short after the secret was made (CreateInput refused) leaves the secret to the clean-up, which deletes it and the pending passphrase', async () => {
     const record = await fx.seed(aStream({ channel_class: 'SINGLE_PIPELINE', input_type: 'SRT_LISTENER' }));
     ml.on(CreateInputCommand).rejects(new Error('LimitExceeded: too many inputs'));
     await expect(createInput(deps(), { stream_id: record.id })).rejects.toThrow('LimitExceeded');
@@ -148,6 +148,8 @@ describe('createInput for SRT_LISTENER', () => {
       ),
     ).toEqual({ state: 'NONE' });
     expect(local.read(name)).toBeUndefined();
+    // The passphrase kept for the retry is gone with its secret: the record keeps no dead one.
+    expect((await fx.store.get(record.id)).srt1).toBeNull();
   });
 });
 
