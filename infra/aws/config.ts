@@ -160,7 +160,7 @@ export function readDeploymentConfig(read: ContextReader): DeploymentConfig {
   const userPoolArn = ctx.string(
     'cognito_user_pool_arn',
     /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9A-Za-z]+$/,
-    'a Cognito user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)',
+    'a Cognito user pool ARN (arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>)',
   );
   if (userPoolArn !== null && auth !== 'cognito')
     problems.push('cognito_user_pool_arn is set but auth is not "cognito"');

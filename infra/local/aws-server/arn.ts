@@ -5,7 +5,7 @@
  */
 export const LOCAL_PARTITION = 'aws';
 
-/** `arn:aws:<service>:<region>:<account>:<resource>`; region and account empty for global ones. */
+/** `arn:<LOCAL_PARTITION>:<service>:<region>:<account>:<resource>`; region and account empty for global ones. */
 export function localArn(service: string, region: string, account: string, resource: string): string {
   return `arn:${LOCAL_PARTITION}:${service}:${region}:${account}:${resource}`;
 }

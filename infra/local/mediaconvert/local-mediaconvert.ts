@@ -1,6 +1,6 @@
 /**
  * A small local Elemental MediaConvert for the ExportClip workflow: the local Step Functions runs
- * `arn:aws:states:::mediaconvert:createJob.sync` through it. It reads the job settings the app
+ * `arn:<partition>:states:::mediaconvert:createJob.sync` through it. It reads the job settings the app
  * generates (core/export-job.ts): one HLS input from S3 clipped by timecode, one MP4 output of
  * H.264/AAC to an S3 destination, and does the job with FFmpeg over the playlist's segments joined
  * (MPEG-TS files concatenate). The clipping is decode-accurate: frames are kept by their index

@@ -18,7 +18,7 @@ export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<un
 
 /**
  * A service integration this runtime runs itself, by its Task `Resource`
- * (`arn:aws:states:::mediaconvert:createJob.sync`): it gets the state's effective Parameters and
+ * (`arn:<partition>:states:::mediaconvert:createJob.sync`): it gets the state's effective Parameters and
  * answers what the service's API would (for `.sync`, once the job has finished). A thrown error
  * fails the task with the error's `name` (e.g. `States.TaskFailed` for a job that ended in error).
  */
@@ -157,7 +157,7 @@ export class ExecutionRun {
   /**
    * A task, with the history AWS writes for it: LambdaFunctionScheduled, LambdaFunctionStarted, then
    * LambdaFunctionSucceeded or LambdaFunctionFailed; for a service integration the same with `Task`
-   * (`resourceType`/`resource` as in `arn:aws:states:::<type>:<resource>`).
+   * (`resourceType`/`resource` as in `arn:<partition>:states:::<type>:<resource>`).
    */
   private async runTask(
     state: string,
