@@ -308,12 +308,17 @@ export class StreamStore {
 
   /** Removes the stream's execution items (the executions themselves stay in Step Functions). */
   async deleteExecutions(streamId: string): Promise<void> {
+    await this.deleteItems(streamId, 'EXEC#');
+  }
+
+  /** Deletes the stream's items whose sort key starts with `prefix`, a page at a time. */
+  private async deleteItems(streamId: string, prefix: string): Promise<void> {
     for (;;) {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':e': 'EXEC#' },
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':prefix': prefix },
           ProjectionExpression: 'pk, sk',
           Limit: 25,
         }),
@@ -401,24 +406,7 @@ export class StreamStore {
 
   /** Removes the stream's alert items. */
   async deleteAlerts(streamId: string): Promise<void> {
-    for (;;) {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
-          ExpressionAttributeValues: { ':pk': `STREAM#${streamId}`, ':a': 'ALERT#' },
-          ProjectionExpression: 'pk, sk',
-          Limit: 25,
-        }),
-      );
-      const items = out.Items ?? [];
-      if (items.length === 0) return;
-      await Promise.all(
-        items.map((item) =>
-          this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } })),
-        ),
-      );
-    }
+    await this.deleteItems(streamId, 'ALERT#');
   }
 
   /** Puts "Stream Input Lost/Restored" on the bus (core/status-events.ts), when the store has one. */
