@@ -16,6 +16,29 @@ async function copyText(text: string, fallback: HTMLInputElement): Promise<boole
   }
 }
 
+/** A secret shown hidden (a stream key, an SRT URL with its passphrase), and its Reveal/Hide toggle. */
+function hiddenSecret(
+  id: string,
+  value: string,
+  noun: string,
+): { input: HTMLInputElement; reveal: HTMLElement } {
+  const input = h('input', {
+    id,
+    attrs: { type: 'password', readonly: true, value, autocomplete: 'off', spellcheck: 'false' },
+  });
+  const reveal = h('button', {
+    attrs: { type: 'button', 'aria-pressed': 'false', 'aria-controls': id },
+    text: `Reveal ${noun}`,
+  });
+  reveal.addEventListener('click', () => {
+    const hidden = input.type === 'password';
+    input.type = hidden ? 'text' : 'password';
+    reveal.setAttribute('aria-pressed', String(hidden));
+    reveal.textContent = `${hidden ? 'Hide' : 'Reveal'} ${noun}`;
+  });
+  return { input, reveal };
+}
+
 export function ingestPanel(): Panel {
   const body = h('div');
   const announce = h('p', { class: 'visually-hidden', attrs: { role: 'status' } });
@@ -41,26 +64,7 @@ export function ingestPanel(): Panel {
       id: serverId,
       attrs: { readonly: true, value: target.server, spellcheck: 'false' },
     });
-    const key = h('input', {
-      id: keyId,
-      attrs: {
-        type: 'password',
-        readonly: true,
-        value: target.key,
-        autocomplete: 'off',
-        spellcheck: 'false',
-      },
-    });
-    const reveal = h('button', {
-      attrs: { type: 'button', 'aria-pressed': 'false', 'aria-controls': keyId },
-      text: 'Reveal key',
-    });
-    reveal.addEventListener('click', () => {
-      const hidden = key.type === 'password';
-      key.type = hidden ? 'text' : 'password';
-      reveal.setAttribute('aria-pressed', String(hidden));
-      reveal.textContent = hidden ? 'Hide key' : 'Reveal key';
-    });
+    const { input: key, reveal } = hiddenSecret(keyId, target.key, 'key');
     const copy = (what: string, text: string, input: HTMLInputElement) => async () => {
       const copied = await copyText(text, input);
       setText(announce, copied ? `${what} copied.` : `${what} selected: press Ctrl+C to copy it.`);
@@ -93,20 +97,7 @@ export function ingestPanel(): Panel {
   function srtDestination(label: string, url: string | null | undefined) {
     if (!url?.startsWith('srt://')) return null;
     const id = uniqueId('srt-url');
-    const input = h('input', {
-      id,
-      attrs: { type: 'password', readonly: true, value: url, autocomplete: 'off', spellcheck: 'false' },
-    });
-    const reveal = h('button', {
-      attrs: { type: 'button', 'aria-pressed': 'false', 'aria-controls': id },
-      text: 'Reveal URL',
-    });
-    reveal.addEventListener('click', () => {
-      const hidden = input.type === 'password';
-      input.type = hidden ? 'text' : 'password';
-      reveal.setAttribute('aria-pressed', String(hidden));
-      reveal.textContent = hidden ? 'Hide URL' : 'Reveal URL';
-    });
+    const { input, reveal } = hiddenSecret(id, url, 'URL');
     const copy = h('button', { attrs: { type: 'button' }, text: 'Copy URL' });
     copy.addEventListener('click', async () => {
       const copied = await copyText(url, input);
