@@ -106,9 +106,13 @@ async function handle(
     res.setHeader('Allow', 'GET, HEAD, OPTIONS');
     return reply(res, 405, 'method not allowed');
   }
-  // A target no URL can hold (`//`: a host-relative reference without a host) names no file.
-  if (!URL.canParse(req.url ?? '/', 'http://local')) return reply(res, 400, 'bad request target');
-  const url = new URL(req.url ?? '/', 'http://local');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://local');
+  } catch {
+    // A target no URL can hold (`//`: a host-relative reference without a host) names no file.
+    return reply(res, 400, 'bad request target');
+  }
   const [, hash = '', file = ''] = ROUTE.exec(url.pathname) ?? [];
   if (!hash || !serves(hash)) return reply(res, 404, 'not found');
   const endpoint = source.view.findEndpointByHash(hash);
