@@ -3,11 +3,13 @@
  * endpoints: their own request handlers get only requests signed with the local key pair. Neither
  * checks signatures itself (s3rver accepts anonymous requests and does not verify V4 signatures).
  */
-import type { RequestListener } from 'node:http';
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { escapeXml } from './aws-error.js';
+import { AwsError, errorReply } from './aws-error.js';
 import { type Served, type ServeOptions, serveAws } from './server.js';
 
 /** dynalite on `options.port`; `path` persists the tables (in memory without it). */
@@ -72,27 +74,37 @@ function fileSafe(forward: RequestListener): RequestListener {
     const paths = [decoded(path)];
     if (typeof copySource === 'string') paths.push(decoded(copySource.split('?')[0] ?? '', decodeURI));
     const uploadId = new URLSearchParams(query).get('uploadId');
-    const refusal = paths.some((p) => p === undefined)
-      ? ([400, 'InvalidURI', "Couldn't parse the specified URI."] as const)
-      : paths.some((p) => p?.split('/').some((segment) => segment === '.' || segment === '..'))
-        ? ([
-            400,
-            'InvalidArgument',
-            "Local mode's S3 refuses . and .. as bucket or key path segments.",
-          ] as const)
-        : uploadId !== null && !UPLOAD_ID.test(uploadId)
-          ? ([404, 'NoSuchUpload', 'The specified upload does not exist.'] as const)
-          : undefined;
-    if (!refusal) return forward(request, response);
-    const [status, code, message] = refusal;
-    const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
-    request.resume();
-    response.writeHead(status, {
-      'content-type': 'application/xml',
-      'content-length': Buffer.byteLength(body),
-    });
-    response.end(body);
+    if (paths.some((p) => p === undefined)) {
+      return refuse(request, response, 'InvalidURI', "Couldn't parse the specified URI.");
+    }
+    if (paths.some((p) => p?.split('/').some((segment) => segment === '.' || segment === '..'))) {
+      const message = "Local mode's S3 refuses . and .. as bucket or key path segments.";
+      return refuse(request, response, 'InvalidArgument', message);
+    }
+    if (uploadId !== null && !UPLOAD_ID.test(uploadId)) {
+      return refuse(request, response, 'NoSuchUpload', 'The specified upload does not exist.', 404);
+    }
+    forward(request, response);
   };
+}
+
+/** Answers S3's XML error in s3rver's place; the body of the request is read and dropped. */
+function refuse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  code: string,
+  message: string,
+  status = 400,
+): void {
+  const requestId = randomUUID();
+  const reply = errorReply('s3', new AwsError(code, message, status), requestId);
+  request.resume();
+  response.writeHead(reply.status, {
+    ...reply.headers,
+    'x-amz-request-id': requestId,
+    'content-length': String(Buffer.byteLength(reply.body ?? '')),
+  });
+  response.end(reply.body);
 }
 
 /**
@@ -111,16 +123,8 @@ function conditionalWrites(
     store.existsObject(bucket, decoded(key.join('/')) ?? key.join('/')).then(
       (exists) => {
         if (!exists) return forward(request, response);
-        const body =
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
-          '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
-          '<Condition>If-None-Match</Condition></Error>';
-        request.resume();
-        response.writeHead(412, {
-          'content-type': 'application/xml',
-          'content-length': Buffer.byteLength(body),
-        });
-        response.end(body);
+        const message = 'At least one of the pre-conditions you specified did not hold';
+        refuse(request, response, 'PreconditionFailed', message, 412);
       },
       () => forward(request, response),
     );
