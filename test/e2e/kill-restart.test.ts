@@ -92,10 +92,20 @@ async function untilStatus(
 }
 
 beforeAll(async () => {
-  env = { ...process.env, DATA_DIR: dataDir };
-  for (const variable of Object.values(PORT_VARIABLES)) env[variable] = String(await freePort());
-  await startLocalMode();
-}, 120_000);
+  // Ports chosen up front, so that the restart comes back on the same ones (the inputs' RTMP URLs
+  // name the port). Another test process may take one between the choice and the bind: then the
+  // first start says so, and a new choice is made.
+  for (let attempt = 1; ; attempt++) {
+    env = { ...process.env, DATA_DIR: dataDir };
+    for (const variable of Object.values(PORT_VARIABLES)) env[variable] = String(await freePort());
+    try {
+      await startLocalMode();
+      return;
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('is in use')) throw error;
+    }
+  }
+}, 240_000);
 
 afterAll(async () => {
   pusher?.kill('SIGKILL');
